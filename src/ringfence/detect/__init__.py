@@ -1,0 +1,1 @@
+"""Detect: find personal data in tables (entity modules, checksums, the column classifier)."""

@@ -1,0 +1,139 @@
+"""Writers: Parquet, CSV/TSV (spreadsheet-safe), JSON lines, streamed batch by batch and atomic.
+
+Every writer takes either one frame or an iterable of frames (batches of one schema) and writes them to a
+temporary file that becomes the output only when everything was written and synced
+(:func:`ringfence.io.atomic.atomic_path`). A failure at any batch leaves nothing at the output path.
+
+CSV cells that a spreadsheet would run as a formula (text beginning with ``= + - @``, a tab or a carriage
+return) are neutralised by a leading apostrophe, as OWASP recommends; text that is only a signed number or
+a phone-like run of digits (``-12.50``, ``+86 138 1234 5678``) cannot be a formula and is left as it is.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ringfence.errors import OutputError
+from ringfence.io.atomic import atomic_path
+from ringfence.io.formats import WRITABLE, Format, format_of
+
+Frames = pl.DataFrame | pl.LazyFrame | Iterable[pl.DataFrame]
+
+_FORMULA_START = r"^[=+\-@\t\r]"
+_PLAIN_NUMBER = r"^[+-]?[0-9][0-9 ().\-]*$"
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """What a writer put where."""
+
+    path: Path
+    format: Format
+    rows: int
+    columns: list[str]
+
+
+def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
+    """Prefixes an apostrophe to every text cell a spreadsheet would evaluate as a formula."""
+    text_cols = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    if not text_cols:
+        return frame
+    return frame.with_columns(
+        pl.when(pl.col(c).str.contains(_FORMULA_START) & ~pl.col(c).str.contains(_PLAIN_NUMBER))
+        .then(pl.lit("'") + pl.col(c))
+        .otherwise(pl.col(c))
+        .alias(c)
+        for c in text_cols
+    )
+
+
+def _batches(data: Frames) -> Iterator[pl.DataFrame]:
+    if isinstance(data, pl.DataFrame):
+        yield data
+    elif isinstance(data, pl.LazyFrame):
+        yield from data.collect_batches()
+    else:
+        yield from data
+
+
+def _conform(batch: pl.DataFrame, schema: pl.Schema) -> pl.DataFrame:
+    if batch.schema == schema:
+        return batch
+    if batch.columns != list(schema.names()):
+        raise OutputError("batches to write do not share one set of columns")
+    return batch.cast(dict(schema), strict=False)
+
+
+def _write_parquet(batches: Iterator[pl.DataFrame], tmp: Path) -> tuple[int, list[str]]:
+    writer: pq.ParquetWriter | None = None
+    schema: pl.Schema | None = None
+    arrow_schema: pa.Schema | None = None
+    rows = 0
+    try:
+        for batch in batches:
+            if schema is None:
+                schema = batch.schema
+                arrow_schema = batch.to_arrow().schema
+                writer = pq.ParquetWriter(tmp, arrow_schema, compression="zstd")
+            batch = _conform(batch, schema)
+            assert writer is not None and arrow_schema is not None
+            writer.write_table(batch.to_arrow().cast(arrow_schema))
+            rows += batch.height
+        if writer is None:
+            raise OutputError("nothing to write: the input produced no batches")
+    finally:
+        if writer is not None:
+            writer.close()
+    assert schema is not None
+    return rows, list(schema.names())
+
+
+def _write_text(
+    batches: Iterator[pl.DataFrame], tmp: Path, fmt: Format
+) -> tuple[int, list[str]]:
+    schema: pl.Schema | None = None
+    rows = 0
+    fh: IO[bytes]
+    with open(tmp, "wb") as fh:
+        for batch in batches:
+            first = schema is None
+            if schema is None:
+                schema = batch.schema
+            batch = _conform(batch, schema)
+            if fmt == "jsonl":
+                batch.write_ndjson(fh)
+            else:
+                batch = neutralise_formulas(batch)
+                batch.write_csv(fh, include_header=first, separator="\t" if fmt == "tsv" else ",")
+            rows += batch.height
+        if schema is None:
+            raise OutputError("nothing to write: the input produced no batches")
+    return rows, list(schema.names())
+
+
+def write_table(
+    data: Frames,
+    dest: str | os.PathLike[str],
+    *,
+    format: str | None = None,
+    overwrite: bool = True,
+) -> WriteResult:
+    """Writes ``data`` (a frame, a lazy frame or batches) to ``dest`` atomically in the format it names."""
+    path = Path(dest)
+    fmt = format_of(path, format)
+    if fmt not in WRITABLE:
+        raise OutputError(f"cannot write {fmt} files; use one of {', '.join(WRITABLE)}")
+    with atomic_path(path, overwrite=overwrite) as tmp:
+        if fmt == "parquet":
+            rows, cols = _write_parquet(_batches(data), tmp)
+        else:
+            rows, cols = _write_text(_batches(data), tmp, fmt)
+    return WriteResult(path=path, format=fmt, rows=rows, columns=cols)
