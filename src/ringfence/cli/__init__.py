@@ -1,0 +1,1 @@
+"""The ``ringfence`` command line: a thin layer of Typer commands over the library API."""

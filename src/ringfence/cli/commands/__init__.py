@@ -1,0 +1,14 @@
+"""One module per command group; :func:`register` adds them all to the application."""
+
+from __future__ import annotations
+
+import typer
+
+from ringfence.cli.commands import demo, init, keys, synth
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init.init)
+    app.command("synth")(synth.synth)
+    app.command("demo")(demo.demo)
+    app.add_typer(keys.app, name="keys")

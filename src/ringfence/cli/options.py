@@ -1,0 +1,31 @@
+"""Options every command shares (``--json``, ``--workspace``), accepted before or after the command name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ringfence.cli.output import Mode
+from ringfence.workspace import Workspace, find_workspace
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Machine output on stdout, nothing else.")]
+WorkspaceOption = Annotated[
+    Path | None,
+    typer.Option("--workspace", "-w", help="Workspace folder (else RINGFENCE_HOME, else cwd and parents)."),
+]
+
+
+def mode_of(ctx: typer.Context, json_out: bool, workspace: Path | None) -> Mode:
+    """Merges the command's own options with those given before the command name."""
+    root = ctx.obj if isinstance(ctx.obj, dict) else {}
+    return Mode(
+        json=json_out or bool(root.get("json")),
+        workspace=str(workspace) if workspace else root.get("workspace"),
+    )
+
+
+def workspace_of(mode: Mode) -> Workspace:
+    """The workspace the command works in (a clear exit-2 error if there is none)."""
+    return find_workspace(mode.workspace)

@@ -1,0 +1,221 @@
+"""The keyset: every secret ringfence uses, each with an id, a purpose and a status.
+
+Keys are referenced by id everywhere (policies, tokens, ledger entries, plans); only this class holds the
+bytes. It refuses to be pickled, its ``repr`` lists ids and statuses only, and the one door to raw bytes,
+:meth:`Keyset.secret`, needs the :data:`SECRET_ACCESS` capability so that every use is easy to find.
+
+Purposes:
+- ``hmac``: 32-byte keys for keyed tokens (HMAC-SHA256 / keyed PRF);
+- ``aead``: 32-byte AES-256 keys for encryption (AES-GCM) and format-preserving encryption (FF1);
+- ``signing``: Ed25519 keys that sign ledger checkpoints.
+
+Each purpose has exactly one primary key, used for new work. Rotation adds a new primary and keeps older
+keys enabled, so tokens and ciphertexts made under them (which carry their key id) still resolve.
+Disabling a key stops every use of it; the primary cannot be disabled.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, NoReturn
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from ringfence.errors import KeyAccessError
+from ringfence.io.atomic import write_bytes_atomic
+from ringfence.keys import wrap
+
+KeyPurpose = Literal["hmac", "aead", "signing"]
+KeyStatus = Literal["primary", "enabled", "disabled"]
+PURPOSES: tuple[KeyPurpose, ...] = ("hmac", "aead", "signing")
+FORMAT_VERSION = 1
+
+
+class _SecretAccess:
+    """A capability: passing it to :meth:`Keyset.secret` says "I need raw key bytes, on purpose"."""
+
+    def __repr__(self) -> str:
+        return "SECRET_ACCESS"
+
+
+SECRET_ACCESS = _SecretAccess()
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    """What may be known about a key without its bytes."""
+
+    key_id: str
+    purpose: KeyPurpose
+    status: KeyStatus
+    created_at: str
+
+
+class Keyset:
+    """A set of keys by id. Construct with :meth:`generate` or :meth:`load`."""
+
+    __slots__ = ("_infos", "_material")
+
+    def __init__(self, infos: list[KeyInfo], material: dict[str, bytes]) -> None:
+        self._infos = {info.key_id: info for info in infos}
+        self._material = dict(material)
+        for purpose in PURPOSES:
+            primaries = [i for i in infos if i.purpose == purpose and i.status == "primary"]
+            if len(primaries) != 1:
+                raise KeyAccessError(f"the keyset must have exactly one primary {purpose} key")
+
+    # ------------------------------------------------------------------ making, loading, saving
+
+    @classmethod
+    def generate(cls) -> Keyset:
+        """A fresh keyset with one primary key of each purpose."""
+        infos: list[KeyInfo] = []
+        material: dict[str, bytes] = {}
+        for purpose in PURPOSES:
+            info, secret = _new_key(purpose, "primary", set(material))
+            infos.append(info)
+            material[info.key_id] = secret
+        return cls(infos, material)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Keyset:
+        """Reads a keyset file (sealed per :mod:`ringfence.keys.wrap`)."""
+        file = Path(path)
+        try:
+            envelope = json.loads(file.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise KeyAccessError(f"keyset file {file} is missing") from None
+        except (OSError, ValueError):
+            raise KeyAccessError(f"keyset file {file} cannot be read or is damaged") from None
+        if not isinstance(envelope, dict):
+            raise KeyAccessError(f"keyset file {file} is damaged")
+        doc = wrap.unseal(envelope)
+        if doc.get("version") != FORMAT_VERSION:
+            raise KeyAccessError(f"keyset file {file} has an unknown format version")
+        try:
+            infos = [
+                KeyInfo(k["id"], k["purpose"], k["status"], k["created_at"]) for k in doc["keys"]
+            ]
+            material = {k["id"]: base64.b64decode(k["material"], validate=True) for k in doc["keys"]}
+        except (KeyError, TypeError, ValueError):
+            raise KeyAccessError(f"keyset file {file} is damaged") from None
+        return cls(infos, material)
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Writes the keyset atomically with file mode 0600, sealed per the environment."""
+        doc: dict[str, Any] = {
+            "version": FORMAT_VERSION,
+            "keys": [
+                {
+                    "id": i.key_id,
+                    "purpose": i.purpose,
+                    "status": i.status,
+                    "created_at": i.created_at,
+                    "material": base64.b64encode(self._material[i.key_id]).decode("ascii"),
+                }
+                for i in self._infos.values()
+            ],
+        }
+        data = json.dumps(wrap.seal(doc), indent=1, sort_keys=True).encode("utf-8")
+        write_bytes_atomic(path, data, mode=0o600)
+
+    # ------------------------------------------------------------------ looking at keys
+
+    def keys(self) -> list[KeyInfo]:
+        """Every key's id, purpose, status and creation time (never bytes)."""
+        return list(self._infos.values())
+
+    def info(self, key_id: str) -> KeyInfo:
+        try:
+            return self._infos[key_id]
+        except KeyError:
+            raise KeyAccessError(f"unknown key id {key_id!r}") from None
+
+    def primary_id(self, purpose: KeyPurpose) -> str:
+        """The id of the key used for new work of ``purpose``."""
+        return next(i.key_id for i in self._infos.values() if i.purpose == purpose and i.status == "primary")
+
+    # ------------------------------------------------------------------ rotation
+
+    def rotate(self, purpose: KeyPurpose) -> str:
+        """Adds a new primary key for ``purpose``; the old primary stays enabled. Returns the new id."""
+        if purpose not in PURPOSES:
+            raise KeyAccessError(f"unknown key purpose {purpose!r}")
+        old = self.primary_id(purpose)
+        self._infos[old] = _with_status(self._infos[old], "enabled")
+        info, secret = _new_key(purpose, "primary", set(self._infos))
+        self._infos[info.key_id] = info
+        self._material[info.key_id] = secret
+        return info.key_id
+
+    def disable(self, key_id: str) -> None:
+        """Stops every use of a key (it stays in the file so that its id is never reused)."""
+        info = self.info(key_id)
+        if info.status == "primary":
+            raise KeyAccessError(f"key {key_id} is the primary {info.purpose} key; rotate before disabling it")
+        self._infos[key_id] = _with_status(info, "disabled")
+
+    # ------------------------------------------------------------------ using keys
+
+    def secret(self, key_id: str, access: _SecretAccess) -> bytes:
+        """Raw bytes of an enabled key, for a cipher kernel. Requires ``SECRET_ACCESS``."""
+        if access is not SECRET_ACCESS:
+            raise KeyAccessError("raw key bytes need the SECRET_ACCESS capability")
+        info = self.info(key_id)
+        if info.status == "disabled":
+            raise KeyAccessError(f"key {key_id} is disabled")
+        return self._material[key_id]
+
+    def sign(self, message: bytes, key_id: str | None = None) -> tuple[str, bytes]:
+        """Signs ``message`` with the primary (or the given) Ed25519 key; returns (key id, signature)."""
+        kid = key_id or self.primary_id("signing")
+        if self.info(kid).purpose != "signing":
+            raise KeyAccessError(f"key {kid} is not a signing key")
+        private = Ed25519PrivateKey.from_private_bytes(self.secret(kid, SECRET_ACCESS))
+        return kid, private.sign(message)
+
+    def public_key(self, key_id: str) -> Ed25519PublicKey:
+        """The public half of a signing key (safe to publish) for verifying signatures."""
+        if self.info(key_id).purpose != "signing":
+            raise KeyAccessError(f"key {key_id} is not a signing key")
+        return Ed25519PrivateKey.from_private_bytes(self._material[key_id]).public_key()
+
+    # ------------------------------------------------------------------ never leak
+
+    def __repr__(self) -> str:
+        listed = ", ".join(f"{i.key_id}:{i.purpose}:{i.status}" for i in self._infos.values())
+        return f"Keyset({listed})"
+
+    def __reduce__(self) -> NoReturn:
+        raise TypeError("a Keyset cannot be pickled; pass key ids and load the keyset where it is needed")
+
+    def __getstate__(self) -> NoReturn:
+        raise TypeError("a Keyset cannot be pickled; pass key ids and load the keyset where it is needed")
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _with_status(info: KeyInfo, status: KeyStatus) -> KeyInfo:
+    return KeyInfo(info.key_id, info.purpose, status, info.created_at)
+
+
+def _new_key(purpose: KeyPurpose, status: KeyStatus, taken: set[str]) -> tuple[KeyInfo, bytes]:
+    key_id = secrets.token_hex(4)
+    while key_id in taken:
+        key_id = secrets.token_hex(4)
+    secret = secrets.token_bytes(32)
+    if purpose == "signing":
+        from cryptography.hazmat.primitives import serialization
+
+        secret = Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+        )
+    return KeyInfo(key_id, purpose, status, _now()), secret

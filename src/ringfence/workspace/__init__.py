@@ -1,0 +1,14 @@
+"""Workspace: a folder with ``ringfence.toml``, a keyset and the state store; found the same way by every command."""
+
+from ringfence.workspace.config import JURISDICTIONS, WorkspaceConfig
+from ringfence.workspace.workspace import CONFIG_NAME, HOME_ENV, Workspace, find_workspace, init_workspace
+
+__all__ = [
+    "CONFIG_NAME",
+    "HOME_ENV",
+    "JURISDICTIONS",
+    "Workspace",
+    "WorkspaceConfig",
+    "find_workspace",
+    "init_workspace",
+]

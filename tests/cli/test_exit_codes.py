@@ -1,0 +1,105 @@
+"""The command-line contract: exit codes, one-line errors on stderr, JSON only on stdout (DESIGN.md §2)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ringfence.cli.app import run
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = run(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_init_json_lists_key_ids_not_bytes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(capsys, "init", str(tmp_path / "ws"), "--jurisdiction", "CN", "--json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["jurisdiction"] == "CN"
+    assert sorted(k["purpose"] for k in doc["keys"]) == ["aead", "hmac", "signing"]
+    assert all(set(k) == {"id", "purpose", "status"} for k in doc["keys"])
+
+
+def test_json_flag_before_the_command_works_too(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "--json", "init", str(tmp_path / "ws"))
+    assert code == 0
+    assert json.loads(out)["jurisdiction"] == "KR"
+
+
+def test_second_init_is_exit_2_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _run(capsys, "init", str(tmp_path / "ws"))
+    code, out, err = _run(capsys, "init", str(tmp_path / "ws"))
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1 and "already holds" in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["no-such-command"], "No such command"),
+        (["init", "--jurisdiction"], "requires an argument"),
+        (["init", "x", "--bogus"], "No such option"),
+        (["keys", "list", "--workspace", "/nonexistent/ws"], "ringfence init"),
+        (["keys", "rotate", "hmac"], "ringfence init"),
+        (["keys", "rotate", "cheese"], "use one of hmac, aead, signing"),
+    ],
+)
+def test_usage_and_input_errors_exit_2(
+    argv: list[str], needle: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = _run(capsys, *argv)
+    assert code == 2
+    assert out == ""
+    assert needle in err
+    assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_keys_rotate_and_list(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ws = str(tmp_path / "ws")
+    _run(capsys, "init", ws)
+    code, out, _ = _run(capsys, "keys", "rotate", "hmac", "--workspace", ws, "--json")
+    assert code == 0
+    new = json.loads(out)["primary"]
+    code, out, _ = _run(capsys, "--workspace", ws, "keys", "list", "--json")
+    keys = json.loads(out)["keys"]
+    assert {k["id"]: k["status"] for k in keys if k["purpose"] == "hmac"}[new] == "primary"
+    assert sum(1 for k in keys if k["purpose"] == "hmac") == 2
+    code, _, err = _run(capsys, "keys", "disable", new, "--workspace", ws)
+    assert code == 2 and "primary" in err
+
+
+def test_unknown_key_purpose_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ws = str(tmp_path / "ws")
+    _run(capsys, "init", ws)
+    code, _, err = _run(capsys, "keys", "rotate", "cheese", "--workspace", ws)
+    assert code == 2 and "use one of hmac, aead, signing" in err
+
+
+def test_python_dash_m_entry_point(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "ringfence", "init", str(tmp_path / "ws"), "--json"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["workspace"].endswith("ws")
+    proc = subprocess.run([sys.executable, "-m", "ringfence", "keys", "list"], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=120)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+
+
+def test_debug_switch_shows_the_traceback(tmp_path: Path) -> None:
+    env = {"RINGFENCE_DEBUG": "1", "PATH": "/usr/bin:/bin"}
+    proc = subprocess.run([sys.executable, "-m", "ringfence", "keys", "list"], capture_output=True, text=True,
+                          cwd=tmp_path, env=env, timeout=120)
+    assert proc.returncode == 2 and "Traceback" in proc.stderr
