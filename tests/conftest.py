@@ -25,3 +25,26 @@ def workspace(tmp_path: Path):  # type: ignore[no-untyped-def]
     from ringfence.workspace import init_workspace
 
     return init_workspace(tmp_path / "ws", jurisdiction="KR")
+
+
+def _reachable(port: int) -> bool:
+    import socket
+
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Database tests run against the local servers; without them they are skipped, except in CI
+    (``RINGFENCE_REQUIRE_DB=1``), where a missing server must fail the run rather than hide."""
+    if os.environ.get("RINGFENCE_REQUIRE_DB"):
+        return
+    if _reachable(5432) and _reachable(3306):
+        return
+    skip = pytest.mark.skip(reason="PostgreSQL/MariaDB not reachable on localhost")
+    for item in items:
+        if "db" in item.keywords:
+            item.add_marker(skip)
