@@ -23,7 +23,10 @@ from bench.machine import describe
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "RESULTS.md"
-HEADER = "# ringfence benchmark results\n\nWritten by `python -m bench`; each section says where and when it ran.\n"
+HEADER = (
+    "# ringfence benchmark results\n\n"
+    "Written by `python -m bench`; each section says where and when it ran.\n"
+)
 
 
 def available() -> list[str]:
@@ -33,7 +36,9 @@ def available() -> list[str]:
 def default_markdown(result: dict[str, Any]) -> str:
     lines = ["| measure | value |", "|---|---|"]
     for key, value in result.items():
-        shown = f"{value:,.3f}" if isinstance(value, float) else f"{value:,}" if isinstance(value, int) else value
+        shown = (
+            f"{value:,.3f}" if isinstance(value, float) else f"{value:,}" if isinstance(value, int) else value
+        )
         lines.append(f"| {key} | {shown} |")
     return "\n".join(lines)
 
@@ -42,7 +47,11 @@ def update_results(name: str, body: str) -> None:
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else HEADER
     section = f"<!-- bench:{name} -->\n## {name}\n\n_{describe()}_\n\n{body.strip()}\n<!-- /bench:{name} -->"
     pattern = re.compile(rf"<!-- bench:{re.escape(name)} -->.*?<!-- /bench:{re.escape(name)} -->", re.S)
-    text = pattern.sub(lambda _: section, text) if pattern.search(text) else text.rstrip() + "\n\n" + section + "\n"
+    text = (
+        pattern.sub(lambda _: section, text)
+        if pattern.search(text)
+        else text.rstrip() + "\n\n" + section + "\n"
+    )
     RESULTS.write_text(text, encoding="utf-8")
 
 

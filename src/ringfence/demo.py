@@ -85,7 +85,7 @@ def run_demo(
 
     def make_workspace() -> dict[str, Any]:
         ws = init_workspace(ws_dir, jurisdiction="KR")
-        keys = ws.keyset().keys()
+        keys = ws.keyset().all_keys()
         return {"workspace": str(ws.root), "keys": [f"{k.purpose}:{k.key_id}" for k in keys]}
 
     def synthesize() -> dict[str, Any]:
@@ -112,7 +112,10 @@ def run_demo(
                 checks = [entities.get(n).valid_expr(values).fill_null(False) for n in names]
                 valid = pl.any_horizontal(checks).mean()
                 rate = frame.filter(pl.col(column).is_not_null()).select(valid).item()
-                found[f"{source.name}:{column}"] = {"entity": "|".join(names), "valid_rate": round(rate or 0.0, 4)}
+                found[f"{source.name}:{column}"] = {
+                    "entity": "|".join(names),
+                    "valid_rate": round(rate or 0.0, 4),
+                }
         return {"columns": found}
 
     step("workspace", make_workspace)

@@ -53,7 +53,10 @@ def test_second_init_is_exit_2_with_one_line(tmp_path: Path, capsys: pytest.Capt
     ],
 )
 def test_usage_and_input_errors_exit_2(
-    argv: list[str], needle: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    needle: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.chdir(tmp_path)
@@ -89,17 +92,30 @@ def test_unknown_key_purpose_exit_2(tmp_path: Path, capsys: pytest.CaptureFixtur
 def test_python_dash_m_entry_point(tmp_path: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "ringfence", "init", str(tmp_path / "ws"), "--json"],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["workspace"].endswith("ws")
-    proc = subprocess.run([sys.executable, "-m", "ringfence", "keys", "list"], capture_output=True, text=True,
-                          cwd=tmp_path, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "ringfence", "keys", "list"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
 
 
 def test_debug_switch_shows_the_traceback(tmp_path: Path) -> None:
     env = {"RINGFENCE_DEBUG": "1", "PATH": "/usr/bin:/bin"}
-    proc = subprocess.run([sys.executable, "-m", "ringfence", "keys", "list"], capture_output=True, text=True,
-                          cwd=tmp_path, env=env, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "ringfence", "keys", "list"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+    )
     assert proc.returncode == 2 and "Traceback" in proc.stderr

@@ -16,15 +16,15 @@ from ringfence.keys import SECRET_ACCESS, Keyset
 
 
 def _all_secret_bytes(ks: Keyset) -> list[bytes]:
-    return [ks.secret(k.key_id, SECRET_ACCESS) for k in ks.keys() if k.status != "disabled"]
+    return [ks.secret(k.key_id, SECRET_ACCESS) for k in ks.all_keys() if k.status != "disabled"]
 
 
 def test_generate_has_one_primary_per_purpose() -> None:
     ks = Keyset.generate()
-    purposes = sorted(k.purpose for k in ks.keys() if k.status == "primary")
+    purposes = sorted(k.purpose for k in ks.all_keys() if k.status == "primary")
     assert purposes == ["aead", "hmac", "signing"]
-    assert len({k.key_id for k in ks.keys()}) == 3
-    assert all(len(ks.secret(k.key_id, SECRET_ACCESS)) == 32 for k in ks.keys())
+    assert len({k.key_id for k in ks.all_keys()}) == 3
+    assert all(len(ks.secret(k.key_id, SECRET_ACCESS)) == 32 for k in ks.all_keys())
 
 
 def test_saved_file_is_private_and_round_trips(tmp_path: Path) -> None:
@@ -33,7 +33,7 @@ def test_saved_file_is_private_and_round_trips(tmp_path: Path) -> None:
     ks.save(path)
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     again = Keyset.load(path)
-    assert [k.key_id for k in again.keys()] == [k.key_id for k in ks.keys()]
+    assert [k.key_id for k in again.all_keys()] == [k.key_id for k in ks.all_keys()]
     assert _all_secret_bytes(again) == _all_secret_bytes(ks)
 
 

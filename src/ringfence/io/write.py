@@ -69,7 +69,7 @@ def _conform(batch: pl.DataFrame, schema: pl.Schema) -> pl.DataFrame:
         return batch
     if batch.columns != list(schema.names()):
         raise OutputError("batches to write do not share one set of columns")
-    return batch.cast(dict(schema), strict=False)
+    return batch.cast(schema, strict=False)
 
 
 def _write_parquet(batches: Iterator[pl.DataFrame], tmp: Path) -> tuple[int, list[str]]:
@@ -96,9 +96,7 @@ def _write_parquet(batches: Iterator[pl.DataFrame], tmp: Path) -> tuple[int, lis
     return rows, list(schema.names())
 
 
-def _write_text(
-    batches: Iterator[pl.DataFrame], tmp: Path, fmt: Format
-) -> tuple[int, list[str]]:
+def _write_text(batches: Iterator[pl.DataFrame], tmp: Path, fmt: Format) -> tuple[int, list[str]]:
     schema: pl.Schema | None = None
     rows = 0
     fh: IO[bytes]

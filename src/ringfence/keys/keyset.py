@@ -99,9 +99,7 @@ class Keyset:
         if doc.get("version") != FORMAT_VERSION:
             raise KeyAccessError(f"keyset file {file} has an unknown format version")
         try:
-            infos = [
-                KeyInfo(k["id"], k["purpose"], k["status"], k["created_at"]) for k in doc["keys"]
-            ]
+            infos = [KeyInfo(k["id"], k["purpose"], k["status"], k["created_at"]) for k in doc["keys"]]
             material = {k["id"]: base64.b64decode(k["material"], validate=True) for k in doc["keys"]}
         except (KeyError, TypeError, ValueError):
             raise KeyAccessError(f"keyset file {file} is damaged") from None
@@ -127,7 +125,7 @@ class Keyset:
 
     # ------------------------------------------------------------------ looking at keys
 
-    def keys(self) -> list[KeyInfo]:
+    def all_keys(self) -> list[KeyInfo]:
         """Every key's id, purpose, status and creation time (never bytes)."""
         return list(self._infos.values())
 
@@ -158,7 +156,9 @@ class Keyset:
         """Stops every use of a key (it stays in the file so that its id is never reused)."""
         info = self.info(key_id)
         if info.status == "primary":
-            raise KeyAccessError(f"key {key_id} is the primary {info.purpose} key; rotate before disabling it")
+            raise KeyAccessError(
+                f"key {key_id} is the primary {info.purpose} key; rotate before disabling it"
+            )
         self._infos[key_id] = _with_status(info, "disabled")
 
     # ------------------------------------------------------------------ using keys

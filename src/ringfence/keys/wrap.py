@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from ringfence.errors import KeyAccessError
 
-PASSPHRASE_ENV = "RINGFENCE_KEYSET_PASSPHRASE"
+PASSPHRASE_ENV = "RINGFENCE_KEYSET_PASSPHRASE"  # noqa: S105 (the name of a variable, not a secret)
 KEK_ENV = "RINGFENCE_KEK"
 _AAD = b"ringfence keyset v1"
 
@@ -90,7 +90,9 @@ def unseal(envelope: dict[str, Any]) -> dict[str, Any]:
             _unb64(str(envelope["nonce"])), _unb64(str(envelope["ciphertext"])), _AAD
         )
     except (InvalidTag, KeyError, ValueError):
-        raise KeyAccessError("the keyset cannot be opened: wrong passphrase or key, or a damaged file") from None
+        raise KeyAccessError(
+            "the keyset cannot be opened: wrong passphrase or key, or a damaged file"
+        ) from None
     result = json.loads(plaintext)
     if not isinstance(result, dict):
         raise KeyAccessError("the keyset file is damaged")

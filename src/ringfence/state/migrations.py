@@ -21,9 +21,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
         "workspace metadata",
-        (
-            "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-        ),
+        ("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",),
     ),
 )
 

@@ -1,4 +1,4 @@
-"""Workspace: a folder with ``ringfence.toml``, a keyset and the state store; found the same way by every command."""
+"""Workspace: ringfence.toml, a keyset and the state store; every command finds it the same way."""
 
 from ringfence.workspace.config import JURISDICTIONS, WorkspaceConfig
 from ringfence.workspace.workspace import CONFIG_NAME, HOME_ENV, Workspace, find_workspace, init_workspace

@@ -62,7 +62,7 @@ def init_workspace(
         workspace_id=secrets.token_hex(8),
         jurisdiction=code,  # type: ignore[arg-type]
         created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        **({"state": state} if state else {}),
+        state=state or WorkspaceConfig.model_fields["state"].default,
     )
     keys_dir = root / Path(config.keyset).parent
     keys_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -89,9 +89,7 @@ def open_workspace(folder: str | os.PathLike[str]) -> Workspace:
     root = Path(folder).resolve()
     config_path = root / CONFIG_NAME
     if not config_path.is_file():
-        raise WorkspaceError(
-            f"no ringfence workspace in {root}; create one with: ringfence init {folder}"
-        )
+        raise WorkspaceError(f"no ringfence workspace in {root}; create one with: ringfence init {folder}")
     return Workspace(root, load_config(config_path))
 
 

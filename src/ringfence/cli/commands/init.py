@@ -14,13 +14,17 @@ from ringfence.workspace import init_workspace
 
 def init(
     ctx: typer.Context,
-    folder: Annotated[Path, typer.Argument(help="Folder for the workspace (created if missing).")] = Path("."),
+    folder: Annotated[Path, typer.Argument(help="Folder for the workspace (created if missing).")] = Path(
+        "."
+    ),
     jurisdiction: Annotated[
         str, typer.Option("--jurisdiction", help="Whose transfer rules apply: KR, CN or EU.")
     ] = "KR",
     state: Annotated[
         str | None,
-        typer.Option("--state", help="State store URL (default: SQLite in the workspace; or postgresql://...)."),
+        typer.Option(
+            "--state", help="State store URL (default: SQLite in the workspace; or postgresql://...)."
+        ),
     ] = None,
     json_out: JsonOption = False,
 ) -> None:
@@ -28,18 +32,22 @@ def init(
     mode = mode_of(ctx, json_out, None)
     ws = init_workspace(folder, jurisdiction=jurisdiction, state=state)
     keyset = ws.keyset()
+    keys = [{"id": k.key_id, "purpose": k.purpose, "status": k.status} for k in keyset.all_keys()]
     doc = {
         "workspace": str(ws.root),
         "workspace_id": ws.config.workspace_id,
         "jurisdiction": ws.config.jurisdiction,
         "keyset": str(ws.keyset_path),
-        "keys": [{"id": k.key_id, "purpose": k.purpose, "status": k.status} for k in keyset.keys()],
+        "keys": keys,
         "state": ws.config.state,
     }
     if mode.json:
         emit_json(doc)
         return
     out.print(f"Created workspace {ws.root} (jurisdiction {ws.config.jurisdiction})", markup=False)
-    out.print(f"  keyset  {ws.keyset_path}  (" + ", ".join(f"{k['purpose']} {k['id']}" for k in doc["keys"]) + ")", markup=False)
+    out.print(
+        f"  keyset  {ws.keyset_path}  (" + ", ".join(f"{k['purpose']} {k['id']}" for k in keys) + ")",
+        markup=False,
+    )
     out.print(f"  state   {ws.config.state}", markup=False)
     out.print(f"Use it with --workspace {ws.root} or RINGFENCE_HOME={ws.root}", markup=False)

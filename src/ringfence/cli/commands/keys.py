@@ -25,7 +25,7 @@ def _listing(keyset_keys: list[KeyInfo]) -> list[dict[str, str]]:
 def list_keys(ctx: typer.Context, workspace: WorkspaceOption = None, json_out: JsonOption = False) -> None:
     """List the keys: id, purpose, status, creation time."""
     mode = mode_of(ctx, json_out, workspace)
-    rows = _listing(workspace_of(mode).keyset().keys())
+    rows = _listing(workspace_of(mode).keyset().all_keys())
     if mode.json:
         emit_json({"keys": rows})
     else:

@@ -18,7 +18,9 @@ def synth(
     ctx: typer.Context,
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the tables into.")],
     customers: Annotated[int, typer.Option("--customers", min=1, help="Number of customers.")] = 10_000,
-    transactions: Annotated[int, typer.Option("--transactions", min=0, help="Number of transactions.")] = 100_000,
+    transactions: Annotated[
+        int, typer.Option("--transactions", min=0, help="Number of transactions.")
+    ] = 100_000,
     seed: Annotated[int, typer.Option("--seed", help="Same seed, same platform.")] = 7,
     locale: Annotated[str, typer.Option("--locale", help="cn, kr or mixed.")] = "mixed",
     fmt: Annotated[str, typer.Option("--format", help="parquet or csv.")] = "parquet",
@@ -40,10 +42,15 @@ def synth(
     with err.status("Synthesizing the platform…") if not mode.json else contextlib.nullcontext():
         results = write_platform(generate_platform(config), out_dir, format=chosen_fmt)
     seconds = time.perf_counter() - started
-    tables = {name: {"path": str(r.path), "rows": r.rows, "columns": r.columns} for name, r in results.items()}
+    tables = {
+        name: {"path": str(r.path), "rows": r.rows, "columns": r.columns} for name, r in results.items()
+    }
     if mode.json:
         emit_json({"out": str(out_dir), "seed": seed, "seconds": round(seconds, 3), "tables": tables})
         return
     rows = [[name, t["rows"], len(t["columns"]), t["path"]] for name, t in tables.items()]
-    out.print(table(f"Synthetic platform (seed {seed}, {seconds:.1f} s)", ["table", "rows", "columns", "file"], rows))
-
+    out.print(
+        table(
+            f"Synthetic platform (seed {seed}, {seconds:.1f} s)", ["table", "rows", "columns", "file"], rows
+        )
+    )
