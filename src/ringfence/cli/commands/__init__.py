@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import typer
 
-from ringfence.cli.commands import demo, init, keys, synth
+from ringfence.cli.commands import demo, init, keys, scan, synth
 
 
 def register(app: typer.Typer) -> None:
     app.command("init")(init.init)
     app.command("synth")(synth.synth)
+    app.command("scan")(scan.scan)
     app.command("demo")(demo.demo)
     app.add_typer(keys.app, name="keys")

@@ -1,0 +1,74 @@
+"""``ringfence scan``: find the personal data in tables, per column, with confidence and evidence."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ringfence.cli.options import JsonOption, mode_of
+from ringfence.cli.output import emit_json, err, out, table
+
+
+def scan(
+    ctx: typer.Context,
+    inputs: Annotated[
+        list[str], typer.Argument(help="Files, folders or table URIs (postgresql://…?table=t).")
+    ],
+    full: Annotated[bool, typer.Option("--full", help="Validate every value, not only a sample.")] = False,
+    sample_rows: Annotated[
+        int, typer.Option("--sample-rows", min=100, help="Rows sampled per table, spread over the table.")
+    ] = 10_000,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Write a self-contained HTML inventory page here.")
+    ] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Find personal data: per table and column, the entity type, confidence, hit rate and evidence."""
+    from ringfence.detect.scan import TableFinding
+    from ringfence.detect.scan import scan as run_scan
+
+    mode = mode_of(ctx, json_out, None)
+    status = err.status("Scanning…") if not mode.json else contextlib.nullcontext()
+
+    def show(found: TableFinding) -> None:
+        if not mode.json:
+            err.print(f"scanned {found.source}: {found.rows:,} rows", markup=False)
+
+    with status:
+        result = run_scan(inputs, sample_rows=sample_rows, full=full, on_table=show)
+    if report is not None:
+        from ringfence.detect.report import write_scan_report
+
+        write_scan_report(result, report)
+    if mode.json:
+        emit_json(result.to_json())
+        return
+    for found in result.tables:
+        out.print(
+            table(
+                f"{found.source} — {found.rows:,} rows, {found.sampled_rows:,} sampled",
+                ["column", "entity", "confidence", "hit rate", "country", "evidence"],
+                [_row(c.to_json()) for c in found.columns],
+            )
+        )
+    if report is not None:
+        out.print(f"Report: {report}", markup=False)
+
+
+def _row(column: dict[str, Any]) -> list[Any]:
+    if column["entity"] is None:
+        return [column["name"], "—", "", "", "", ""]
+    entity = column["entity"]
+    if column.get("contains"):
+        entity += " (" + ", ".join(column["contains"]) + ")"
+    return [
+        column["name"],
+        entity,
+        f"{column['confidence']:.2f}",
+        f"{column['hit_rate']:.1%}",
+        column.get("country") or "",
+        ", ".join(column["evidence"]),
+    ]

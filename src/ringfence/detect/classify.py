@@ -1,0 +1,340 @@
+"""The column classifier: value evidence, header hints and distribution combined into one finding.
+
+For each column of a sample, every entity validator runs over the non-empty values at once (one Polars
+query for the whole table), giving each entity's *hit rate*. The classifier then decides:
+
+1. **Values first.** An entity is a candidate when its hit rate clears the entity's acceptance threshold,
+   which sits far above the rate at which random look-alikes pass by chance (16 random digits pass Luhn
+   10% of the time; a date-prefixed 18-digit order number almost never has a valid region code, birth
+   date *and* check digit).
+2. **Headers adjust.** A header hint in English, Chinese or Korean (:mod:`ringfence.detect.headers`)
+   lowers the threshold for the entity it names (a phone column half full of ``N/A`` is still a phone
+   column); a business header (``order_no``, ``交易流水号``) raises all thresholds. Entities whose values
+   cannot prove themselves (bank account numbers: any run of digits) need a hint.
+3. **Distribution decides look-alikes.** Dates are birth dates only when they carry no time and spread
+   over adult ages; single numbers in the latitude/longitude range are coordinates only when the header
+   says so; a column of one repeated value is not an identifier.
+4. **Free text** (long values with words) is searched for entity spans; a column in which validated
+   personal data appears inside the text is ``FREE_TEXT_PII`` with the entities it ``contains``.
+
+``confidence`` is the hit rate shrunk by the evidence that supports it: the share of values that prove
+the entity, raised by a matching header and lowered by few values. It is 0.0 for non-personal columns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from ringfence.detect import entities
+from ringfence.detect.headers import hinted_entities, says_not_personal
+
+JUNK_VALUES = (
+    "",
+    "-",
+    "--",
+    "—",
+    "?",
+    "n/a",
+    "na",
+    "null",
+    "none",
+    "nil",
+    "nan",
+    "unknown",
+    "未知",
+    "无",
+    "空",
+    "없음",
+    "미상",
+    "해당없음",
+)
+
+# Entities whose values prove themselves (a checksum or a strict structure) and the hit rate needed.
+STRONG: dict[str, float] = {
+    "CN_RESIDENT_ID": 0.6,
+    "KR_RRN": 0.6,
+    "PAYMENT_CARD": 0.7,
+    "IBAN": 0.7,
+    "IMEI": 0.7,
+    "EMAIL_ADDRESS": 0.6,
+    "IP_ADDRESS": 0.6,
+    "PHONE_NUMBER": 0.6,
+    "GEO_COORDINATE": 0.7,
+    "DATE_OF_BIRTH": 0.8,
+}
+# Entities recognised by shape only: higher bar, and some need the header to agree.
+WEAK: dict[str, float] = {
+    "PERSON_NAME": 0.7,
+    "POSTAL_ADDRESS": 0.6,
+    "PASSPORT_NUMBER": 0.8,
+    "BANK_ACCOUNT": 0.8,
+}
+NEEDS_HINT = frozenset({"BANK_ACCOUNT"})
+# When two entities both clear their bar, the more specific wins (ties in adjusted score).
+SPECIFICITY = (
+    "CN_RESIDENT_ID",
+    "KR_RRN",
+    "IBAN",
+    "PAYMENT_CARD",
+    "IMEI",
+    "EMAIL_ADDRESS",
+    "IP_ADDRESS",
+    "PHONE_NUMBER",
+    "PASSPORT_NUMBER",
+    "GEO_COORDINATE",
+    "DATE_OF_BIRTH",
+    "POSTAL_ADDRESS",
+    "PERSON_NAME",
+    "BANK_ACCOUNT",
+)
+HINT_RELIEF = 0.35  # a matching header lowers the bar by this much
+BUSINESS_PENALTY = 0.25  # a business header raises every bar by this much
+MIN_VALUES = 5  # fewer non-empty values than this: no decision
+
+# Spans searched inside free text, validated by the entity modules before they count.
+_SPAN_PATTERNS: dict[str, str] = {
+    "digits": r"\+?[0-9][0-9 \-]{8,22}[0-9Xx]",
+    "email": r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+",
+    "ipv4": r"\b(?:[0-9]{1,3}\.){3}[0-9]{1,3}\b",
+}
+_SPAN_ENTITIES: dict[str, tuple[str, ...]] = {
+    "digits": ("CN_RESIDENT_ID", "KR_RRN", "PAYMENT_CARD", "PHONE_NUMBER"),
+    "email": ("EMAIL_ADDRESS",),
+    "ipv4": ("IP_ADDRESS",),
+}
+
+
+@dataclass
+class ColumnFinding:
+    """What the classifier concluded about one column."""
+
+    name: str
+    entity: str | None
+    confidence: float
+    hit_rate: float = 0.0
+    country: str | None = None
+    evidence: list[str] = field(default_factory=list)
+    contains: list[str] = field(default_factory=list)
+    non_empty: int = 0
+    examples: list[str] = field(default_factory=list)  # masked; for reports to people, never in JSON
+
+    def to_json(self) -> dict[str, Any]:
+        if self.entity is None:
+            return {"name": self.name, "entity": None, "confidence": 0.0}
+        doc: dict[str, Any] = {
+            "name": self.name,
+            "entity": self.entity,
+            "confidence": round(self.confidence, 4),
+            "hit_rate": round(self.hit_rate, 4),
+            "country": self.country,
+            "evidence": self.evidence,
+        }
+        if self.contains:
+            doc["contains"] = self.contains
+        return doc
+
+
+def clean_text(column: str) -> pl.Expr:
+    """The column as trimmed text, with empty strings and junk placeholders (``N/A``, ``未知``) as null."""
+    text = pl.col(column).cast(pl.String).str.strip_chars()
+    return pl.when(text.str.to_lowercase().is_in(JUNK_VALUES)).then(None).otherwise(text)
+
+
+def _score(entity: str, text: pl.Expr) -> pl.Expr:
+    module = entities.get(entity)
+    scorer = getattr(module, "score_expr", None)
+    if scorer is not None:
+        return scorer(text).cast(pl.Float64)
+    return module.valid_expr(text).cast(pl.Float64)
+
+
+def _profile(frame: pl.DataFrame) -> dict[str, dict[str, float]]:
+    """Per column: non-empty count, distinct share, mean length, share of values with a space."""
+    exprs: list[pl.Expr] = []
+    for c in frame.columns:
+        text = clean_text(c)
+        exprs += [
+            text.count().alias(f"{c}\x1fn"),
+            text.n_unique().alias(f"{c}\x1funique"),
+            text.str.len_chars().mean().alias(f"{c}\x1flen"),
+            text.str.contains(r"\s").mean().alias(f"{c}\x1fspaced"),
+        ]
+    row = frame.select(exprs).row(0, named=True)
+    result: dict[str, dict[str, float]] = {c: {} for c in frame.columns}
+    for key, value in row.items():
+        column, measure = key.split("\x1f")
+        result[column][measure] = float(value or 0.0)
+    return result
+
+
+def _hit_rates(frame: pl.DataFrame) -> dict[str, dict[str, float]]:
+    exprs = [
+        _score(entity, clean_text(c)).mean().alias(f"{c}\x1f{entity}")
+        for c in frame.columns
+        for entity in SPECIFICITY
+    ]
+    row = frame.select(exprs).row(0, named=True)
+    rates: dict[str, dict[str, float]] = {c: {} for c in frame.columns}
+    for key, value in row.items():
+        column, entity = key.split("\x1f")
+        rates[column][entity] = float(value or 0.0)
+    return rates
+
+
+def _birth_dates_plausible(frame: pl.DataFrame, column: str) -> bool:
+    """Dates spread over adult ages with no time of day: birth dates, not event timestamps."""
+    series = frame.get_column(column)
+    if series.dtype == pl.Datetime:
+        times = series.drop_nulls()
+        if times.len() and (times.dt.time() != dt.time(0)).any():
+            return False
+    dates = frame.select(clean_text(column).str.slice(0, 10).str.to_date(strict=False).alias("d"))["d"]
+    dates = dates.drop_nulls()
+    if dates.len() < MIN_VALUES:
+        return False
+    text = frame.select(clean_text(column))[column].drop_nulls()
+    if (text.str.contains(r"\d{1,2}:\d{2}").mean() or 0.0) > 0.2:
+        return False
+    years = dates.dt.year()
+    age = dt.date.today().year - years
+    median_age = float(age.median() or 0)
+    spread = float(years.std() or 0)
+    return 16 <= median_age <= 95 and spread >= 4
+
+
+def _country(frame: pl.DataFrame, column: str, entity: str) -> str | None:
+    if entity == "CN_RESIDENT_ID":
+        return "CN"
+    if entity == "KR_RRN":
+        return "KR"
+    if entity == "PHONE_NUMBER":
+        module = entities.get(entity)
+        region_expr = getattr(module, "region_expr", None)
+        if region_expr is None:
+            return None
+        regions = frame.select(region_expr(clean_text(column)).alias("r"))["r"].drop_nulls()
+        if regions.len() == 0:
+            return None
+        top = regions.value_counts(sort=True).row(0)
+        return str(top[0])
+    return None
+
+
+def _free_text(frame: pl.DataFrame, column: str, non_empty: int) -> tuple[list[str], float]:
+    """Entities found inside the text of a column, validated, with the share of rows that hold any."""
+    text = clean_text(column)
+    holding: pl.Series | None = None
+    found: list[str] = []
+    need = max(2, int(0.005 * non_empty))
+    for kind, pattern in _SPAN_PATTERNS.items():
+        spans = (
+            frame.select(pl.int_range(pl.len()).alias("row"), text.str.extract_all(pattern).alias("span"))
+            .explode("span")
+            .drop_nulls("span")
+        )
+        if spans.height == 0:
+            continue
+        for entity in _SPAN_ENTITIES[kind]:
+            valid = spans.filter(entities.get(entity).valid_expr(pl.col("span")).fill_null(False))
+            rows = valid.get_column("row").unique()
+            if rows.len() >= need:
+                found.append(entity)
+                holding = rows if holding is None else pl.concat([holding, rows]).unique()
+    share = (holding.len() / non_empty) if (holding is not None and non_empty) else 0.0
+    return sorted(found), share
+
+
+def masked_examples(frame: pl.DataFrame, column: str, n: int = 3) -> list[str]:
+    """Up to ``n`` distinct values of the column with all but their edges hidden (``138•••••678``).
+
+    Values of up to 4 characters are hidden entirely; longer ones keep at most 3 leading and 3 trailing
+    characters and never more than a third of the value.
+    """
+    text = clean_text(column)
+    keep = (text.str.len_chars() // 6).clip(0, 3)
+    hidden = text.str.len_chars() - 2 * keep
+    masked = (
+        text.str.slice(0, keep)
+        + pl.lit("•").repeat_by(hidden).list.join("")
+        + text.str.slice(text.str.len_chars() - keep, keep)
+    )
+    values = frame.select(masked.alias("m")).get_column("m").drop_nulls().unique(maintain_order=True)
+    return [str(v) for v in values.head(n).to_list()]
+
+
+def classify_frame(frame: pl.DataFrame) -> list[ColumnFinding]:
+    """Classifies every column of ``frame`` (a sample of a table)."""
+    if frame.width == 0:
+        return []
+    profile = _profile(frame)
+    rates = _hit_rates(frame)
+    findings = [_decide(frame, c, profile[c], rates[c]) for c in frame.columns]
+    for finding in findings:
+        if finding.entity is not None:
+            finding.examples = masked_examples(frame, finding.name)
+    return findings
+
+
+def _decide(
+    frame: pl.DataFrame, column: str, profile: dict[str, float], rates: dict[str, float]
+) -> ColumnFinding:
+    non_empty = int(profile["n"])
+    if non_empty < MIN_VALUES:
+        return ColumnFinding(column, None, 0.0, non_empty=non_empty)
+    hints = hinted_entities(column)
+    business = says_not_personal(column)
+    if business:
+        hints = set()
+    candidates: list[tuple[float, int, str, float]] = []
+    for rank, entity in enumerate(SPECIFICITY):
+        rate = rates.get(entity, 0.0)
+        bar = STRONG.get(entity, WEAK.get(entity, 1.0))
+        if entity in hints:
+            bar -= HINT_RELIEF
+        elif entity in NEEDS_HINT:
+            continue
+        if business:
+            bar += BUSINESS_PENALTY
+        if rate < bar or rate == 0.0:
+            continue
+        if entity == "DATE_OF_BIRTH" and not _birth_dates_plausible(frame, column):
+            continue
+        if entity == "GEO_COORDINATE" and entity not in hints and not _is_coordinate_pair(frame, column):
+            continue
+        candidates.append((rate + (0.2 if entity in hints else 0.0), -rank, entity, rate))
+    if profile.get("unique", 0) <= 1 and non_empty > MIN_VALUES:
+        candidates = []  # one repeated value identifies nobody
+    if candidates:
+        _, _, entity, rate = max(candidates)
+        evidence = ["values"] + (["header"] if entity in hints else [])
+        confidence = _confidence(rate, entity in hints, non_empty, weak=entity in WEAK)
+        return ColumnFinding(
+            column, entity, confidence, rate, _country(frame, column, entity), evidence, non_empty=non_empty
+        )
+    if profile.get("len", 0) >= 8 and frame.schema[column] == pl.String:
+        contains, share = _free_text(frame, column, non_empty)
+        if contains:
+            evidence = ["values"] + (["header"] if "FREE_TEXT_PII" in hints else [])
+            confidence = min(0.99, 0.75 + 0.2 * min(1.0, share * 10) + (0.04 if "header" in evidence else 0))
+            return ColumnFinding(
+                column, "FREE_TEXT_PII", confidence, share, None, evidence, contains, non_empty
+            )
+    return ColumnFinding(column, None, 0.0, non_empty=non_empty)
+
+
+def _is_coordinate_pair(frame: pl.DataFrame, column: str) -> bool:
+    text = clean_text(column)
+    share = frame.select(text.str.contains(r"[0-9]\s*[,;/ ]\s*-?[0-9NSEWnsew]").mean())[0, 0]
+    return bool(share and share > 0.8)
+
+
+def _confidence(rate: float, hinted: bool, n: int, *, weak: bool) -> float:
+    small_sample = min(1.0, n / 50)
+    base = (0.55 + 0.4 * rate) if weak else (0.6 + 0.39 * rate)
+    if hinted:
+        base += 0.05
+    return round(max(0.0, min(0.99, base * (0.8 + 0.2 * small_sample))), 4)
