@@ -1,0 +1,119 @@
+"""Text handling shared by the entity modules, in a scalar form and a Polars form that agree.
+
+Every module normalises a value the same way before it looks at it: Unicode NFKC (full-width digits and
+letters become ASCII, an ideographic space becomes a space), then separators are deleted. The Polars form
+runs NFKC only on values that hold a non-ASCII character (NFKC leaves ASCII unchanged), which keeps whole
+columns of ASCII values cheap.
+
+Patterns are written once and used by both engines: Python's ``re`` (``fullmatch``) for single values and
+Rust's ``regex`` (through Polars, anchored with ``^(?:...)$``) for columns. They use only the syntax the
+two engines read the same way: explicit ASCII classes such as ``[0-9]`` (``\\d`` and ``\\s`` are Unicode
+classes that differ between them), no look-around, no back-references, and values are stripped of
+surrounding white space first (Python's ``$`` also matches before a final newline).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from functools import cache
+from importlib import resources
+
+import polars as pl
+
+# Characters that separate groups of digits in identifiers as people write them: white space (NFKC has
+# already turned no-break and ideographic spaces into spaces), hyphen and dash look-alikes, and the
+# invisible characters copy-and-paste leaves behind.
+WHITESPACE = " \t\r\n\x0b\x0c"
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
+ID_SEPARATORS = WHITESPACE + INVISIBLE + DASHES
+
+
+def nfkc(value: str) -> str:
+    """``value`` in Unicode normal form KC (unchanged when it is ASCII)."""
+    return value if value.isascii() else unicodedata.normalize("NFKC", value)
+
+
+def nfkc_expr(col: pl.Expr) -> pl.Expr:
+    """Polars: :func:`nfkc` of every value of a string column."""
+    return pl.when(col.str.len_bytes() != col.str.len_chars()).then(col.str.normalize("NFKC")).otherwise(col)
+
+
+def delete(value: str, chars: str) -> str:
+    """``value`` without any of the characters in ``chars``."""
+    return value.translate(_deletion_table(chars))
+
+
+@cache
+def _deletion_table(chars: str) -> dict[int, None]:
+    return dict.fromkeys(map(ord, chars))
+
+
+def delete_expr(col: pl.Expr, chars: str) -> pl.Expr:
+    """Polars: :func:`delete` on every value of a string column."""
+    return col.str.replace_many(list(chars), [""] * len(chars))
+
+
+def strip(value: str) -> str:
+    """``value`` without surrounding ASCII white space (the same set in both engines)."""
+    return value.strip(WHITESPACE)
+
+
+def strip_expr(col: pl.Expr) -> pl.Expr:
+    """Polars: :func:`strip` of every value."""
+    return col.str.strip_chars(WHITESPACE)
+
+
+def as_text(col: pl.Expr) -> pl.Expr:
+    """The column as strings: typed columns (integers, dates, categoricals) are compared by their text.
+
+    A CSV reader may have typed a phone or ID column as integers and a Parquet file stores birth dates as
+    dates; the entity checks read the text form. Binary columns must be decoded by the reader first.
+    """
+    return col.cast(pl.String)
+
+
+def _null_or_zero(col: pl.Expr) -> pl.Expr:
+    """0 where the input is not null, null where it is."""
+    return as_text(col).str.len_bytes() * 0
+
+
+def with_nulls(col: pl.Expr, result: pl.Expr) -> pl.Expr:
+    """``result`` with nulls where the input ``col`` is null and False where ``result`` is null.
+
+    Written with arithmetic rather than ``when/then``: Polars 2.1 can panic on a ``when/then`` around
+    branches that were themselves evaluated under a mask when the input is a literal Series.
+    """
+    return (result.fill_null(False).cast(pl.UInt32) + _null_or_zero(col)).cast(pl.Boolean)
+
+
+def score_with_nulls(col: pl.Expr, score: pl.Expr) -> pl.Expr:
+    """A Float64 score with nulls where the input is null and 0.0 where ``score`` is null."""
+    return score.fill_null(0.0).cast(pl.Float64) + _null_or_zero(col)
+
+
+def first_of(cases: list[tuple[pl.Expr, pl.Expr]]) -> pl.Expr:
+    """Polars: per row, the value of the first case whose condition holds (null when none does).
+
+    Equivalent to a ``when/then/when/then`` chain, written as a coalesce of single ``when/then``s: in
+    Polars 2.1 a chain whose branches hold nulls can panic when the input is a literal Series.
+    """
+    return pl.coalesce([pl.when(cond.fill_null(False)).then(value) for cond, value in cases])
+
+
+def anchored(pattern: str) -> str:
+    """The pattern as a whole-string regex for Polars (Rust ``regex``)."""
+    return f"^(?:{pattern})$"
+
+
+def fullmatcher(pattern: str) -> Callable[[str], re.Match[str] | None]:
+    """The pattern's ``fullmatch`` for single values (Python ``re``)."""
+    return re.compile(pattern).fullmatch
+
+
+def data_lines(name: str) -> list[str]:
+    """The non-empty, non-comment lines of a data file shipped in ``entities/data``."""
+    text = resources.files("ringfence.detect.entities").joinpath("data", name).read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]

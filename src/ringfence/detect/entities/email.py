@@ -1,0 +1,89 @@
+"""E-mail address.
+
+A practical subset of RFC 5321/5322 that real addresses keep to: a dot-atom local part of at most 64
+characters (letters, digits and ``!#$%&'*+/=?^_`{|}~-``, dots only between them), ``@``, and a domain of
+dot-separated labels (letters, digits, inner hyphens, at most 63 characters each) ending in an alphabetic
+top-level domain of 2-63 letters or an ``xn--`` (internationalised) one; at most 254 characters in all.
+Quoted local parts, IP-literal domains and non-ASCII addresses are not accepted.
+
+:func:`compact` trims white space, applies NFKC (a full-width ``＠`` becomes ``@``) and lower-cases the
+address: mail systems treat addresses case-insensitively in practice, and the compact form is what
+tokens are made from, so ``Wang.Wei@QQ.com`` and ``wang.wei@qq.com`` get the same token.
+
+>>> validate(' Wang.Wei@QQ.com '), is_valid('wang..wei@qq.com'), is_valid('张伟@qq.com')
+('wang.wei@qq.com', False, False)
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from ringfence.detect.entities import _text
+from ringfence.detect.entities._face import is_valid_by
+from ringfence.errors import InvalidFormat, InvalidLength
+
+ENTITY = "EMAIL_ADDRESS"
+
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_TLD = r"[A-Za-z]{2,63}|xn--[A-Za-z0-9-]{1,59}"
+PATTERN = rf"{_ATOM}(?:\.{_ATOM})*@(?:{_LABEL}\.)+(?:{_TLD})"
+_PATTERN_RE = _text.anchored(PATTERN)
+_match = _text.fullmatcher(PATTERN)
+MAX_LEN = 254
+MAX_LOCAL = 64
+
+
+def compact(value: str) -> str:
+    """The address trimmed, NFKC-normalised and lower-cased."""
+    return _text.strip(_text.nfkc(value)).lower()
+
+
+def validate(value: str) -> str:
+    """The compact address, or raises: too long, or not of the accepted shape."""
+    address = compact(value)
+    if len(address) > MAX_LEN:
+        raise InvalidLength(f"{ENTITY}: an address has at most {MAX_LEN} characters")
+    if not _match(address):
+        raise InvalidFormat(f"{ENTITY}: not a local part, @ and a domain name")
+    if address.index("@") > MAX_LOCAL:
+        raise InvalidLength(f"{ENTITY}: the local part has more than {MAX_LOCAL} characters")
+    return address
+
+
+def is_valid(value: object) -> bool:
+    """Whether ``value`` is a valid e-mail address (never raises)."""
+    return is_valid_by(validate, value)
+
+
+def domain(value: str) -> str:
+    """The domain of a valid address (lower case)."""
+    return validate(value).rsplit("@", 1)[1]
+
+
+# ------------------------------------------------------------------------------------------- columns
+
+
+def compact_expr(col: pl.Expr) -> pl.Expr:
+    """Polars: :func:`compact` of every value."""
+    return _text.strip_expr(_text.nfkc_expr(_text.as_text(col))).str.to_lowercase()
+
+
+def _valid(col: pl.Expr) -> pl.Expr:
+    address = _text.strip_expr(_text.nfkc_expr(_text.as_text(col)))
+    ok = (
+        (address.str.len_chars() <= MAX_LEN)
+        & address.str.contains(_PATTERN_RE)
+        & (address.str.find("@", literal=True) <= MAX_LOCAL)
+    )
+    return ok.fill_null(False)
+
+
+def valid_expr(col: pl.Expr) -> pl.Expr:
+    """Polars: :func:`is_valid` of every value (null for null)."""
+    return _text.with_nulls(col, _valid(col))
+
+
+def score_expr(col: pl.Expr) -> pl.Expr:
+    """Polars: 1.0 for a valid address, 0.0 otherwise."""
+    return _text.score_with_nulls(col, _valid(col).cast(pl.Float64))

@@ -1,0 +1,182 @@
+"""Geographic coordinate (a latitude/longitude pair in decimal degrees).
+
+Accepted writings: ``31.2304,121.4737``, ``31.2304, 121.4737``, ``(31.2304 121.4737)``,
+``N31.2304 E121.4737``, ``31.2304°N 121.4737°E``, ``S33.87 E151.21``; separators comma, semicolon, slash
+or spaces. The first number is the latitude unless hemisphere letters say otherwise; with letters both
+numbers carry one and neither carries a sign. Each number needs at least two decimals (whole or
+one-decimal pairs are more often other pairs of numbers), latitudes lie in -90..90 and longitudes in
+-180..180. Degrees-minutes-seconds are not accepted.
+
+:func:`score_expr` is 1.0 when both numbers have four decimals or more (about 11 m: a place, a person)
+and 0.8 for two or three.
+
+Single latitude or longitude columns are not this entity on their own; :func:`in_range` and
+:func:`range_expr` tell whether a value or a numeric or text column lies in the range of one, for the
+classifier to combine with a header.
+
+>>> validate('N31.2304 E121.4737'), is_valid('31.2304,121.4737'), is_valid('121.4737,31.2304')
+('31.2304,121.4737', True, False)
+>>> is_valid('31,121'), latitude('S33.8688, E151.2093'), in_range('121.47', 'lon')
+(False, -33.8688, True)
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+import polars as pl
+
+from ringfence.detect.entities import _text
+from ringfence.detect.entities._face import is_valid_by
+from ringfence.errors import InvalidComponent, InvalidFormat, InvalidLength
+
+ENTITY = "GEO_COORDINATE"
+
+_NUM = r"[+-]?[0-9]{1,3}\.[0-9]{2,15}"
+_SEP = r" ?[,;/] ?| "
+PATTERN = (
+    rf"[(\[]?(?P<p1>[NSEW])? ?(?P<n1>{_NUM})°? ?(?P<q1>[NSEW])?"
+    rf"(?:{_SEP})(?P<p2>[NSEW])? ?(?P<n2>{_NUM})°? ?(?P<q2>[NSEW])?[)\]]?"
+)
+_match = _text.fullmatcher(PATTERN)
+_SPACES = re.compile(" {2,}")
+_REGEX = _text.anchored(PATTERN)
+MAX_LEN = 80
+Axis = Literal["lat", "lon"]
+_LIMIT = {"lat": 90.0, "lon": 180.0}
+
+
+def compact(value: str) -> str:
+    """The value trimmed, NFKC-normalised, upper-case, with runs of white space as one space."""
+    return _SPACES.sub(" ", _text.strip(_text.nfkc(value)).upper())
+
+
+def _pair(value: str) -> tuple[float, float, int]:
+    """(latitude, longitude, fewest decimals of the two)."""
+    text = compact(value)
+    if len(text) > MAX_LEN:
+        raise InvalidLength(f"{ENTITY}: too long for a coordinate pair")
+    m = _match(text)
+    if m is None:
+        raise InvalidFormat(f"{ENTITY}: not two decimal numbers with optional hemisphere letters")
+    p1, n1, q1, p2, n2, q2 = m.group("p1", "n1", "q1", "p2", "n2", "q2")
+    h1, h2 = p1 or q1, p2 or q2
+    if (p1 and q1) or (p2 and q2) or bool(h1) != bool(h2):
+        raise InvalidFormat(f"{ENTITY}: hemisphere letters on both numbers, once each")
+    a, b = float(n1), float(n2)
+    if h1:
+        if n1[0] in "+-" or n2[0] in "+-" or (h1 in "NS") == (h2 in "NS"):
+            raise InvalidFormat(f"{ENTITY}: one latitude (N/S) and one longitude (E/W), without signs")
+        a, b = (-a if h1 in "SW" else a), (-b if h2 in "SW" else b)
+        if h1 in "EW":
+            a, b = b, a
+    if abs(a) > 90 or abs(b) > 180:
+        raise InvalidComponent(f"{ENTITY}: latitude beyond 90 or longitude beyond 180 degrees")
+    decimals = min(len(n1.split(".")[1]), len(n2.split(".")[1]))
+    return a, b, decimals
+
+
+def validate(value: str) -> str:
+    """The pair as ``"lat,lon"`` in the decimals written, or raises."""
+    lat, lon, _ = _pair(value)
+    return f"{lat!r},{lon!r}"
+
+
+def is_valid(value: object) -> bool:
+    """Whether ``value`` is a coordinate pair (never raises)."""
+    return is_valid_by(validate, value)
+
+
+def latitude(value: str) -> float:
+    """The latitude of a valid pair."""
+    return _pair(value)[0]
+
+
+def longitude(value: str) -> float:
+    """The longitude of a valid pair."""
+    return _pair(value)[1]
+
+
+def in_range(value: object, axis: Axis) -> bool:
+    """Whether a number (or its ASCII decimal text) lies in the range of a latitude (``"lat"``) or
+    longitude (``"lon"``) and is not a whole number."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return False
+    try:
+        number = float(value)
+    except ValueError:
+        return False
+    return abs(number) <= _LIMIT[axis] and not number.is_integer()
+
+
+# ------------------------------------------------------------------------------------------- columns
+
+
+def compact_expr(col: pl.Expr) -> pl.Expr:
+    """Polars: :func:`compact` of every value."""
+    text = _text.strip_expr(_text.nfkc_expr(_text.as_text(col))).str.to_uppercase()
+    return text.str.replace_all(" {2,}", " ")
+
+
+def _parts(col: pl.Expr) -> tuple[pl.Expr, pl.Expr, pl.Expr, pl.Expr]:
+    """(valid, latitude, longitude, fewest decimals)."""
+    text = compact_expr(col)
+    g = text.str.extract_groups(_REGEX)
+    f = {k: g.struct.field(k) for k in ("p1", "n1", "q1", "p2", "n2", "q2")}
+    h1, h2 = pl.coalesce(f["p1"], f["q1"]), pl.coalesce(f["p2"], f["q2"])
+    has1, has2 = h1.is_not_null(), h2.is_not_null()
+    signed = f["n1"].str.contains("^[+-]") | f["n2"].str.contains("^[+-]")
+    lettered_ok = ~signed & (h1.is_in(["N", "S"]) != h2.is_in(["N", "S"]))
+    letters_ok = ~(f["p1"].is_not_null() & f["q1"].is_not_null()) & ~(
+        f["p2"].is_not_null() & f["q2"].is_not_null()
+    )
+    letters_ok = letters_ok & (has1 == has2) & (~has1 | lettered_ok)
+    a = f["n1"].cast(pl.Float64, strict=False) * pl.when(h1.is_in(["S", "W"])).then(-1.0).otherwise(1.0)
+    b = f["n2"].cast(pl.Float64, strict=False) * pl.when(h2.is_in(["S", "W"])).then(-1.0).otherwise(1.0)
+    swap = h1.is_in(["E", "W"])
+    lat = pl.when(swap).then(b).otherwise(a)
+    lon = pl.when(swap).then(a).otherwise(b)
+    decimals = pl.min_horizontal(
+        f["n1"].str.split(".").list.get(1, null_on_oob=True).str.len_chars(),
+        f["n2"].str.split(".").list.get(1, null_on_oob=True).str.len_chars(),
+    )
+    valid = (
+        f["n1"].is_not_null()
+        & letters_ok
+        & (lat.abs() <= 90)
+        & (lon.abs() <= 180)
+        & (text.str.len_chars() <= MAX_LEN)
+    ).fill_null(False)
+    return valid, lat, lon, decimals
+
+
+def valid_expr(col: pl.Expr) -> pl.Expr:
+    """Polars: :func:`is_valid` of every value (null for null)."""
+    return _text.with_nulls(col, _parts(col)[0])
+
+
+def score_expr(col: pl.Expr) -> pl.Expr:
+    """Polars: 1.0 with four decimals or more, 0.8 with two or three, 0.0 where invalid."""
+    valid, _, _, decimals = _parts(col)
+    weight = (decimals >= 4).cast(pl.Float64) * 0.2 + 0.8
+    return _text.score_with_nulls(col, valid.cast(pl.Float64) * weight)
+
+
+def latitude_expr(col: pl.Expr) -> pl.Expr:
+    """Polars: the latitude of every valid pair (Float64), null for the others."""
+    valid, lat, _, _ = _parts(col)
+    return pl.when(valid).then(lat)
+
+
+def longitude_expr(col: pl.Expr) -> pl.Expr:
+    """Polars: the longitude of every valid pair (Float64), null for the others."""
+    valid, _, lon, _ = _parts(col)
+    return pl.when(valid).then(lon)
+
+
+def range_expr(col: pl.Expr, axis: Axis) -> pl.Expr:
+    """Polars: :func:`in_range` of every value of a numeric or text column (null for null)."""
+    number = _text.strip_expr(_text.as_text(col)).cast(pl.Float64, strict=False)
+    ok = (number.abs() <= _LIMIT[axis]) & (number != number.round(0))
+    return _text.with_nulls(col, ok)

@@ -1,0 +1,92 @@
+"""Passport number (People's Republic of China and Republic of Korea).
+
+Chinese passports: ``E`` + 8 digits (ordinary, since 2012), ``E`` + a letter (not I or O) + 7 digits
+(once the E-digits ran out), ``G`` + 8 digits (ordinary, 2006-2012), ``D``/``S``/``P`` + 7 or 8 digits or
+``DE``/``SE``/``PE`` + 7 digits (diplomatic, service, public affairs). Korean passports: ``M``/``S``/``R``/
+``G``/``D`` + 8 digits, and since December 2021 ``M`` + 3 digits + a letter + 4 digits. Written in any
+case, with spaces or hyphens.
+
+Passport numbers have no check digit (outside the machine-readable zone), so this is a shape test, and
+``G``/``S``/``D`` + 8 digits fit both countries (:func:`country` then returns None). :func:`score_expr`
+is 0.95 for the distinctive current forms (E-series, Korean M-series), 0.75 for the others.
+
+>>> validate('e1234 5678'), country('EA1234567'), country('M123A4567'), country('G12345678')
+('E12345678', 'CN', 'KR', None)
+>>> is_valid('E1234567'), is_valid('EI1234567')
+(False, False)
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from ringfence.detect.entities import _text
+from ringfence.detect.entities._face import is_valid_by
+from ringfence.errors import InvalidFormat, InvalidLength
+
+ENTITY = "PASSPORT_NUMBER"
+
+SEPARATORS = _text.WHITESPACE + _text.INVISIBLE + _text.DASHES
+CN = r"E[0-9]{8}|E[A-HJ-NP-Z][0-9]{7}|G[0-9]{8}|[DSP]E[0-9]{7}|[DSP][0-9]{7,8}"
+KR = r"[MSRGD][0-9]{8}|M[0-9]{3}[A-Z][0-9]{4}"
+DISTINCTIVE = r"E[0-9]{8}|E[A-HJ-NP-Z][0-9]{7}|M[0-9]{8}|M[0-9]{3}[A-Z][0-9]{4}"
+_cn, _kr = _text.fullmatcher(CN), _text.fullmatcher(KR)
+_CN_RE, _KR_RE = _text.anchored(CN), _text.anchored(KR)
+
+
+def compact(value: str) -> str:
+    """The number NFKC-normalised, upper-case, without spaces or hyphens."""
+    return _text.delete(_text.nfkc(value), SEPARATORS).upper()
+
+
+def validate(value: str) -> str:
+    """The compact number, or raises: not a Chinese or Korean passport number's shape."""
+    number = compact(value)
+    if not 8 <= len(number) <= 9:
+        raise InvalidLength(f"{ENTITY}: a passport number has 8 or 9 characters")
+    if not (_cn(number) or _kr(number)):
+        raise InvalidFormat(f"{ENTITY}: not the shape of a Chinese or Korean passport number")
+    return number
+
+
+def is_valid(value: object) -> bool:
+    """Whether ``value`` has the shape of a Chinese or Korean passport number (never raises)."""
+    return is_valid_by(validate, value)
+
+
+def country(value: str) -> str | None:
+    """``"CN"`` or ``"KR"``, or None when the shape fits both."""
+    number = validate(value)
+    cn, kr = bool(_cn(number)), bool(_kr(number))
+    return None if cn and kr else ("CN" if cn else "KR")
+
+
+# ------------------------------------------------------------------------------------------- columns
+
+
+def compact_expr(col: pl.Expr) -> pl.Expr:
+    """Polars: :func:`compact` of every value."""
+    return _text.delete_expr(_text.nfkc_expr(_text.as_text(col)), SEPARATORS).str.to_uppercase()
+
+
+def _valid(number: pl.Expr) -> pl.Expr:
+    return (number.str.contains(_CN_RE) | number.str.contains(_KR_RE)).fill_null(False)
+
+
+def valid_expr(col: pl.Expr) -> pl.Expr:
+    """Polars: :func:`is_valid` of every value (null for null)."""
+    return _text.with_nulls(col, _valid(compact_expr(col)))
+
+
+def score_expr(col: pl.Expr) -> pl.Expr:
+    """Polars: 0.95 for distinctive forms, 0.75 for the other valid ones, 0.0 otherwise."""
+    number = compact_expr(col)
+    weight = number.str.contains(_text.anchored(DISTINCTIVE)).cast(pl.Float64) * 0.2 + 0.75
+    return _text.score_with_nulls(col, _valid(number).cast(pl.Float64) * weight)
+
+
+def country_expr(col: pl.Expr) -> pl.Expr:
+    """Polars: :func:`country` of every value (null where invalid or ambiguous)."""
+    number = compact_expr(col)
+    cn, kr = number.str.contains(_CN_RE), number.str.contains(_KR_RE)
+    return _text.first_of([(cn & ~kr, pl.lit("CN")), (kr & ~cn, pl.lit("KR"))])

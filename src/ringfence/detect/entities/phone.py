@@ -1,0 +1,209 @@
+"""Phone number (Chinese and Korean numbers, and international numbers in + or 00 form).
+
+A value is a phone number when, with separators removed (spaces, hyphens, dots, brackets, slashes), it
+is a valid number for python's ``phonenumbers`` library read as a Chinese number, else as a Korean one:
+so ``138 1234 5678``, ``+86 138-1234-5678``, ``0086 13812345678``, ``8613812345678``, ``010-1234-5678``,
+``+82 10 1234 5678``, ``02-123-4567`` and ``+1 650 253 0000`` all count. Letters (vanity numbers,
+``ext. 12``) do not.
+
+The column version (:func:`valid_expr`) is one regular expression over the compacted value, built when
+this module is imported from the same ``phonenumbers`` metadata: the national-number patterns of every
+number type of CN and KR (fixed line, mobile, toll free, ...), after ``+86``/``0086``/``86`` or
+``+82``/``0082``/``82`` or a leading trunk ``0``. It agrees with :func:`is_valid` on Chinese and Korean
+numbers written in any of those ways (``tests/detect/test_phone.py`` checks it, and that every type
+pattern only matches lengths the metadata allows, so the length tables need no separate test). It differs:
+
+- for other countries' numbers (``+`` or ``00`` then a country code other than 86 and 82) it checks the
+  E.164 shape only (7-15 digits, no leading 0), where ``phonenumbers`` checks that country's plan; their
+  :func:`score_expr` is 0.8 instead of 1.0;
+- ``phonenumbers`` strips Chinese carrier-selection prefixes (``17951 138...``) and treats a number that
+  starts with 86/82 as national when the whole also fits the national plan; the column version does not;
+- :func:`region_expr` names the country by calling code (the main country of a shared code, e.g. US for
+  +1) where ``phonenumbers`` looks at the number ranges.
+
+>>> validate('+86 138-1234-5678'), region('010-12345678'), region('010-1234-5678'), region('02-123-4567')
+('+8613812345678', 'CN', 'KR', 'KR')
+>>> is_valid('１３８１２３４５６７８'), is_valid('1381234567'), is_valid('ext 12')
+(True, False, False)
+"""
+
+from __future__ import annotations
+
+import phonenumbers
+import polars as pl
+from phonenumbers import NumberParseException, PhoneMetadata
+from phonenumbers.phonenumberutil import COUNTRY_CODE_TO_REGION_CODE
+
+from ringfence.detect.entities import _text
+from ringfence.detect.entities._face import is_valid_by
+from ringfence.errors import InvalidComponent, InvalidFormat, InvalidLength
+
+ENTITY = "PHONE_NUMBER"
+
+REGIONS = ("CN", "KR")  # tried in this order when a number has no country code
+SEPARATORS = _text.WHITESPACE + _text.INVISIBLE + _text.DASHES + "().\\/"
+_TYPES = (
+    "fixed_line",
+    "mobile",
+    "toll_free",
+    "premium_rate",
+    "shared_cost",
+    "personal_number",
+    "voip",
+    "pager",
+    "uan",
+    "voicemail",
+)
+_MAX_DIGITS = 20
+
+
+def national_pattern(region: str) -> str:
+    """A regex for the region's valid national numbers: its number types' patterns, ASCII digits only."""
+    meta = PhoneMetadata.metadata_for_region(region)
+    if meta is None:
+        raise InvalidComponent(f"{ENTITY}: no phone metadata for region {region}")
+    patterns = []
+    for name in _TYPES:
+        desc = getattr(meta, name)
+        if desc is None or not desc.national_number_pattern or tuple(desc.possible_length) == (-1,):
+            continue
+        patterns.append(desc.national_number_pattern.replace(r"\d", "[0-9]"))
+    return "(?:" + "|".join(patterns) + ")"
+
+
+_CN = national_pattern("CN")
+_KR = national_pattern("KR")
+_INTL = r"(?:\+|00)"
+# A country calling code other than 86 and 82, then the rest: 7-15 digits in all, E.164's bounds.
+_OTHER = r"(?:[1-79][0-9]|8[013457-9])[0-9]{5,13}"
+_CN_NUMBER = rf"{_INTL}860?{_CN}|(?:86)?0?{_CN}"
+_KR_NUMBER = rf"{_INTL}820?{_KR}|(?:82)?0?{_KR}"
+_CN_RE = _text.anchored(_CN_NUMBER)
+_KR_RE = _text.anchored(_KR_NUMBER)
+_OTHER_RE = _text.anchored(_INTL + _OTHER)
+_VALID_RE = _text.anchored(f"{_CN_NUMBER}|{_KR_NUMBER}|{_INTL}{_OTHER}")
+_KR_RE_PY = _text.fullmatcher(_KR_NUMBER)
+# Korean mobiles are written 010-1234-5678; the same digits are also a valid Beijing number (010-12345678),
+# so the grouping decides the country when the number is valid in both.
+_KR_GROUPING = r"(?:\+82[ \-.]?)?0?1[016789][ \-.][0-9]{3,4}[ \-.][0-9]{4}"
+_kr_grouping = _text.fullmatcher(_KR_GROUPING)
+_SHAPE = r"\+?[0-9]+"
+_shape = _text.fullmatcher(_SHAPE)
+
+
+def compact(value: str) -> str:
+    """The number NFKC-normalised, without spaces, hyphens, dots, brackets or slashes (a leading + stays)."""
+    return _text.delete(_text.nfkc(value), SEPARATORS)
+
+
+def _parse(number: str) -> phonenumbers.PhoneNumber | None:
+    for region in REGIONS:
+        try:
+            parsed = phonenumbers.parse(number, region)
+        except NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(parsed):
+            return parsed
+    return None
+
+
+def validate(value: str) -> str:
+    """The compact number, or raises: not digits (with an optional leading +), or not a valid number."""
+    number = compact(value)
+    if not _shape(number):
+        raise InvalidFormat(f"{ENTITY}: a phone number is digits with an optional leading +")
+    if len(number) > _MAX_DIGITS + 1:
+        raise InvalidLength(f"{ENTITY}: too many digits for a phone number")
+    if _parse(number) is None:
+        raise InvalidComponent(f"{ENTITY}: not a valid Chinese, Korean or international number")
+    return number
+
+
+def is_valid(value: object) -> bool:
+    """Whether ``value`` is a valid phone number (never raises)."""
+    return is_valid_by(validate, value)
+
+
+def region(value: str) -> str:
+    """The ISO 3166 country of a valid number: CN for numbers valid in both CN and KR unless written in
+    the Korean mobile grouping (``010-1234-5678``)."""
+    number = validate(value)
+    if _kr_grouping(_text.strip(_text.nfkc(value))) and _KR_RE_PY(number):
+        return "KR"
+    parsed = _parse(number)
+    assert parsed is not None  # validate checked it
+    return str(phonenumbers.region_code_for_number(parsed))
+
+
+def e164(value: str) -> str:
+    """The number in E.164 form (``+8613812345678``)."""
+    parsed = _parse(validate(value))
+    assert parsed is not None
+    return str(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))
+
+
+# ------------------------------------------------------------------------------------------- columns
+
+
+def compact_expr(col: pl.Expr) -> pl.Expr:
+    """Polars: :func:`compact` of every value."""
+    return _text.delete_expr(_text.nfkc_expr(_text.as_text(col)), SEPARATORS)
+
+
+def _number(col: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    raw = _text.as_text(col)
+    plain = raw.str.contains(_VALID_RE)
+    number = pl.when(plain).then(raw).otherwise(_text.delete_expr(_text.nfkc_expr(raw), SEPARATORS))
+    valid = pl.when(plain).then(True).otherwise(number.str.contains(_VALID_RE))
+    return number, (valid & (number.str.len_bytes() <= _MAX_DIGITS + 1)).fill_null(False)
+
+
+def valid_expr(col: pl.Expr) -> pl.Expr:
+    """Polars: whether each value is a valid phone number (see the module docstring for the differences
+    from :func:`is_valid`); null for null."""
+    return _text.with_nulls(col, _number(col)[1])
+
+
+def score_expr(col: pl.Expr) -> pl.Expr:
+    """Polars: 1.0 for Chinese and Korean numbers, 0.8 for other international numbers (shape checked
+    only), 0.0 otherwise."""
+    number, valid = _number(col)
+    other = number.str.contains(_OTHER_RE) & ~number.str.contains(_CN_RE) & ~number.str.contains(_KR_RE)
+    return _text.score_with_nulls(col, pl.when(valid).then(pl.when(other).then(0.8).otherwise(1.0)))
+
+
+def _calling_code_regions() -> tuple[dict[str, str], ...]:
+    by_length: tuple[dict[str, str], ...] = ({}, {}, {})
+    for code, regions in COUNTRY_CODE_TO_REGION_CODE.items():
+        if regions and regions[0] != "001":
+            by_length[len(str(code)) - 1][str(code)] = regions[0]
+    return by_length
+
+
+_CODE_REGIONS = _calling_code_regions()
+
+
+def region_expr(col: pl.Expr) -> pl.Expr:
+    """Polars: the ISO 3166 country of every valid number (CN before KR; other countries by calling
+    code), null for invalid ones."""
+    number, valid = _number(col)
+    digits = number.str.strip_prefix("+").str.strip_prefix("00")
+    by_code = pl.coalesce(
+        [
+            digits.str.slice(0, n + 1).replace_strict(table, default=None, return_dtype=pl.String)
+            for n, table in enumerate(_CODE_REGIONS)
+        ]
+    )
+    written = _text.strip_expr(_text.nfkc_expr(_text.as_text(col)))
+    kr_grouped = written.str.contains(_text.anchored(_KR_GROUPING))
+    return (
+        pl.when(~valid)
+        .then(pl.lit(None, dtype=pl.String))
+        .when(kr_grouped & number.str.contains(_KR_RE))
+        .then(pl.lit("KR"))
+        .when(number.str.contains(_CN_RE))
+        .then(pl.lit("CN"))
+        .when(number.str.contains(_KR_RE))
+        .then(pl.lit("KR"))
+        .otherwise(by_code)
+    )

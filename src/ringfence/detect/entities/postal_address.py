@@ -1,0 +1,159 @@
+"""Postal address (Chinese, Korean or Latin-script street address).
+
+Addresses have no fixed format, so this module counts the markers of one and :func:`score_expr` grades:
+
+- Chinese: administrative and street markers (省 自治区 市 区 县 旗 镇 乡 街道 村 路 街 大道 巷 弄 胡同 号
+  栋 幢 座 单元 楼 层 室 小区 花园 大厦 公寓), counted where they occur: 0.95 with four or more, 0.9 with
+  three and a digit, 0.8 with three, 0.75 with two and a digit, 0.5 with two (``上海市浦东新区``);
+- Korean: words ending in a marker (특별시 광역시 특별자치시 특별자치도 시 도 구 군 읍 면 동 리 로 길 가)
+  and house numbers (``123``, ``45-6``, ``12번지``, ``101동``, ``1203호``): 0.95 with three marker words
+  and a number, 0.8 with two and a number, 0.7 with three and none;
+- Latin script: a house number, one to four capitalised words and a street type (``St``, ``Road``,
+  ``Ave``...), optionally followed by a comma and more: 0.8.
+
+A value is valid when its score is at least 0.5. Values longer than 200 characters are free text, not an
+address (the classifier searches those for entities separately).
+
+>>> validate('北京市朝阳区建国路88号'), score('上海市浦东新区'), score('서울특별시 강남구 테헤란로 123')
+('北京市朝阳区建国路88号', 0.5, 0.95)
+>>> score('1600 Amphitheatre Parkway, Mountain View'), score('221B Baker Street, London'), is_valid('市场部')
+(0.0, 0.8, False)
+"""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+
+from ringfence.detect.entities import _text
+from ringfence.detect.entities._face import is_valid_by
+from ringfence.errors import InvalidFormat, InvalidLength
+
+ENTITY = "POSTAL_ADDRESS"
+
+CN_MARKERS = (
+    "自治区|街道|大道|胡同|单元|小区|花园|大厦|公寓|省|市|区|县|旗|镇|乡|村|路|街|巷|弄|号|栋|幢|座|楼|层|室"
+)
+KR_MARKER_WORD = (
+    "[가-힣0-9]+(?:특별시|광역시|특별자치시|특별자치도|시|도|구|군|읍|면|동|리|로|길|가)(?: |,|$)"
+)
+KR_NUMBER = "(?:^| )[0-9]+(?:-[0-9]+)?(?:번지|번길|동|호|층)?(?: |,|$)"
+_STREET = (
+    "St|Street|Rd|Road|Ave|Avenue|Blvd|Boulevard|Ln|Lane|Dr|Drive|Way|Ct|Court|Pl|Place|Sq|Square"
+    "|Ter|Terrace|Hwy|Highway|Pkwy|Parkway|Cres|Crescent"
+)
+LATIN = f"[0-9]{{1,6}}[A-Za-z]?,? (?:[A-Z][a-z]+ ){{1,4}}(?:{_STREET})\\.?(?:,.*)?"
+HAN = "[一-鿿]"
+MAX_LEN = 200
+THRESHOLD = 0.5
+_cn = re.compile(CN_MARKERS)
+_kr_word = re.compile(KR_MARKER_WORD)
+_kr_number = re.compile(KR_NUMBER)
+_latin = _text.fullmatcher(LATIN)
+_SPACES = re.compile(" {2,}")
+
+
+def compact(value: str) -> str:
+    """The address NFKC-normalised and trimmed, with runs of spaces as one."""
+    return _SPACES.sub(" ", _text.strip(_text.nfkc(value)))
+
+
+def _cn_score(markers: int, digit: bool) -> float:
+    if markers >= 4:
+        return 0.95
+    if markers == 3:
+        return 0.9 if digit else 0.8
+    if markers == 2:
+        return 0.75 if digit else 0.5
+    return 0.0
+
+
+def _kr_score(words: int, numbers: int) -> float:
+    if words >= 3 and numbers:
+        return 0.95
+    if words >= 2 and numbers:
+        return 0.8
+    return 0.7 if words >= 3 else 0.0
+
+
+def _score(value: str) -> float:
+    text = compact(value)
+    if len(text) > MAX_LEN:
+        return 0.0
+    best = 0.0
+    if re.search(HAN, text) and len(text) >= 6:
+        best = _cn_score(len(_cn.findall(text)), bool(re.search("[0-9]", text)))
+    if re.search("[가-힣]", text):
+        best = max(best, _kr_score(len(_kr_word.findall(text)), len(_kr_number.findall(text))))
+    if _latin(text):
+        best = max(best, 0.8)
+    return best
+
+
+def score(value: object) -> float:
+    """The confidence :func:`score_expr` gives ``value`` (0.0 for non-strings)."""
+    return _score(value) if isinstance(value, str) and len(value) <= 1000 else 0.0
+
+
+def validate(value: str) -> str:
+    """The compact address, or raises: too long, or too few markers of an address."""
+    text = compact(value)
+    if len(text) > MAX_LEN:
+        raise InvalidLength(f"{ENTITY}: longer than an address")
+    if _score(text) < THRESHOLD:
+        raise InvalidFormat(f"{ENTITY}: too few markers of a Chinese, Korean or street address")
+    return text
+
+
+def is_valid(value: object) -> bool:
+    """Whether ``value`` looks like a postal address (never raises)."""
+    return is_valid_by(validate, value)
+
+
+# ------------------------------------------------------------------------------------------- columns
+
+
+def compact_expr(col: pl.Expr) -> pl.Expr:
+    """Polars: :func:`compact` of every value."""
+    return _text.strip_expr(_text.nfkc_expr(_text.as_text(col))).str.replace_all(" {2,}", " ")
+
+
+def score_expr(col: pl.Expr) -> pl.Expr:
+    """Polars: the confidence described in the module docstring (0.0 for no address)."""
+    text = compact_expr(col)
+    short = text.str.len_chars() <= MAX_LEN
+    markers = text.str.count_matches(CN_MARKERS)
+    digit = text.str.contains("[0-9]")
+    cn_applies = text.str.contains(HAN) & (text.str.len_chars() >= 6)
+    cn = _text.first_of(
+        [
+            (markers >= 4, pl.lit(0.95)),
+            ((markers == 3) & digit, pl.lit(0.9)),
+            (markers == 3, pl.lit(0.8)),
+            ((markers == 2) & digit, pl.lit(0.75)),
+            (markers == 2, pl.lit(0.5)),
+        ]
+    )
+    words = text.str.count_matches(KR_MARKER_WORD)
+    numbers = text.str.count_matches(KR_NUMBER)
+    kr = _text.first_of(
+        [
+            ((words >= 3) & (numbers > 0), pl.lit(0.95)),
+            ((words >= 2) & (numbers > 0), pl.lit(0.8)),
+            (words >= 3, pl.lit(0.7)),
+        ]
+    )
+    kr_applies = text.str.contains("[가-힣]")
+    latin = text.str.contains(_text.anchored(LATIN)).cast(pl.Float64) * 0.8
+    best = pl.max_horizontal(
+        (cn * cn_applies.cast(pl.Float64)).fill_null(0.0),
+        (kr * kr_applies.cast(pl.Float64)).fill_null(0.0),
+        latin.fill_null(0.0),
+    )
+    return _text.score_with_nulls(col, best * short.cast(pl.Float64))
+
+
+def valid_expr(col: pl.Expr) -> pl.Expr:
+    """Polars: :func:`is_valid` of every value (null for null)."""
+    return _text.with_nulls(col, score_expr(col) >= THRESHOLD)
