@@ -17,6 +17,10 @@ Candidates:
   cmac-loop           AES-CMAC via cryptography, per-value loop
   ringfence-cmac-1t   the chosen kernel: batched AES-256-CMAC in NumPy + one AES call per block position
   ringfence-cmac      the same on the default threads; ringfence-tokens adds base32 rt1_ token strings
+
+Also measured here, for the same report (not a hash): ``ff1-cards-1t`` / ``ff1-cards``, FF1 (AES-256,
+radix 10) of 16-digit card numbers through ``ringfence.transform.ff1.encrypt_column``, and
+``ff1-cards-spaced`` for ``6222 0212 3456 7890``-style values with the separators kept.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ from cryptography.hazmat.primitives import cmac
 from cryptography.hazmat.primitives.ciphers import algorithms
 
 from ringfence.transform._strings import read_column
+from ringfence.transform.ff1 import DIGITS, FF1, encrypt_column
 from ringfence.transform.keyed_hash import KeyedDigest
 
 KEY = bytes(range(1, 33))
@@ -80,6 +85,17 @@ def make_values(rows: int, seed: int = 0) -> pa.Array:
         .otherwise(pl.format("{}-{}", "yymmdd", "tail"))
     )
     return frame.select(text.alias("v")).to_series().to_arrow().cast(pa.large_string())
+
+
+def make_cards(rows: int, seed: int = 1) -> tuple[pa.Array, pa.Array]:
+    """16-digit card numbers, bare and grouped by spaces."""
+    rng = np.random.default_rng(seed)
+    frame = pl.DataFrame({"n": rng.integers(10**15, 10**16, rows)})
+    bare = frame.select(pl.col("n").cast(pl.String)).to_series()
+    spaced = frame.select(
+        pl.concat_str([bare.str.slice(k, 4) for k in (0, 4, 8, 12)], separator=" ").alias("s")
+    ).to_series()
+    return bare.to_arrow(), spaced.to_arrow()
 
 
 # ------------------------------------------------------------------------------------ HMAC-SHA256
@@ -287,6 +303,11 @@ def run(rows: int = 5_000_000, repeat: int = 1, only: list[str] | None = None) -
         "ringfence-cmac": lambda: engine.digest(values),
         "ringfence-tokens": lambda: engine.tokens(values, 0x1234ABCD),
     }
+    cards, spaced = make_cards(rows)
+    ff1 = FF1(KEY, DIGITS)
+    candidates["ff1-cards-1t"] = lambda: encrypt_column(ff1, cards, b"bench", threads=1)
+    candidates["ff1-cards"] = lambda: encrypt_column(ff1, cards, b"bench")
+    candidates["ff1-cards-spaced"] = lambda: encrypt_column(ff1, spaced, b"bench", preserving=True)
     if _has_duckdb():
         candidates["duckdb-hmac"] = lambda: duckdb_hmac(values)
     if kernel is not None:

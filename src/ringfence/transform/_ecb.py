@@ -18,10 +18,26 @@ from ringfence.errors import UsageError
 Blocks = npt.NDArray[np.uint8]
 
 
-class BlockCipher:
+class KeyHolder:
+    """Base of objects that hold key material: they refuse pickling and copying (DESIGN §3), so a plan or
+    a task that captured one cannot carry key bytes to a file, a log or another process."""
+
+    __slots__ = ()
+
+    def __reduce_ex__(self, protocol: object) -> tuple[object, ...]:
+        raise UsageError(f"{type(self).__name__} holds key material and cannot be pickled or copied")
+
+    def __reduce__(self) -> tuple[object, ...]:
+        raise UsageError(f"{type(self).__name__} holds key material and cannot be pickled or copied")
+
+    def __getstate__(self) -> object:
+        raise UsageError(f"{type(self).__name__} holds key material and cannot be pickled or copied")
+
+
+class BlockCipher(KeyHolder):
     """``CIPH_K`` for one AES key: encrypts rows of 16 bytes independently. Holds the key; never pickled."""
 
-    __slots__ = ("__weakref__", "_cipher")
+    __slots__ = ("_cipher",)
 
     def __init__(self, key: bytes) -> None:
         if len(key) not in (16, 24, 32):
@@ -59,12 +75,3 @@ class BlockCipher:
 
     def __repr__(self) -> str:
         return f"BlockCipher(aes-{self.key_bits})"
-
-    def __reduce_ex__(self, protocol: object) -> tuple[object, ...]:
-        raise UsageError("an AES key holder cannot be pickled or copied")
-
-    def __reduce__(self) -> tuple[object, ...]:
-        raise UsageError("an AES key holder cannot be pickled or copied")
-
-    def __getstate__(self) -> object:
-        raise UsageError("an AES key holder cannot be pickled or copied")

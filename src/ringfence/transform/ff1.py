@@ -27,7 +27,7 @@ import polars as pl
 import pyarrow as pa
 
 from ringfence.errors import InvalidFormat, InvalidLength, UsageError
-from ringfence.transform._ecb import BlockCipher
+from ringfence.transform._ecb import BlockCipher, KeyHolder
 from ringfence.transform._ff1_column import ColumnJob, crypt_strings
 from ringfence.transform._ff1_core import MAX_LENGTH, MIN_DOMAIN, crypt_numerals
 from ringfence.transform._strings import read_column, to_arrow
@@ -129,7 +129,7 @@ BASE36 = Alphabet(BASE62_CHARS[:36])
 ALPHANUMERIC = Alphabet(BASE62_CHARS)
 
 
-class FF1:
+class FF1(KeyHolder):
     """FF1 under one AES key (16, 24 or 32 bytes) over one alphabet; tweaks up to ``tweak_max`` bytes."""
 
     __slots__ = ("_alphabet", "_cipher", "_tweak_max")
@@ -225,22 +225,13 @@ class FF1:
     def __repr__(self) -> str:
         return f"FF1(aes-{self._cipher.key_bits}, radix={self.radix})"
 
-    def __reduce_ex__(self, protocol: object) -> tuple[object, ...]:
-        raise UsageError("an FF1 object holds key material and cannot be pickled or copied")
-
-    def __reduce__(self) -> tuple[object, ...]:
-        raise UsageError("an FF1 object holds key material and cannot be pickled or copied")
-
-    def __getstate__(self) -> object:
-        raise UsageError("an FF1 object holds key material and cannot be pickled or copied")
-
 
 # ------------------------------------------------------------------------------------------- columns
 
 
 @overload
 def encrypt_column(
-    ff1: FF1, values: pl.Series, tweak: bytes = ..., *, preserving: bool = ...
+    ff1: FF1, values: pl.Series, tweak: bytes = ..., *, preserving: bool = ..., threads: int | None = ...
 ) -> pl.Series: ...
 @overload
 def encrypt_column(
@@ -271,7 +262,7 @@ def encrypt_column(
 
 @overload
 def decrypt_column(
-    ff1: FF1, values: pl.Series, tweak: bytes = ..., *, preserving: bool = ...
+    ff1: FF1, values: pl.Series, tweak: bytes = ..., *, preserving: bool = ..., threads: int | None = ...
 ) -> pl.Series: ...
 @overload
 def decrypt_column(

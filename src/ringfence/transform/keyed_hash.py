@@ -35,7 +35,7 @@ from cryptography.hazmat.primitives.ciphers import algorithms
 from numpy.lib.stride_tricks import as_strided
 
 from ringfence.errors import UsageError
-from ringfence.transform._ecb import BlockCipher
+from ringfence.transform._ecb import BlockCipher, KeyHolder
 from ringfence.transform._strings import (
     Column,
     build_array,
@@ -63,22 +63,7 @@ def _double(block: bytes) -> bytes:
     return value.to_bytes(16, "big")
 
 
-class _KeyHolder:
-    """Refuses pickling and copying: the object holds key material (DESIGN §3: keys never leave)."""
-
-    __slots__ = ()
-
-    def __reduce_ex__(self, protocol: object) -> tuple[object, ...]:
-        raise UsageError(f"{type(self).__name__} holds key material and cannot be pickled or copied")
-
-    def __reduce__(self) -> tuple[object, ...]:
-        raise UsageError(f"{type(self).__name__} holds key material and cannot be pickled or copied")
-
-    def __getstate__(self) -> object:
-        raise UsageError(f"{type(self).__name__} holds key material and cannot be pickled or copied")
-
-
-class Cmac(_KeyHolder):
+class Cmac(KeyHolder):
     """AES-CMAC (SP 800-38B) under one AES key, for one value or for every row of a column at once."""
 
     __slots__ = ("_aes", "_cipher", "_last_and", "_last_xor")
@@ -89,9 +74,11 @@ class Cmac(_KeyHolder):
         k1 = _double(self._cipher.encrypt_block(bytes(16)))
         k2 = _double(k1)
         # The last block of a message with r bytes in it (0 <= r <= 16) is (block AND mask[r]) XOR add[r]:
-        # a complete block takes K1; a partial one is padded with 0x80 0x00... and takes K2.
-        mask = np.zeros((17, 16), dtype=np.uint8)
-        add = np.zeros((17, 16), dtype=np.uint8)
+        # a complete block takes K1; a partial one is padded with 0x80 0x00... and takes K2. Row 17 keeps
+        # a block that is not the last as it is.
+        mask = np.zeros((18, 16), dtype=np.uint8)
+        add = np.zeros((18, 16), dtype=np.uint8)
+        mask[17] = 0xFF
         for r in range(17):
             mask[r, :r] = 0xFF
             if r < 16:
@@ -109,44 +96,38 @@ class Cmac(_KeyHolder):
     def rows(self, col: Column) -> Digests:
         """The CMAC of every row of a column slice, as an ``(rows, 16)`` matrix (null rows: of their bytes).
 
-        Rows are sorted by block count, so the rows still running at block ``j`` are a prefix, and each
-        block position is one AES call over that prefix: the chains of all rows advance together.
+        The chains of all rows advance together: block position ``j`` of every row that has one is
+        gathered into a matrix, masked and XORed as CMAC prescribes, and encrypted in one AES call.
         """
         rows = len(col)
         lengths = np.diff(col.offsets)
         blocks = np.maximum(1, (lengths + 15) >> 4)
         starts = col.offsets[:-1]
-        order = None
-        if rows and int(blocks.max()) > 1:
-            order = np.argsort(-blocks, kind="stable")
-            blocks, starts, lengths = blocks[order], starts[order], lengths[order]
-        running = rows - np.cumsum(np.bincount(blocks, minlength=int(blocks.max(initial=0)) + 2))
         padded = np.zeros(len(col.data) + 16, dtype=np.uint8)
         padded[: len(col.data)] = col.data
         windows = as_strided(padded, shape=(len(col.data) + 1, 16), strides=(1, 1), writeable=False)
-        state = np.zeros((rows, 2), dtype=np.uint64)
         out = np.empty(rows * 16 + 15, dtype=np.uint8)
+        state = np.zeros((rows, 2), dtype=np.uint64)
         for j in range(int(blocks.max(initial=0))):
-            active, full = int(running[j]), int(running[j + 1])  # rows with more than j / j+1 blocks
-            chunk = np.ascontiguousarray(windows[starts[:active] + 16 * j]).view(np.uint64)
-            left = lengths[full:active] - 16 * j  # bytes in the last block of the rows ending here
-            chunk[full:] &= self._last_and[left]
-            chunk[full:] ^= self._last_xor[left]
-            chunk ^= state[:active]
+            running = None if j == 0 else np.flatnonzero(blocks > j)  # rows with a block j: all at j = 0
+            pick = slice(None) if running is None else running
+            count = rows if running is None else len(running)
+            chunk = windows[starts[pick] + 16 * j].view(np.uint64)
+            # row i's mode: the bytes in its last block (0..16) when block j is its last, else 17 (as is)
+            mode = np.where(blocks[pick] == j + 1, lengths[pick] - 16 * j, 17)
+            chunk &= self._last_and[mode]
+            chunk ^= self._last_xor[mode]
+            if running is not None:
+                chunk ^= state[running]
             self._cipher.encrypt_into(chunk, out)
-            state[:active] = out[: active * 16].view(np.uint64).reshape(active, 2)
-        digests = state.view(np.uint8).reshape(rows, 16)
-        if order is None:
-            return digests
-        result = np.empty_like(digests)
-        result[order] = digests
-        return result
+            state[pick] = out[: count * 16].view(np.uint64).reshape(count, 2)
+        return state.view(np.uint8).reshape(rows, 16)
 
     def __repr__(self) -> str:
         return f"Cmac(aes-{self._cipher.key_bits})"
 
 
-class KeyedDigest(_KeyHolder):
+class KeyedDigest(KeyHolder):
     """The keyed digest of one domain under one key (at least 16 bytes); see the module's guarantees."""
 
     __slots__ = ("_cmac",)
