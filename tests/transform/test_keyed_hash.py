@@ -110,6 +110,16 @@ def test_column_equals_one_value_on_every_value() -> None:
     assert out.to_pylist() == [None if v is None else engine.digest_one(v) for v in values]
 
 
+def test_long_free_text_values_agree_too() -> None:
+    rng = random.Random(2)
+    words = ["고객", "주소", "서울특별시", "card", "6222021234567890", "电话", "+86 139 1234 5678", "note"]
+    values = [" ".join(rng.choice(words) for _ in range(rng.randint(1, 400))) for _ in range(300)]
+    assert any(len(v.encode()) > 512 for v in values)
+    assert any(len(v.encode()) <= 512 for v in values)
+    engine = KeyedDigest(KEY, b"global|free_text")
+    assert engine.digest(pa.array(values)).to_pylist() == [engine.digest_one(v) for v in values]
+
+
 def test_output_does_not_depend_on_slicing_threads_or_offsets(monkeypatch: pytest.MonkeyPatch) -> None:
     values = pa.array(_mixed(600, seed=4))
     engine = KeyedDigest(KEY, DOMAIN)
