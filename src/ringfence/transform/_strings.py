@@ -157,8 +157,6 @@ def map_slices(fn: Callable[[Column], T], col: Column, *, threads: int | None = 
 
     ``threads=None`` uses :func:`default_threads`; pass 1 when the caller already runs columns in parallel.
 
-    ``threads=None`` uses :func:`default_threads`; pass 1 when the caller already runs columns in parallel.
-
     The kernels are NumPy and AES calls that release the interpreter lock, so threads share the work.
     Small slices keep each thread's arrays in cache; that matters more here than the number of calls.
     """
