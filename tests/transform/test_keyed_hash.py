@@ -121,7 +121,7 @@ def test_long_free_text_values_agree_too() -> None:
 
 
 def test_output_does_not_depend_on_slicing_threads_or_offsets(monkeypatch: pytest.MonkeyPatch) -> None:
-    values = pa.array(_mixed(600, seed=4))
+    values = pa.array(_mixed(300, seed=4))
     engine = KeyedDigest(KEY, DOMAIN)
     whole = engine.digest(values, threads=1)
     tokens = engine.tokens(values, 0xA1B2C3D4, threads=1)
@@ -130,7 +130,7 @@ def test_output_does_not_depend_on_slicing_threads_or_offsets(monkeypatch: pytes
         for threads in (1, 2):
             assert engine.digest(values, threads=threads).equals(whole)
             assert engine.tokens(values, 0xA1B2C3D4, threads=threads).equals(tokens)
-    assert engine.digest(values.slice(123, 400)).equals(whole.slice(123, 400))
+    assert engine.digest(values.slice(123, 150)).equals(whole.slice(123, 150))
     chunked = pa.chunked_array([values.slice(0, 10), values.slice(10)])
     assert engine.digest(chunked).equals(whole)
 
