@@ -124,7 +124,15 @@ def write_table(
     format: str | None = None,
     overwrite: bool = True,
 ) -> WriteResult:
-    """Writes ``data`` (a frame, a lazy frame or batches) to ``dest`` atomically in the format it names."""
+    """Writes ``data`` (a frame, a lazy frame or batches) to ``dest`` atomically in the format it names.
+
+    ``dest`` may also be a database table URI (``postgresql://``, ``mysql://``, ``sqlite:///``), written
+    through a temporary table by :func:`ringfence.io.db.write_db_table`.
+    """
+    if isinstance(dest, str) and "://" in dest:
+        from ringfence.io.db import write_db_table  # imported here: the database drivers are optional
+
+        return write_db_table(_batches(data), dest, overwrite=overwrite)
     path = Path(dest)
     fmt = format_of(path, format)
     if fmt not in WRITABLE:
