@@ -86,12 +86,20 @@ def with_nulls(col: pl.Expr, result: pl.Expr) -> pl.Expr:
     Written with arithmetic rather than ``when/then``: Polars 2.1 can panic on a ``when/then`` around
     branches that were themselves evaluated under a mask when the input is a literal Series.
     """
-    return (result.fill_null(False).cast(pl.UInt32) + _null_or_zero(col)).cast(pl.Boolean)
+    return named_as(col, (result.fill_null(False).cast(pl.UInt32) + _null_or_zero(col)).cast(pl.Boolean))
 
 
 def score_with_nulls(col: pl.Expr, score: pl.Expr) -> pl.Expr:
     """A Float64 score with nulls where the input is null and 0.0 where ``score`` is null."""
-    return score.fill_null(0.0).cast(pl.Float64) + _null_or_zero(col)
+    return named_as(col, score.fill_null(0.0).cast(pl.Float64) + _null_or_zero(col))
+
+
+def named_as(col: pl.Expr, result: pl.Expr) -> pl.Expr:
+    """``result`` under the input's output name, so a check can stand in for its column in a select."""
+    if isinstance(col, pl.Series):  # a Series passed where an expression is expected
+        return result.alias(col.name)
+    name = col.meta.output_name(raise_if_undetermined=False)
+    return result.alias(name) if name else result
 
 
 def first_of(cases: list[tuple[pl.Expr, pl.Expr]]) -> pl.Expr:

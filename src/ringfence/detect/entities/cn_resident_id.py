@@ -169,7 +169,7 @@ def score_expr(col: pl.Expr) -> pl.Expr:
 def birth_date_expr(col: pl.Expr) -> pl.Expr:
     """Polars: the birth date (``pl.Date``) of every valid number, null for the others."""
     c = _checks(col)
-    return pl.when(_valid(c)).then(_dates.ymd_to_date_expr(c["ymd"]))
+    return _text.named_as(col, pl.when(_valid(c)).then(_dates.ymd_to_date_expr(c["ymd"])))
 
 
 def gender_expr(col: pl.Expr) -> pl.Expr:
@@ -177,10 +177,10 @@ def gender_expr(col: pl.Expr) -> pl.Expr:
     c = _checks(col)
     digit = pl.when(c["long"]).then(c["number"].str.slice(16, 1)).otherwise(c["number"].str.slice(14, 1))
     odd = digit.cast(pl.Int64, strict=False) % 2 == 1
-    return pl.when(_valid(c)).then(pl.when(odd).then(pl.lit("M")).otherwise(pl.lit("F")))
+    return _text.named_as(col, pl.when(_valid(c)).then(pl.when(odd).then(pl.lit("M")).otherwise(pl.lit("F"))))
 
 
 def region_expr(col: pl.Expr) -> pl.Expr:
     """Polars: the 6-digit region code of every valid number, null for the others."""
     c = _checks(col)
-    return pl.when(_valid(c)).then(c["number"].str.slice(0, 6))
+    return _text.named_as(col, pl.when(_valid(c)).then(c["number"].str.slice(0, 6)))

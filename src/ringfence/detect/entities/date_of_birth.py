@@ -148,7 +148,7 @@ def score_expr(col: pl.Expr) -> pl.Expr:
 
 def birth_date_expr(col: pl.Expr) -> pl.Expr:
     """Polars: the date (``pl.Date``) of every valid value, null for the others."""
-    return _dates.ymd_to_date_expr(_parts(col)[0])
+    return _text.named_as(col, _dates.ymd_to_date_expr(_parts(col)[0]))
 
 
 def timestamp_expr(col: pl.Expr) -> pl.Expr:

@@ -166,13 +166,13 @@ def score_expr(col: pl.Expr) -> pl.Expr:
 def latitude_expr(col: pl.Expr) -> pl.Expr:
     """Polars: the latitude of every valid pair (Float64), null for the others."""
     valid, lat, _, _ = _parts(col)
-    return pl.when(valid).then(lat)
+    return _text.named_as(col, pl.when(valid).then(lat))
 
 
 def longitude_expr(col: pl.Expr) -> pl.Expr:
     """Polars: the longitude of every valid pair (Float64), null for the others."""
     valid, _, lon, _ = _parts(col)
-    return pl.when(valid).then(lon)
+    return _text.named_as(col, pl.when(valid).then(lon))
 
 
 def range_expr(col: pl.Expr, axis: Axis) -> pl.Expr:

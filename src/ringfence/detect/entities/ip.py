@@ -118,4 +118,4 @@ def version_expr(col: pl.Expr) -> pl.Expr:
     """Polars: 4 or 6 for every valid address (Int8), null for the others."""
     address = compact_expr(col)
     v4 = address.str.contains(_text.anchored(IPV4))
-    return pl.when(_valid(col)).then(pl.when(v4).then(4).otherwise(6).cast(pl.Int8))
+    return _text.named_as(col, pl.when(_valid(col)).then(pl.when(v4).then(4).otherwise(6).cast(pl.Int8)))

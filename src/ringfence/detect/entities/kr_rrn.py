@@ -159,10 +159,11 @@ def score_expr(col: pl.Expr) -> pl.Expr:
 def birth_date_expr(col: pl.Expr) -> pl.Expr:
     """Polars: the birth date (``pl.Date``) of every valid number, null for the others."""
     c = _checks(col)
-    return pl.when(c["valid"]).then(_dates.ymd_to_date_expr(c["ymd"]))
+    return _text.named_as(col, pl.when(c["valid"]).then(_dates.ymd_to_date_expr(c["ymd"])))
 
 
 def gender_expr(col: pl.Expr) -> pl.Expr:
     """Polars: ``"M"``/``"F"`` for every valid number, null for the others."""
     c = _checks(col)
-    return pl.when(c["valid"]).then(pl.when(c["g"] % 2 == 1).then(pl.lit("M")).otherwise(pl.lit("F")))
+    male = pl.when(c["g"] % 2 == 1).then(pl.lit("M")).otherwise(pl.lit("F"))
+    return _text.named_as(col, pl.when(c["valid"]).then(male))

@@ -89,4 +89,4 @@ def country_expr(col: pl.Expr) -> pl.Expr:
     """Polars: :func:`country` of every value (null where invalid or ambiguous)."""
     number = compact_expr(col)
     cn, kr = number.str.contains(_CN_RE), number.str.contains(_KR_RE)
-    return _text.first_of([(cn & ~kr, pl.lit("CN")), (kr & ~cn, pl.lit("KR"))])
+    return _text.named_as(col, _text.first_of([(cn & ~kr, pl.lit("CN")), (kr & ~cn, pl.lit("KR"))]))

@@ -120,4 +120,4 @@ def brand_expr(col: pl.Expr) -> pl.Expr:
     chain: pl.Expr = pl.lit(None, dtype=pl.String)
     for name, pattern in reversed(SCHEMES.items()):
         chain = pl.when(number.str.contains(_text.anchored(pattern))).then(pl.lit(name)).otherwise(chain)
-    return pl.when(valid).then(chain)
+    return _text.named_as(col, pl.when(valid).then(chain))

@@ -3,8 +3,9 @@
 A value is a phone number when, with separators removed (spaces, hyphens, dots, brackets, slashes), it
 is a valid number for python's ``phonenumbers`` library read as a Chinese number, else as a Korean one:
 so ``138 1234 5678``, ``+86 138-1234-5678``, ``0086 13812345678``, ``8613812345678``, ``010-1234-5678``,
-``+82 10 1234 5678``, ``02-123-4567`` and ``+1 650 253 0000`` all count. Letters (vanity numbers,
-``ext. 12``) do not.
+``+82 10 1234 5678``, ``02-123-4567`` and ``+1 650 253 0000`` all count. A leading ``+`` or ``00`` is the
+international prefix (Korean carrier prefixes such as ``001``/``008`` are not read). Letters (vanity
+numbers, ``ext. 12``) do not count.
 
 The column version (:func:`valid_expr`) is one regular expression over the compacted value, built when
 this module is imported from the same ``phonenumbers`` metadata: the national-number patterns of every
@@ -16,8 +17,9 @@ pattern only matches lengths the metadata allows, so the length tables need no s
 - for other countries' numbers (``+`` or ``00`` then a country code other than 86 and 82) it checks the
   E.164 shape only (7-15 digits, no leading 0), where ``phonenumbers`` checks that country's plan; their
   :func:`score_expr` is 0.8 instead of 1.0;
-- ``phonenumbers`` strips Chinese carrier-selection prefixes (``17951 138...``) and treats a number that
-  starts with 86/82 as national when the whole also fits the national plan; the column version does not;
+- ``phonenumbers`` strips carrier-selection prefixes (Chinese ``17951 138...``, Korean ``0081...`` after
+  the trunk 0), reads ``+00...`` as ``00...``, and reads some numbers that start with 86/82 as national
+  numbers; the column version does none of this;
 - :func:`region_expr` names the country by calling code (the main country of a shared code, e.g. US for
   +1) where ``phonenumbers`` looks at the number ranges.
 
@@ -97,7 +99,10 @@ def compact(value: str) -> str:
 
 
 def _parse(number: str) -> phonenumbers.PhoneNumber | None:
-    for region in REGIONS:
+    # "+" or "00" starts an international number. Only CN's reading is used for those: Korea's carrier
+    # prefixes (001, 002, 008...) would read 0086... as 008 then +62 (Indonesia).
+    regions = REGIONS[:1] if number.startswith(("+", "00")) else REGIONS
+    for region in regions:
         try:
             parsed = phonenumbers.parse(number, region)
         except NumberParseException:
@@ -196,7 +201,7 @@ def region_expr(col: pl.Expr) -> pl.Expr:
     )
     written = _text.strip_expr(_text.nfkc_expr(_text.as_text(col)))
     kr_grouped = written.str.contains(_text.anchored(_KR_GROUPING))
-    return (
+    region_of = (
         pl.when(~valid)
         .then(pl.lit(None, dtype=pl.String))
         .when(kr_grouped & number.str.contains(_KR_RE))
@@ -207,3 +212,4 @@ def region_expr(col: pl.Expr) -> pl.Expr:
         .then(pl.lit("KR"))
         .otherwise(by_code)
     )
+    return _text.named_as(col, region_of)

@@ -17,7 +17,7 @@ address (the classifier searches those for entities separately).
 >>> validate('北京市朝阳区建国路88号'), score('上海市浦东新区'), score('서울특별시 강남구 테헤란로 123')
 ('北京市朝阳区建国路88号', 0.5, 0.95)
 >>> score('1600 Amphitheatre Parkway, Mountain View'), score('221B Baker Street, London'), is_valid('市场部')
-(0.0, 0.8, False)
+(0.8, 0.8, False)
 """
 
 from __future__ import annotations

@@ -1,0 +1,246 @@
+"""Phone numbers: phonenumbers decides single values; the column regex must agree on CN/KR numbers."""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from phonenumbers import PhoneMetadata
+
+from ringfence.detect.entities import phone as m
+from ringfence.errors import InvalidComponent, InvalidFormat
+from tests.detect.helpers import assert_table, column, disagreements, literal
+
+VALID = [
+    "13812345678",
+    "138 1234 5678",
+    "138-1234-5678",
+    "+86 138 1234 5678",
+    "+86-138-1234-5678",
+    "0086 13812345678",
+    "8613812345678",
+    "(+86) 138.1234.5678",
+    "１３８１２３４５６７８",  # full-width digits: NFKC makes them ASCII
+    "１３８－１２３４－５６７８",
+    "010-12345678",  # Beijing
+    "(010) 1234 5678",
+    "+86 10 1234 5678",
+    "+86 010 12345678",
+    "0755-2345 6789",  # Shenzhen
+    "010-1234-5678",  # Korean mobile
+    "+82 10-1234-5678",
+    "+82 010 1234 5678",
+    "0082 10 1234 5678",
+    "821012345678",
+    "02-123-4567",  # Seoul
+    "031-1234-5678",
+    "+1 650 253 0000",
+    "001 650 253 0000",
+    "+44 20 7946 0958",
+]
+INVALID = [
+    "1381234567",  # 10 digits
+    "138123456789",
+    "+861381234567",
+    "12345",
+    "13812345678 ext 12",
+    "138-1234-567x",
+    "1-800-FLOWERS",
+    "++8613812345678",
+    "+0 123 456 7890",
+    "",
+]
+
+
+def test_valid_and_invalid_numbers() -> None:
+    assert_table(m, VALID, INVALID)
+
+
+def test_errors_say_what_failed() -> None:
+    with pytest.raises(InvalidFormat):
+        m.validate("138-1234-567x")
+    with pytest.raises(InvalidComponent):
+        m.validate("1381234567")
+
+
+def test_regions_and_e164() -> None:
+    values = [
+        "13812345678",
+        "010-12345678",
+        "010-1234-5678",
+        "+82 10 1234 5678",
+        "02-123-4567",
+        "+44 20 7946 0958",
+    ]
+    expected = ["CN", "CN", "KR", "KR", "KR", "GB"]
+    assert [m.region(v) for v in values] == expected
+    assert column(m, values, "region_expr") == expected
+    assert literal(m, [*values, "12345", None], "region_expr") == [*expected, None, None]
+    assert m.e164("138-1234-5678") == "+8613812345678"
+
+
+def test_scores() -> None:
+    assert column(m, ["13812345678", "+44 20 7946 0958", "12345", None], "score_expr") == [
+        1.0,
+        0.8,
+        0.0,
+        None,
+    ]
+
+
+def test_every_number_type_pattern_only_matches_its_possible_lengths() -> None:
+    """The column regex drops phonenumbers' length tables; that is exact only if this holds."""
+    for region in m.REGIONS:
+        meta = PhoneMetadata.metadata_for_region(region)
+        for name in m._TYPES:
+            desc = getattr(meta, name)
+            if desc is None or not desc.national_number_pattern or tuple(desc.possible_length) == (-1,):
+                continue
+            lengths = set(desc.possible_length or meta.general_desc.possible_length)
+            assert _lengths(re.compile(desc.national_number_pattern)) <= lengths, (region, name)
+
+
+def _lengths(pattern: re.Pattern[str]) -> set[int]:
+    """Every length of string the (finite, anchor-free) pattern can match."""
+    from re import _parser as parser  # type: ignore[attr-defined]
+
+    def walk(items) -> set[int]:  # type: ignore[no-untyped-def]
+        acc = {0}
+        for op, av in items:
+            name = str(op)
+            if name in ("LITERAL", "NOT_LITERAL", "IN", "ANY"):
+                step = {1}
+            elif name == "SUBPATTERN":
+                step = walk(av[3])
+            elif name == "BRANCH":
+                step = set().union(*(walk(b) for b in av[1]))
+            elif name in ("MAX_REPEAT", "MIN_REPEAT"):
+                low, high, sub = av
+                inner, step, cur = walk(sub), set(), {0}
+                for k in range(high + 1):
+                    if k >= low:
+                        step |= cur
+                    cur = {a + b for a in cur for b in inner}
+            else:
+                raise AssertionError(f"unexpected regex node {name}")
+            acc = {a + b for a in acc for b in step}
+        return acc
+
+    return walk(parser.parse(pattern.pattern))
+
+
+# ------------------------------------------------------- the column version against phonenumbers
+
+digits = st.text(alphabet="0123456789", min_size=1, max_size=1)
+
+
+def _groups(number: str, sizes: tuple[int, ...], sep: str) -> str:
+    out, i = [], 0
+    for size in sizes:
+        out.append(number[i : i + size])
+        i += size
+    out.append(number[i:])
+    return sep.join(p for p in out if p)
+
+
+cn_mobile = st.builds(
+    lambda a, b: "1" + a + b, st.sampled_from("3456789"), st.text("0123456789", min_size=9, max_size=9)
+)
+cn_landline = st.builds(
+    lambda area, rest: area + rest,
+    st.sampled_from(
+        [
+            "10",
+            "20",
+            "21",
+            "22",
+            "23",
+            "24",
+            "25",
+            "27",
+            "28",
+            "29",
+            "311",
+            "371",
+            "431",
+            "571",
+            "755",
+            "769",
+            "898",
+        ]
+    ),
+    st.text("0123456789", min_size=7, max_size=8),
+)
+kr_mobile = st.builds(
+    lambda p, rest: "1" + p + rest, st.sampled_from("016789"), st.text("0123456789", min_size=7, max_size=8)
+)
+kr_landline = st.builds(
+    lambda area, rest: area + rest,
+    st.sampled_from(
+        ["2", "31", "32", "33", "41", "42", "43", "44", "51", "52", "53", "54", "55", "61", "62", "63", "64"]
+    ),
+    st.text("0123456789", min_size=7, max_size=8),
+)
+
+
+def _written(national: str, cc: str, style: int) -> str:
+    """One of the ways people write a national number: trunk 0, country code forms, groupings."""
+    grouped = _groups(national, (3, 4) if len(national) == 11 else (2, 4), [" ", "-", ""][style % 3])
+    return [
+        "0" + grouped if not national.startswith("1") or cc == "82" else grouped,
+        "+" + cc + " " + grouped,
+        "00" + cc + national,
+        cc + national,
+        "+" + cc + " 0" + national,
+        "(0" + national[:2] + ") " + national[2:],
+    ][style % 6]
+
+
+shaped = st.one_of(
+    st.builds(_written, st.one_of(cn_mobile, cn_landline), st.just("86"), st.integers(0, 17)),
+    st.builds(_written, st.one_of(kr_mobile, kr_landline), st.just("82"), st.integers(0, 17)),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(shaped, min_size=1, max_size=60))
+def test_column_regex_agrees_with_phonenumbers_on_cn_and_kr_numbers(values: list[str]) -> None:
+    assert disagreements(m, values) == []
+
+
+international = st.builds(
+    lambda cc, rest, plus: ("+" if plus else "00") + cc + " " + rest,
+    st.sampled_from(["1", "44", "49", "33", "81", "852", "853", "886", "65", "61", "7", "91", "84", "66"]),
+    st.text("0123456789", min_size=6, max_size=11),
+    st.booleans(),
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(international, min_size=1, max_size=40))
+def test_other_countries_are_checked_for_shape_only(values: list[str]) -> None:
+    """Documented divergence: every number phonenumbers accepts passes the column check, which also
+    passes E.164-shaped numbers outside the country's plan."""
+    in_column = column(m, values)
+    for value, ours in zip(values, in_column, strict=True):
+        if m.is_valid(value):
+            assert ours
+        digits_only = re.sub("[^0-9]", "", value.lstrip("+").removeprefix("00"))
+        assert ours == (7 <= len(digits_only) <= 15)
+
+
+def test_documented_divergences() -> None:
+    # A Chinese carrier-selection prefix: phonenumbers strips it, the column check does not.
+    assert m.is_valid("17951 13812345678") and column(m, ["17951 13812345678"]) == [False]
+    # An E.164-shaped number outside the US plan (no area code 099).
+    assert not m.is_valid("+1 099 555 0123") and column(m, ["+1 099 555 0123"]) == [True]
+    # Such numbers score lower than CN/KR numbers.
+    assert column(m, ["+1 099 555 0123"], "score_expr") == [0.8]
+
+
+def test_phonenumbers_reads_cn_before_kr() -> None:
+    assert phonenumbers.is_valid_number(phonenumbers.parse("01012345678", "CN"))
+    assert m.region("01012345678") == "CN" and m.region("010-1234-5678") == "KR"
