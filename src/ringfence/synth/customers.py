@@ -41,6 +41,7 @@ _AGE_BANDS: tuple[tuple[int, int, float], ...] = (
 # First-generation resident ID cards were issued from 1985: numbers assigned then (or at birth after it)
 # carry the region code in force at that time.
 _FIRST_ISSUE_YEAR = 1985
+_LATE_CODE_SHARE = 0.03  # of people whose region code is younger than they are (see _cn_id_regions)
 _FIRST_GENERATION_SHARE = 0.04  # of people born before 1980 whose record still holds a 15-digit number
 _LOWER_X_SHARE = 0.02  # IDs ending in 'x' typed in lower case
 _KR_POST_2020_SHARE = 0.03  # RRNs (re)issued after the October 2020 reform: random last six digits
@@ -104,14 +105,20 @@ def _cn_id_regions(rng: np.random.Generator, regions: places.CnRegions, birth_ye
     assigned = np.where(
         birth_year >= _FIRST_ISSUE_YEAR, birth_year, _FIRST_ISSUE_YEAR + rng.integers(0, 15, n)
     )
+    # Most people's code also existed in their birth year; a few older people registered (or re-registered)
+    # later in a county created after they were born.
+    earliest = np.where(rng.random(n) < _LATE_CODE_SHARE, assigned, birth_year)
     region = weighted(rng, weight, n)
-    bad = np.flatnonzero((regions.valid_from[region] > assigned) | (regions.valid_to[region] < assigned))
+
+    def wrong(rows: IntArray) -> IntArray:
+        code = region[rows]
+        unfit = (regions.valid_from[code] > earliest[rows]) | (regions.valid_to[code] < assigned[rows])
+        return rows[unfit]
+
+    bad = wrong(np.arange(n))
     while len(bad):
         region[bad] = weighted(rng, weight, len(bad))
-        redo = (regions.valid_from[region[bad]] > assigned[bad]) | (
-            regions.valid_to[region[bad]] < assigned[bad]
-        )
-        bad = bad[redo]
+        bad = wrong(bad)
     return region
 
 
