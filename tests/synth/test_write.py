@@ -19,7 +19,7 @@ def test_writes_all_six_tables_readably(tmp_path: Path, fmt: str) -> None:
     assert set(results) == set(TABLES)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{t}.{fmt}" for t in TABLES)
     read = pl.read_parquet if fmt == "parquet" else lambda p: pl.read_csv(p, infer_schema=False)
-    for table, result in results.items():
+    for result in results.values():
         frame = read(result.path)
         assert frame.height == result.rows
     transactions = read(results["transactions"].path)
