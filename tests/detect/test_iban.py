@@ -73,7 +73,7 @@ def ibans(draw: st.DrawFn) -> str:
     return cc + check + bban
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(st.lists(ibans(), min_size=1, max_size=40))
 def test_agrees_with_stdnum_without_national_checks(values: list[str]) -> None:
     assert disagreements(m, values) == []

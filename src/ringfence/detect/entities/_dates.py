@@ -26,10 +26,11 @@ def birth_date_ok(year: int, month: int, day: int) -> dt.date | None:
 
 
 @cache
-def _birth_ymds(today: dt.date) -> list[int]:
+def _birth_ymds(today: dt.date) -> pl.Series:
+    """The set of valid dates as one list value (``is_in`` then hashes it once per evaluation)."""
     first = EARLIEST_BIRTH.toordinal()
     days = (dt.date.fromordinal(o) for o in range(first, today.toordinal() + 1))
-    return [d.year * 10_000 + d.month * 100 + d.day for d in days]
+    return pl.Series([d.year * 10_000 + d.month * 100 + d.day for d in days], dtype=pl.Int64).implode()
 
 
 def ymd_valid_expr(ymd: pl.Expr) -> pl.Expr:

@@ -59,7 +59,7 @@ PROVINCES: dict[str, str] = {
 _SHAPE = r"[0-9]{17}[0-9Xx]|[0-9]{15}"
 _shape = _text.fullmatcher(_SHAPE)
 _SHAPE_RE = _text.anchored(_SHAPE)
-_REGION_LIST = sorted(REGION_CODES)
+_REGION_LIST = pl.Series(sorted(REGION_CODES), dtype=pl.Int64).implode()
 
 
 def compact(value: str) -> str:
