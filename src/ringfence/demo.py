@@ -1,9 +1,9 @@
 """The demo: the ringfence story end to end on synthetic data, in a fresh workspace.
 
 It grows with every capability. Today: create a workspace (keyset, state store) → synthesize a payment
-platform → read every table back through the same readers every command uses → check the identifier
-columns with the entity validators (the start of discovery). Every step reports figures only: the demo
-never prints a personal value, synthetic or not.
+platform → read every table back through the same readers every command uses → scan every table for
+personal data and write the inventory. Every step reports figures only: the demo never prints a personal
+value, synthetic or not.
 """
 
 from __future__ import annotations
@@ -16,23 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import polars as pl
-
-from ringfence.detect import entities
+from ringfence.detect.scan import ScanReport, scan
 from ringfence.io.atomic import write_bytes_atomic
 from ringfence.io.read import open_sources
 from ringfence.synth import SynthConfig, generate_platform, write_platform
 from ringfence.workspace import init_workspace
-
-# Columns of the synthetic customers and accounts tables whose entity is known, to show the validators.
-KNOWN_IDENTIFIERS: dict[str, tuple[str, ...]] = {
-    "national_id": ("CN_RESIDENT_ID", "KR_RRN"),
-    "phone": ("PHONE_NUMBER",),
-    "email": ("EMAIL_ADDRESS",),
-    "device_imei": ("IMEI",),
-    "card_number": ("PAYMENT_CARD",),
-    "last_login_ip": ("IP_ADDRESS",),
-}
 
 
 @dataclass
@@ -101,27 +89,22 @@ def run_demo(
             tables[source.name] = {"rows": source.count_rows(), "columns": len(source.schema())}
         return {"tables": tables}
 
-    def check_identifiers() -> dict[str, Any]:
-        found: dict[str, dict[str, float]] = {}
-        for source in open_sources(data_dir):
-            frame = source.sample(20_000, seed=seed)
-            for column, names in KNOWN_IDENTIFIERS.items():
-                if column not in frame.columns:
-                    continue
-                values = pl.col(column).cast(pl.String)
-                checks = [entities.get(n).valid_expr(values).fill_null(False) for n in names]
-                valid = pl.any_horizontal(checks).mean()
-                rate = frame.filter(pl.col(column).is_not_null()).select(valid).item()
-                found[f"{source.name}:{column}"] = {
-                    "entity": "|".join(names),
-                    "valid_rate": round(rate or 0.0, 4),
-                }
-        return {"columns": found}
+    inventory = ScanReport()
+
+    def scan_tables() -> dict[str, Any]:
+        inventory.tables = scan([data_dir]).tables
+        found = {}
+        for table in inventory.tables:
+            personal = [c for c in table.columns if c.entity]
+            found[table.source] = ", ".join(f"{c.name}={c.entity}" for c in personal) or "no personal data"
+        return {"personal data": found}
 
     step("workspace", make_workspace)
     step("synthesize", synthesize)
     step("read back", read_back)
-    step("validate identifiers", check_identifiers)
+    step("scan", scan_tables)
     result.report.parent.mkdir(parents=True, exist_ok=True)
-    write_bytes_atomic(result.report, json.dumps(result.to_json(), indent=2).encode("utf-8"))
+    doc = result.to_json()
+    doc["scan"] = inventory.to_json()
+    write_bytes_atomic(result.report, json.dumps(doc, indent=2, ensure_ascii=False).encode("utf-8"))
     return result

@@ -12,8 +12,8 @@ from rich.table import Table
 
 # People read tables and progress; machines read stdout. Progress and notes go to stderr so that
 # `--json` leaves nothing but the JSON document on stdout.
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False)
+out = Console(highlight=False, soft_wrap=True, emoji=False)
+err = Console(stderr=True, highlight=False, emoji=False)
 
 
 @dataclass(frozen=True)
