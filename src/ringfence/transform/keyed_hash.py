@@ -205,7 +205,8 @@ class KeyedDigest(KeyHolder):
         col = read_column(to_arrow(values), _what(values))
 
         def text_rows(part: Column) -> Digests:
-            body = _base32(self._cmac.rows(part)[part.valid, :n_bytes])
+            digests = self._cmac.rows(part)
+            body = _base32(digests[:, :n_bytes] if part.valid.all() else digests[part.valid, :n_bytes])
             text = np.empty((body.shape[0], len(prefix) + body.shape[1]), dtype=np.uint8)
             text[:, : len(prefix)] = prefix
             text[:, len(prefix) :] = body
