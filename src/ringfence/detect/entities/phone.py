@@ -156,11 +156,14 @@ def compact_expr(col: pl.Expr) -> pl.Expr:
 
 
 def _number(col: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """(the compact number, validity). Values already written compactly skip the cleaning: the
+    cleaned text appears once in the validity test, so Polars computes it only for the other rows."""
     raw = _text.as_text(col)
     plain = raw.str.contains(_VALID_RE)
-    number = pl.when(plain).then(raw).otherwise(_text.delete_expr(_text.nfkc_expr(raw), SEPARATORS))
-    valid = pl.when(plain).then(True).otherwise(number.str.contains(_VALID_RE))
-    return number, (valid & (number.str.len_bytes() <= _MAX_DIGITS + 1)).fill_null(False)
+    valid = pl.when(plain).then(True).otherwise(compact_expr(raw).str.contains(_VALID_RE))
+    number = pl.when(plain).then(raw).otherwise(compact_expr(raw))
+    # Every alternative of the regex is bounded (at most 19 characters), like validate's length check.
+    return number, valid.fill_null(False)
 
 
 def valid_expr(col: pl.Expr) -> pl.Expr:
