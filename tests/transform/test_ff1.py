@@ -225,3 +225,17 @@ def test_alphabet_by_radix() -> None:
     assert Alphabet.for_radix(36).chars == "0123456789abcdefghijklmnopqrstuvwxyz"
     assert Alphabet.for_radix(62).chars.endswith("XYZ")
     assert Alphabet.for_radix(16).radix == 16
+
+
+@pytest.mark.parametrize(
+    "chars", ["0123456789", "abcdefghijklmnopqrstuvwxyz", "0123456789abcdef", "ÀÁÂÃÄÅÆÇÈÉ"]
+)
+def test_column_lookup_takes_exactly_the_alphabet(chars: str) -> None:
+    ff1 = FF1(KEY, Alphabet(chars))
+    ascii_only = "".join(chr(c) for c in range(1, 128))
+    latin = "".join(chr(c) for c in range(1, 256))
+    for values in ([ascii_only, chars * 3 + ascii_only], [latin, chars * 3 + latin]):
+        out = encrypt_column(ff1, pa.array(values), preserving=True).to_pylist()
+        assert out == [ff1.encrypt_preserving(v) for v in values]
+        for before, after in zip(values, out, strict=True):
+            assert [c for c in before if c not in chars] == [c for c in after if c not in chars]

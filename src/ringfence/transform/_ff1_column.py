@@ -101,14 +101,13 @@ def _crypt_slice(job: ColumnJob, col: Column) -> _Done:
         return _Done(col.offsets, col.data, strays, short)
     out_seq = _crypt_rows(job, seq, starts, counts, valid)
     if ascii_data and alphabet.is_ascii:
-        chars = alphabet.code_points.astype(np.uint8)
         if everywhere:
-            return _Done(col.offsets, chars[out_seq], 0, 0)
+            return _Done(col.offsets, alphabet.ascii_bytes(out_seq), 0, 0)
         data = col.data.copy()
-        data[member] = chars[out_seq]
+        data[member] = alphabet.ascii_bytes(out_seq)
         return _Done(col.offsets, data, 0, 0)
     out_cps = cps.astype(np.int32, copy=True)
-    out_cps[member] = alphabet.code_points[out_seq]
+    out_cps[member] = np.take(alphabet.code_points, out_seq)
     offsets, data = encode_utf8(char_off, out_cps)
     return _Done(offsets, data, 0, 0)
 

@@ -51,7 +51,7 @@ BASE62_CHARS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 class Alphabet:
     """The distinct characters of a numeral system, in numeral order: character ``k`` stands for ``k``."""
 
-    __slots__ = ("_chars", "_code_points", "_index", "_table")
+    __slots__ = ("_chars", "_code_points", "_first", "_index", "_table")
 
     def __init__(self, chars: str) -> None:
         if not 2 <= len(chars) <= 1 << 16:
@@ -66,6 +66,9 @@ class Alphabet:
         table = np.full(max(int(self._code_points.max()), 255) + 2, len(chars), dtype=self.numeral_dtype)
         table[self._code_points] = np.arange(len(chars))
         self._table = table
+        first = int(self._code_points[0])
+        contiguous = bool((self._code_points == np.arange(first, first + len(chars))).all())
+        self._first = first if contiguous else None  # "0-9", "a-z", a block of CJK: arithmetic, no table
 
     @classmethod
     def for_radix(cls, radix: int) -> Alphabet:
@@ -108,10 +111,21 @@ class Alphabet:
         return np.uint8 if self.radix < 1 << 8 else np.uint16 if self.radix < 1 << 16 else np.uint32
 
     def lookup(self, cps: npt.NDArray[np.integer]) -> npt.NDArray[np.unsignedinteger]:
-        """Numerals of an array of code points; ``radix`` where the code point is not in the alphabet."""
+        """Numerals of an array of code points; a value ``>= radix`` where it is not in the alphabet."""
+        numerals: npt.NDArray[np.unsignedinteger]
+        if self._first is not None and self._first + self.radix <= 256 and cps.dtype == np.uint8:
+            # a byte below the range wraps around to 256 - k, above the radix like bytes above the range
+            numerals = np.subtract(cps, np.uint8(self._first), dtype=np.uint8)
+            return numerals
         index = cps if cps.dtype == np.uint8 else np.minimum(cps, len(self._table) - 1)  # table covers 0..255
-        numerals: npt.NDArray[np.unsignedinteger] = self._table[index]
+        numerals = np.take(self._table, index)
         return numerals
+
+    def ascii_bytes(self, numerals: npt.NDArray[np.unsignedinteger]) -> npt.NDArray[np.uint8]:
+        """The characters of numerals as bytes, for an ASCII alphabet."""
+        if self._first is not None:
+            return numerals.astype(np.uint8) + np.uint8(self._first)
+        return np.take(self._code_points.astype(np.uint8), numerals)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Alphabet) and other._chars == self._chars
