@@ -30,6 +30,7 @@ from typing import Any
 import polars as pl
 
 from ringfence.detect import entities
+from ringfence.detect.entities import geo
 from ringfence.detect.headers import hinted_entities, says_not_personal
 
 JUNK_VALUES = (
@@ -145,11 +146,8 @@ def clean_text(column: str) -> pl.Expr:
 
 
 def _score(entity: str, text: pl.Expr) -> pl.Expr:
-    module = entities.get(entity)
-    scorer = getattr(module, "score_expr", None)
-    if scorer is not None:
-        return scorer(text).cast(pl.Float64)
-    return module.valid_expr(text).cast(pl.Float64)
+    """Per value, how strongly it is an instance of ``entity`` (0..1; null for null)."""
+    return entities.get(entity).score_expr(text).cast(pl.Float64)
 
 
 def _profile(frame: pl.DataFrame) -> dict[str, dict[str, float]]:
@@ -233,13 +231,18 @@ def _birth_dates_plausible(frame: pl.DataFrame, column: str) -> bool:
     if dates.len() < MIN_VALUES:
         return False
     text = frame.select(clean_text(column))[column].drop_nulls()
-    if (text.str.contains(r"\d{1,2}:\d{2}").mean() or 0.0) > 0.2:
+    if _number(text.str.contains(r"\d{1,2}:\d{2}").mean()) > 0.2:
         return False
     years = dates.dt.year()
     age = dt.date.today().year - years
-    median_age = float(age.median() or 0)
-    spread = float(years.std() or 0)
+    median_age = _number(age.median())
+    spread = _number(years.std())
     return 16 <= median_age <= 95 and spread >= 4
+
+
+def _number(value: object) -> float:
+    """A Polars scalar result as a float (0.0 for null)."""
+    return float(value) if isinstance(value, int | float) else 0.0
 
 
 def _country(frame: pl.DataFrame, column: str, entity: str) -> str | None:
@@ -375,8 +378,8 @@ def _single_coordinate(frame: pl.DataFrame, column: str, non_empty: int, hints: 
     """A column of single latitudes or longitudes: coordinates only when the header says so."""
     if "GEO_COORDINATE" not in hints:
         return ColumnFinding(column, None, 0.0, non_empty=non_empty)
-    axis = "lat" if any(word in column.lower() for word in _LATITUDE_WORDS) else "lon"
-    in_range = entities.get("GEO_COORDINATE").range_expr(clean_text(column), axis)
+    is_latitude = any(word in column.lower() for word in _LATITUDE_WORDS)
+    in_range = geo.range_expr(clean_text(column), "lat" if is_latitude else "lon")
     rate = float(frame.select(in_range.cast(pl.Float64).mean()).item() or 0.0)
     if rate < STRONG["GEO_COORDINATE"] - HINT_RELIEF:
         return ColumnFinding(column, None, 0.0, non_empty=non_empty)
