@@ -139,5 +139,5 @@ def _crypt_rows(
             continue
         for k in range(0, len(group), batch):
             idx = starts[group[k : k + batch], None] + np.arange(n)
-            out[idx] = crypt_matrix(job.cipher, radix, seq[idx], job.tweak, decrypt=job.decrypt)
+            out[idx] = crypt_matrix(job.cipher, radix, np.take(seq, idx), job.tweak, decrypt=job.decrypt)
     return out

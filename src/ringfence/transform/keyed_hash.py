@@ -125,10 +125,10 @@ class Cmac(KeyHolder):
             chunk = windows[starts[pick] + 16 * j].view(np.uint64)
             # row i's mode: the bytes in its last block (0..16) when block j is its last, else 17 (as is)
             mode = np.where(blocks[pick] == j + 1, lengths[pick] - 16 * j, 17)
-            chunk &= self._last_and[mode]
-            chunk ^= self._last_xor[mode]
+            chunk &= np.take(self._last_and, mode, axis=0)  # take: many times faster than [mode] here
+            chunk ^= np.take(self._last_xor, mode, axis=0)
             if running is not None:
-                chunk ^= state[running]
+                chunk ^= np.take(state, running, axis=0)
             self._cipher.encrypt_into(chunk, out)
             state[pick] = out[: count * 16].view(np.uint64).reshape(count, 2)
         digests = state.view(np.uint8).reshape(rows, 16)
