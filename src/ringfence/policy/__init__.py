@@ -1,0 +1,32 @@
+"""Policy: which transform each column gets, loaded strictly from YAML, hashed, resolved against a table.
+
+- :func:`load_policy` / :func:`parse_policy` read a policy file (errors name the file, line and key);
+- :func:`policy_hash` is a stable ``sha256:`` identity of what a policy does;
+- :func:`resolve_rules` decides the rule of every column of a table (fail closed);
+- :func:`draft_policy` writes a first policy from scan findings.
+"""
+
+from ringfence.policy.draft import draft_policy
+from ringfence.policy.entities import ENTITY_TYPES, EntityType
+from ringfence.policy.load import PolicyError, PolicyFileError, load_policy, parse_policy
+from ringfence.policy.model import Fingerprint, Policy, canonical_json, policy_hash
+from ringfence.policy.resolve import resolve_rules
+from ringfence.policy.rules import ACTIONS, RULE_TYPES, Rule
+
+__all__ = [
+    "ACTIONS",
+    "ENTITY_TYPES",
+    "RULE_TYPES",
+    "EntityType",
+    "Fingerprint",
+    "Policy",
+    "PolicyError",
+    "PolicyFileError",
+    "Rule",
+    "canonical_json",
+    "draft_policy",
+    "load_policy",
+    "parse_policy",
+    "policy_hash",
+    "resolve_rules",
+]

@@ -1,0 +1,126 @@
+"""The policy document: rules by column name and by entity type, what happens to unlisted columns, and
+fingerprinting; plus its stable hash.
+
+```yaml
+ringfence_policy: 1
+name: partner-analytics
+unlisted: fail            # fail (default) | keep | drop: columns no rule names
+columns:
+  phone: {action: mask, entity: PHONE_NUMBER}
+  merchant_id: keep       # short form
+entities:                 # for columns a scan typed, when no column rule names them
+  EMAIL_ADDRESS: {action: tokenize}
+fingerprint: {enabled: true, strength: normal}
+```
+
+A :class:`Policy` is frozen and valid by construction: unknown keys, wrong types, unknown actions or
+entities, and rules whose parameters contradict each other are refused. Rules under ``entities`` get their
+``entity`` filled in from the key, and are checked with it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from ringfence.policy.entities import NATIONAL_IDS, EntityType
+from ringfence.policy.rules import AnyRule, Derive, Rule, RuleProblem
+
+Unlisted = Literal["fail", "keep", "drop"]
+SCHEMA_VERSION = 1
+
+
+class PolicyProblem(ValueError):
+    """A problem that spans rules; ``loc`` is the path of keys to the offending place in the document."""
+
+    def __init__(self, loc: tuple[str, ...], message: str) -> None:
+        super().__init__(message)
+        self.loc = loc
+        self.message = message
+
+
+class Fingerprint(BaseModel):
+    """Fingerprinting of released copies (read by the trace stage; parsed and recorded until then)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    enabled: bool = False
+    columns: list[str] | None = Field(default=None, min_length=1)
+    strength: Literal["low", "normal", "high"] = "normal"
+
+    @field_validator("columns")
+    @classmethod
+    def _unique(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None and len(set(value)) != len(value):
+            raise ValueError("a column is named twice")
+        return value
+
+
+class Policy(BaseModel):
+    """A whole policy document (see the module docstring)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    ringfence_policy: Literal[1]
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+    description: str | None = Field(default=None, max_length=2000)
+    unlisted: Unlisted = "fail"
+    columns: dict[str, AnyRule] = Field(default_factory=dict)
+    entities: dict[EntityType, AnyRule] = Field(default_factory=dict)
+    fingerprint: Fingerprint = Field(default_factory=Fingerprint)
+
+    @field_validator("columns")
+    @classmethod
+    def _column_names(cls, value: dict[str, Rule]) -> dict[str, Rule]:
+        for name, rule in value.items():
+            if not name.strip() or len(name) > 256 or "\x00" in name:
+                raise PolicyProblem(("columns", name), "a column name must be 1-256 characters, not blank")
+            if isinstance(rule, Derive) and rule.entity is None:
+                raise PolicyProblem(
+                    ("columns", name, "entity"),
+                    f"derive needs entity: {' or '.join(NATIONAL_IDS)} (the ID the fields are read from)",
+                )
+            subject = getattr(rule, "subject", None)
+            if subject == name:
+                raise PolicyProblem(
+                    ("columns", name, "subject"), "the subject must be another column (e.g. a customer id)"
+                )
+        return value
+
+    @model_validator(mode="after")
+    def _fill_entities(self) -> Policy:
+        filled = {entity: _with_entity(rule, entity) for entity, rule in self.entities.items()}
+        object.__setattr__(self, "entities", filled)
+        return self
+
+
+def _with_entity(rule: Rule, entity: str) -> Rule:
+    """``rule`` with ``entity`` filled in and re-validated; a different entity in the rule is an error."""
+    if rule.entity is not None and rule.entity != entity:
+        raise PolicyProblem(("entities", entity, "entity"), f"the rule under {entity} names {rule.entity}")
+    doc = rule.model_dump(exclude_unset=True) | {"action": rule.action, "entity": entity}
+    try:
+        return type(rule).model_validate(doc)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        cause = first.get("ctx", {}).get("error")
+        if isinstance(cause, RuleProblem):
+            key = (cause.key,) if cause.key else ()
+            raise PolicyProblem(("entities", entity, *key), cause.message) from None
+        raise PolicyProblem(("entities", entity), first["msg"]) from None
+
+
+def canonical_json(policy: Policy) -> str:
+    """The policy as compact JSON with sorted keys and every default filled in: equal policies (however
+    their YAML is laid out, ordered or abbreviated) give equal text."""
+    return json.dumps(
+        policy.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
+
+
+def policy_hash(policy: Policy) -> str:
+    """``sha256:<hex>`` of :func:`canonical_json`: stable across reformatting, changed by any rule change."""
+    return "sha256:" + hashlib.sha256(canonical_json(policy).encode("utf-8")).hexdigest()

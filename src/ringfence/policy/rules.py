@@ -1,0 +1,316 @@
+"""One rule per action: what happens to a column, with the parameters each action takes, validated strictly.
+
+Every rule is a frozen pydantic model that refuses unknown keys and values of the wrong type (``"4"`` is
+not a number). The ``action`` key selects the model (a discriminated union, :data:`Rule`); a bare action
+name (``merchant_id: keep``) is the short form of ``{action: keep}``.
+
+``entity`` says what the column holds (one of :data:`~ringfence.policy.entities.EntityType`). It chooses
+per-entity defaults (a card keeps its last 4 digits when masked) and is checked against the action: a
+national ID can be generalized to a birth year but not binned like an amount.
+
+Rules say nothing about keys: keyed actions (``tokenize``, ``encrypt``, ``fpe``, ``date_shift``,
+``noise``) use the workspace keyset's primary key of the right purpose, and ``scope: recipient`` (the
+default) mixes the recipient's id in, so two recipients' copies do not link.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import string
+from typing import Annotated, Any, Literal, TypeAlias
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from ringfence.policy.entities import NATIONAL_IDS, EntityType
+
+Scope = Literal["global", "recipient"]
+DateUnit = Literal["year", "month", "week", "day", "hour"]
+DeriveField = Literal["birth_year", "birth_date", "gender", "age_band", "region"]
+
+ACTIONS: tuple[str, ...] = (
+    "keep",
+    "drop",
+    "redact",
+    "mask",
+    "tokenize",
+    "encrypt",
+    "fpe",
+    "generalize",
+    "date_shift",
+    "round",
+    "noise",
+    "derive",
+    "suppress",
+)
+
+
+class RuleProblem(ValueError):
+    """A rule's parameters disagree with each other; ``key`` names the offending key inside the rule."""
+
+    def __init__(self, key: str | None, message: str) -> None:
+        super().__init__(message)
+        self.key = key
+        self.message = message
+
+
+def _parse_date(value: Any) -> Any:
+    """``as_of`` may be a YAML date or an ISO string (``"2026-01-31"``); anything else is left to fail."""
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
+AsOf = Annotated[dt.date | None, BeforeValidator(_parse_date)]
+
+
+class RuleBase(BaseModel):
+    """What every rule has: the action (in each subclass) and, optionally, the entity the column holds."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    entity: EntityType | None = None
+
+
+class Keep(RuleBase):
+    """Release the column as it is. Reversible: yes (it is the data); joinable: yes."""
+
+    action: Literal["keep"]
+
+
+class Drop(RuleBase):
+    """Remove the column from the output."""
+
+    action: Literal["drop"]
+
+
+class Suppress(RuleBase):
+    """Keep the column but null every cell (the schema stays, the data goes)."""
+
+    action: Literal["suppress"]
+
+
+class Redact(RuleBase):
+    """Replace every non-null cell with a constant text."""
+
+    action: Literal["redact"]
+    value: str = Field("[REDACTED]", max_length=64)
+
+
+class Mask(RuleBase):
+    """Replace every character but separators with ``char``, keeping the first/last few letters and
+    digits; separators (spaces, dashes, dots...) stay in place.
+
+    With neither ``keep_first`` nor ``keep_last`` given, the entity's defaults apply (see
+    :mod:`ringfence.transform.mask`); giving either one sets the other to 0.
+    """
+
+    action: Literal["mask"]
+    keep_first: int | None = Field(default=None, ge=0, le=64)
+    keep_last: int | None = Field(default=None, ge=0, le=64)
+    char: str = Field("*", min_length=1, max_length=1)
+
+    @model_validator(mode="after")
+    def _check(self) -> Mask:
+        if self.char not in string.punctuation:
+            raise RuleProblem("char", "the mask character must be one ASCII punctuation character, such as *")
+        if self.entity == "PAYMENT_CARD":
+            if (self.keep_first or 0) > 6:
+                raise RuleProblem("keep_first", "PCI DSS allows at most the first 6 digits of a card")
+            if (self.keep_last or 0) > 4:
+                raise RuleProblem("keep_last", "PCI DSS allows at most the last 4 digits of a card")
+        return self
+
+
+class Tokenize(RuleBase):
+    """Replace each value with a keyed token (``rt1_<key id>_<base32>``); equal values give equal tokens
+    within one scope (joinable, not reversible)."""
+
+    action: Literal["tokenize"]
+    scope: Scope = "recipient"
+    # How many of the 16 keyed-digest bytes the token keeps: 10 (80 bits, 16 base32 characters) to 16
+    # (128 bits, 26 characters). Fewer bytes, shorter tokens, more collisions (1e-6 at 1e9 values for 10).
+    digest_bytes: int = Field(16, ge=10, le=16)
+
+
+class Encrypt(RuleBase):
+    """Replace each value with an AEAD ciphertext (randomized; reversible with the key)."""
+
+    action: Literal["encrypt"]
+
+
+class Fpe(RuleBase):
+    """Format-preserving encryption (FF1): the output has the input's length and alphabet."""
+
+    action: Literal["fpe"]
+    alphabet: str = Field("digits", min_length=2, max_length=256)
+    scope: Scope = "recipient"
+
+    @model_validator(mode="after")
+    def _check(self) -> Fpe:
+        if self.alphabet not in ("digits", "alnum"):
+            if len(set(self.alphabet)) != len(self.alphabet):
+                raise RuleProblem("alphabet", "a custom alphabet must not repeat a character")
+            if any(ch.isspace() for ch in self.alphabet):
+                raise RuleProblem("alphabet", "a custom alphabet must not contain whitespace")
+        return self
+
+
+class IpPrefix(BaseModel):
+    """How much of an IP address to keep: the network prefix length, in bits."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    v4: Literal[8, 16, 24] = 24
+    v6: Literal[16, 32, 48, 64] = 48
+
+
+def _given(setting: object) -> bool:
+    """A mode is given when set: ``0`` decimals is a setting, ``birth_year: false`` is not."""
+    return setting is not None and setting is not False
+
+
+_GENERALIZE_MODES = ("bins", "width", "date", "geo_decimals", "age_band", "birth_year", "ip", "address")
+# Which entities each mode makes sense for (None: the rule names no entity).
+_MODE_ENTITIES: dict[str, tuple[str | None, ...]] = {
+    "date": (None, "DATE_OF_BIRTH"),
+    "geo_decimals": (None, "GEO_COORDINATE"),
+    "age_band": (None, "DATE_OF_BIRTH", *NATIONAL_IDS),
+    "birth_year": (None, "DATE_OF_BIRTH", *NATIONAL_IDS),
+    "ip": (None, "IP_ADDRESS"),
+    "address": (None, "POSTAL_ADDRESS"),
+    "bins": (None,),
+    "width": (None,),
+}
+
+
+class Generalize(RuleBase):
+    """Coarsen values: exactly one of ``bins``, ``width``, ``date``, ``geo_decimals``, ``age_band``,
+    ``birth_year``, ``ip`` or ``address``."""
+
+    action: Literal["generalize"]
+    bins: list[float] | None = Field(default=None, min_length=1, max_length=100)
+    width: float | None = Field(default=None, gt=0)
+    date: DateUnit | None = None
+    geo_decimals: int | None = Field(default=None, ge=0, le=4)
+    age_band: int | None = Field(default=None, ge=1, le=50)
+    birth_year: bool = False
+    ip: IpPrefix | None = None
+    address: Literal["province", "city"] | None = None
+    as_of: AsOf = None
+
+    @property
+    def mode(self) -> str:
+        """The one generalization this rule asks for."""
+        return next(m for m in _GENERALIZE_MODES if _given(getattr(self, m)))
+
+    @model_validator(mode="after")
+    def _check(self) -> Generalize:
+        given = [m for m in _GENERALIZE_MODES if _given(getattr(self, m))]
+        if len(given) != 1:
+            named = ", ".join(given) if given else "none"
+            raise RuleProblem(None, f"give exactly one of {', '.join(_GENERALIZE_MODES)} (given: {named})")
+        mode = given[0]
+        if self.bins is not None and any(b >= a for b, a in zip(self.bins, self.bins[1:], strict=False)):
+            raise RuleProblem("bins", "bin edges must be strictly increasing")
+        if self.as_of is not None and mode != "age_band":
+            raise RuleProblem("as_of", "as_of is only used with age_band")
+        if self.entity not in _MODE_ENTITIES[mode]:
+            raise RuleProblem("entity", f"{mode} does not apply to {self.entity} columns")
+        return self
+
+
+class DateShift(RuleBase):
+    """Move every date of one subject by the same keyed number of days in ``[-max_days, max_days]``."""
+
+    action: Literal["date_shift"]
+    subject: str = Field(min_length=1)
+    max_days: int = Field(30, ge=1, le=3650)
+    scope: Scope = "recipient"
+
+    @model_validator(mode="after")
+    def _check(self) -> DateShift:
+        if self.entity not in (None, "DATE_OF_BIRTH"):
+            raise RuleProblem("entity", f"date_shift does not apply to {self.entity} columns")
+        return self
+
+
+class Round(RuleBase):
+    """Round numbers to the nearest multiple of ``to`` (halves away from zero)."""
+
+    action: Literal["round"]
+    to: float = Field(gt=0)
+
+
+class Noise(RuleBase):
+    """Multiply numbers by a keyed factor in ``[1 - relative, 1 + relative]``, the same for the same
+    value (and subject, when ``subject`` names a column)."""
+
+    action: Literal["noise"]
+    relative: float = Field(0.05, gt=0, le=0.5)
+    subject: str | None = Field(default=None, min_length=1)
+    scope: Scope = "recipient"
+
+
+class Derive(RuleBase):
+    """Replace a national ID with the fields named (``<column>_<field>`` columns); the ID is not emitted."""
+
+    action: Literal["derive"]
+    fields: list[DeriveField] = Field(min_length=1)
+    age_band: int = Field(10, ge=1, le=50)
+    region_digits: Literal[2, 4, 6] = 2
+    as_of: AsOf = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Derive:
+        if self.entity is not None and self.entity not in NATIONAL_IDS:
+            raise RuleProblem("entity", f"derive reads {' or '.join(NATIONAL_IDS)}, not {self.entity}")
+        if len(set(self.fields)) != len(self.fields):
+            raise RuleProblem("fields", "a field is named twice")
+        if self.entity == "KR_RRN" and "region" in self.fields:
+            raise RuleProblem(
+                "fields", "KR_RRN has no region: its digits are random for numbers issued since October 2020"
+            )
+        return self
+
+
+Rule: TypeAlias = (
+    Keep
+    | Drop
+    | Suppress
+    | Redact
+    | Mask
+    | Tokenize
+    | Encrypt
+    | Fpe
+    | Generalize
+    | DateShift
+    | Round
+    | Noise
+    | Derive
+)
+RULE_TYPES: dict[str, type[RuleBase]] = {
+    "keep": Keep,
+    "drop": Drop,
+    "suppress": Suppress,
+    "redact": Redact,
+    "mask": Mask,
+    "tokenize": Tokenize,
+    "encrypt": Encrypt,
+    "fpe": Fpe,
+    "generalize": Generalize,
+    "date_shift": DateShift,
+    "round": Round,
+    "noise": Noise,
+    "derive": Derive,
+}
+
+
+def _short_form(value: Any) -> Any:
+    """``keep`` is ``{action: keep}``."""
+    return {"action": value} if isinstance(value, str) else value
+
+
+AnyRule = Annotated[Annotated[Rule, Field(discriminator="action")], BeforeValidator(_short_form)]
