@@ -48,7 +48,7 @@ def synth(
     if mode.json:
         emit_json({"out": str(out_dir), "seed": seed, "seconds": round(seconds, 3), "tables": tables})
         return
-    rows = [[name, t["rows"], len(t["columns"]), t["path"]] for name, t in tables.items()]
+    rows = [[name, r.rows, len(r.columns), str(r.path)] for name, r in results.items()]
     out.print(
         table(
             f"Synthetic platform (seed {seed}, {seconds:.1f} s)", ["table", "rows", "columns", "file"], rows
