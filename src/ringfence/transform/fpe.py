@@ -1,0 +1,163 @@
+"""``fpe``: format-preserving encryption (FF1, :mod:`ringfence.transform.ff1`) of a column.
+
+What it guarantees:
+
+- Each value keeps its length, its separators and every character outside the alphabet in place; the
+  alphabet's characters (``digits``, ``alnum`` = ``0-9a-zA-Z``, or a custom string) are FF1-encrypted, so
+  a card number stays 16 digits with its spaces and fits the column it came from.
+- The FF1 key is derived per column and scope from the keyset's primary ``aead`` key:
+  ``HMAC-SHA256(aead key, "ringfence fpe v1" 0x00 scope "|" column)``; two columns or two recipients
+  encrypt the same value differently (unlinkable), and one column's ciphertexts are joinable within it.
+- Reversible by the key holder: :func:`fpe_decrypt_column` with the key id and the same column, scope and
+  alphabet. Unlike a token or a ``re1_`` ciphertext, an FPE value cannot carry its key id (it must keep the
+  input's format), so the key id is recorded in the plan and the run summary (``key_ids``); keep it with
+  the output. After ``keys rotate``, pass the recorded (old) key id to decrypt.
+- FF1's domain rule is enforced: a value with fewer alphabet characters than ``radix**n >= 1,000,000``
+  needs (6 digits, 4 alphanumerics) is refused, naming the column and the count, never the value.
+- Null stays null.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+import polars as pl
+
+from ringfence.errors import InvalidFormat, UsageError
+from ringfence.keys import SECRET_ACCESS, Keyset
+from ringfence.policy.rules import Fpe as FpeRule
+from ringfence.transform.base import Scope, TransformContext, TransformSpec, text
+from ringfence.transform.ff1 import ALPHANUMERIC, DIGITS, FF1, Alphabet, decrypt_column, encrypt_column
+
+__all__ = ["Fpe", "alphabet_of", "fpe_decrypt_column", "fpe_encrypt_column", "fpe_key"]
+
+_KDF_LABEL = b"ringfence fpe v1\x00"
+
+
+def alphabet_of(name: str) -> Alphabet:
+    """``digits``, ``alnum``, or the custom alphabet the string spells."""
+    if name == "digits":
+        return DIGITS
+    if name == "alnum":
+        return ALPHANUMERIC
+    return Alphabet(name)
+
+
+def fpe_key(keyset: Keyset, key_id: str, scope_label: str, column: str) -> bytes:
+    """The 32-byte FF1 key of one column and scope, derived from the ``aead`` key ``key_id``."""
+    if keyset.info(key_id).purpose != "aead":
+        raise UsageError(f"key {key_id} is not an aead key; fpe derives its keys from aead keys")
+    label = _KDF_LABEL + f"{scope_label}|{column}".encode()
+    return hmac.digest(keyset.secret(key_id, SECRET_ACCESS), label, "sha256")
+
+
+def _crypt(
+    keyset: Keyset,
+    values: pl.Series,
+    *,
+    column: str,
+    key_id: str,
+    alphabet: str,
+    scope_label: str,
+    decrypt: bool,
+) -> pl.Series:
+    ff1 = FF1(fpe_key(keyset, key_id, scope_label, column), alphabet_of(alphabet))
+    strings = values.cast(pl.String).alias(column)
+    try:
+        if decrypt:
+            return decrypt_column(ff1, strings, preserving=True).alias(values.name)
+        return encrypt_column(ff1, strings, preserving=True).alias(values.name)
+    except InvalidFormat as exc:  # InvalidLength too: a small domain, counted, never shown
+        raise UsageError(f"fpe of column {column!r}: {str(exc).splitlines()[0]}") from None
+
+
+def fpe_encrypt_column(
+    keyset: Keyset,
+    values: pl.Series,
+    *,
+    column: str,
+    key_id: str | None = None,
+    alphabet: str = "digits",
+    scope_label: str = "global",
+) -> pl.Series:
+    """FF1 ciphertexts of a column (see the module docstring) under ``key_id`` (default: the primary
+    ``aead`` key). Raises :class:`UsageError` naming the column if a value is too short for FF1."""
+    kid = key_id or keyset.primary_id("aead")
+    return _crypt(
+        keyset, values, column=column, key_id=kid, alphabet=alphabet, scope_label=scope_label, decrypt=False
+    )
+
+
+def fpe_decrypt_column(
+    keyset: Keyset,
+    values: pl.Series,
+    *,
+    column: str,
+    key_id: str,
+    alphabet: str = "digits",
+    scope_label: str = "global",
+) -> pl.Series:
+    """The plaintexts of :func:`fpe_encrypt_column` output, given the key id recorded at encryption time
+    (works after rotation while that key is enabled) and the same column, alphabet and scope label
+    (``global`` or ``recipient:<id>``)."""
+    return _crypt(
+        keyset, values, column=column, key_id=key_id, alphabet=alphabet, scope_label=scope_label, decrypt=True
+    )
+
+
+class _FpeKernel:
+    """The batch function: holds the keyset (which refuses pickling) and the key id, never key bytes."""
+
+    __slots__ = ("_alphabet", "_column", "_key_id", "_keyset", "_scope_label")
+
+    def __init__(self, keyset: Keyset, key_id: str, column: str, alphabet: str, scope_label: str) -> None:
+        self._keyset, self._key_id, self._column = keyset, key_id, column
+        self._alphabet, self._scope_label = alphabet, scope_label
+
+    def __call__(self, values: pl.Series) -> pl.Series:
+        return fpe_encrypt_column(
+            self._keyset,
+            values,
+            column=self._column,
+            key_id=self._key_id,
+            alphabet=self._alphabet,
+            scope_label=self._scope_label,
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        raise TypeError("an fpe kernel holds a keyset and cannot be pickled")
+
+
+class Fpe(TransformSpec):
+    """FF1 format-preserving encryption (see the module docstring). Reversible: yes, by the key holder
+    with the recorded key id. Joinable: yes, within one column and scope."""
+
+    name = "fpe"
+    reversible = True
+    joinable = True
+
+    def __init__(self, alphabet: str = "digits", scope: Scope = "recipient") -> None:
+        alphabet_of(alphabet)  # a bad custom alphabet fails here, before any data flows
+        self.alphabet = alphabet
+        self.scope: Scope = scope
+
+    @classmethod
+    def from_rule(cls, rule: FpeRule) -> Fpe:
+        return cls(rule.alphabet, rule.scope)
+
+    def params(self) -> dict[str, Any]:
+        return {"alphabet": self.alphabet, "scope": self.scope}
+
+    def expr(self, column: str, ctx: TransformContext) -> list[pl.Expr]:
+        if ctx.keyset is None:
+            raise UsageError("fpe is keyed and needs the workspace keyset")
+        kernel = _FpeKernel(
+            ctx.keyset,
+            ctx.keyset.primary_id("aead"),
+            column,
+            self.alphabet,
+            ctx.scope_label(self.scope, "fpe"),
+        )
+        value = text(column, ctx.dtype(column))
+        return [value.map_batches(kernel, return_dtype=pl.String, is_elementwise=True).alias(column)]

@@ -1,0 +1,166 @@
+"""A plan: what a policy does to each column of one table, checked against the table's schema before any
+data flows.
+
+:func:`build_plan` resolves each column's rule (column rule, then entity rule, then ``unlisted``; fail
+closed, :func:`ringfence.policy.resolve_rules`), builds its transform and its output expressions, and
+checks the whole against the input schema without reading a row: a rule naming an absent column, two
+outputs with one name, or a transform that does not apply to the column's type is a :class:`UsageError`
+naming the column.
+
+A plan records the key ids it uses (never key bytes) and refuses pickling: it holds the keyset through
+its :class:`TransformContext`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, NoReturn
+
+import polars as pl
+
+from ringfence.errors import RingfenceError, UsageError
+from ringfence.policy import Policy, Rule, policy_hash, resolve_rules
+from ringfence.transform.base import TransformContext, TransformSpec
+from ringfence.transform.registry import KEY_PURPOSES, spec_for
+
+__all__ = ["ColumnPlan", "Plan", "build_plan"]
+
+
+@dataclass(frozen=True)
+class ColumnPlan:
+    """One input column: its rule, transform, output columns and expressions, and the key id it uses."""
+
+    column: str
+    dtype: pl.DataType
+    rule: Rule
+    spec: TransformSpec
+    outputs: list[str]
+    exprs: list[pl.Expr] = field(repr=False)
+    key_id: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "column": self.column,
+            "action": self.spec.name,
+            "entity": self.rule.entity,
+            "reversible": self.spec.reversible,
+            "joinable": self.spec.joinable,
+            "outputs": list(self.outputs),
+            "key_id": self.key_id,
+            "params": self.spec.params(),
+        }
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The checked transforms of every input column, in input order."""
+
+    policy_name: str
+    policy_hash: str
+    columns: list[ColumnPlan]
+    context: TransformContext = field(repr=False)
+
+    @property
+    def output_columns(self) -> list[str]:
+        return [name for c in self.columns for name in c.outputs]
+
+    def exprs(self) -> list[pl.Expr]:
+        """Every output expression, in output order: ``batch.select(plan.exprs())`` protects a batch."""
+        return [e for c in self.columns for e in c.exprs]
+
+    def actions(self) -> dict[str, str]:
+        """Input column → action."""
+        return {c.column: c.spec.name for c in self.columns}
+
+    def key_ids(self) -> list[str]:
+        """The ids of the keys the plan uses (sorted, distinct)."""
+        return sorted({c.key_id for c in self.columns if c.key_id is not None})
+
+    def changed(self) -> list[str]:
+        """Input columns whose values the plan alters or removes (every action but ``keep``)."""
+        return [c.column for c in self.columns if c.spec.name != "keep"]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "policy": self.policy_name,
+            "policy_hash": self.policy_hash,
+            "recipient": self.context.recipient,
+            "columns": [c.to_json() for c in self.columns],
+            "output_columns": self.output_columns,
+            "key_ids": self.key_ids(),
+        }
+
+    def explain(self) -> str:
+        """A plain-text table of the plan, one line per input column."""
+        head = ("column", "action", "reversible", "joinable", "outputs", "key")
+        rows = [
+            (
+                c.column,
+                c.spec.name + (f" ({c.rule.entity})" if c.rule.entity else ""),
+                "yes" if c.spec.reversible else "no",
+                "yes" if c.spec.joinable else "no",
+                ", ".join(c.outputs) or "-",
+                c.key_id or "-",
+            )
+            for c in self.columns
+        ]
+        widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
+        lines = [f"policy {self.policy_name} {self.policy_hash}"]
+        lines += [
+            "  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip()
+            for r in [head, *rows]
+        ]
+        return "\n".join(lines)
+
+    def __reduce__(self) -> NoReturn:
+        raise TypeError("a Plan holds the keyset and cannot be pickled; rebuild it where it runs")
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def build_plan(
+    policy: Policy,
+    schema: Mapping[str, pl.DataType],
+    entities: Mapping[str, str | None],
+    ctx: TransformContext,
+) -> Plan:
+    """The plan of ``policy`` for a table of ``schema`` whose scan found ``entities`` (see the module
+    docstring). ``ctx`` carries the keyset, recipient and reference date; its schema is replaced by
+    ``schema``. Nothing is read; every problem is a :class:`UsageError` naming the column."""
+    context = TransformContext(
+        schema=dict(schema), keyset=ctx.keyset, recipient=ctx.recipient, as_of=ctx.as_of
+    )
+    rules = resolve_rules(policy, list(schema), entities)
+    empty = pl.LazyFrame(schema=dict(schema))
+    planned: list[ColumnPlan] = []
+    for column, rule in rules.items():
+        spec = spec_for(rule)
+        try:
+            exprs = spec.expr(column, context)
+            dtypes = empty.select(exprs).collect_schema() if exprs else pl.Schema()
+        except RingfenceError as exc:
+            raise type(exc)(f"policy {policy.name}, column {column!r}: {_first_line(exc)}") from None
+        except pl.exceptions.PolarsError as exc:
+            raise UsageError(
+                f"policy {policy.name}, column {column!r}: {spec.name} does not apply to a "
+                f"{schema[column]} column ({type(exc).__name__})"
+            ) from None
+        outputs = spec.output_columns(column)
+        if list(dtypes.names()) != outputs:
+            raise UsageError(f"policy {policy.name}, column {column!r}: {spec.name} gives unexpected outputs")
+        purpose = KEY_PURPOSES.get(spec.name)
+        key_id = context.keyset.primary_id(purpose) if purpose and context.keyset is not None else None
+        planned.append(ColumnPlan(column, schema[column], rule, spec, outputs, exprs, key_id))
+    seen: dict[str, str] = {}
+    for c in planned:
+        for name in c.outputs:
+            if name in seen:
+                raise UsageError(
+                    f"policy {policy.name}: output column {name!r} would come from both {seen[name]!r} and "
+                    f"{c.column!r}; rename or drop one"
+                )
+            seen[name] = c.column
+    return Plan(policy.name, policy_hash(policy), planned, context)
