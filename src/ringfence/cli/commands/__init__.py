@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import typer
 
-from ringfence.cli.commands import demo, init, keys, scan, synth
+from ringfence.cli.commands import demo, init, keys, protect, scan, synth
 
 
 def register(app: typer.Typer) -> None:
     app.command("init")(init.init)
     app.command("synth")(synth.synth)
     app.command("scan")(scan.scan)
+    app.command("protect")(protect.protect)
     app.command("demo")(demo.demo)
     app.add_typer(keys.app, name="keys")

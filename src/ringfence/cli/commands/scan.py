@@ -24,6 +24,12 @@ def scan(
     report: Annotated[
         Path | None, typer.Option("--report", help="Write a self-contained HTML inventory page here.")
     ] = None,
+    draft: Annotated[
+        Path | None,
+        typer.Option(
+            "--draft-policy", help="Write a first policy protecting what the scan found (review it)."
+        ),
+    ] = None,
     json_out: JsonOption = False,
 ) -> None:
     """Find personal data: per table and column, the entity type, confidence, hit rate and evidence."""
@@ -43,6 +49,12 @@ def scan(
         from ringfence.detect.report import write_scan_report
 
         write_scan_report(result, report)
+    if draft is not None:
+        from ringfence.io.atomic import write_bytes_atomic
+        from ringfence.policy import draft_policy
+
+        findings = [(c.name, c.entity) for found in result.tables for c in found.columns]
+        write_bytes_atomic(draft, draft_policy(findings).encode("utf-8"))
     if mode.json:
         emit_json(result.to_json())
         return
@@ -56,6 +68,8 @@ def scan(
         )
     if report is not None:
         out.print(f"Report: {report}", markup=False)
+    if draft is not None:
+        out.print(f"Draft policy: {draft} (review every rule before use)", markup=False)
 
 
 def _row(column: dict[str, Any]) -> list[Any]:
