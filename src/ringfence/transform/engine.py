@@ -30,6 +30,9 @@ from ringfence.transform.plan import Plan, build_plan
 __all__ = ["DEFAULT_BATCH_ROWS", "ProtectSummary", "column_entities", "plan_for", "protect"]
 
 DEFAULT_BATCH_ROWS = 250_000
+# Output is written in chunks of exactly this many rows (the last one less), whatever the input batches:
+# row groups, and so the output's bytes, do not depend on ``batch_rows``.
+OUTPUT_CHUNK_ROWS = 262_144
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,34 @@ def _protected(source: Source, plan: Plan, batch_rows: int, counter: list[int]) 
         yield batch.select(exprs)
 
 
+def rechunk(frames: Iterator[pl.DataFrame], rows: int | None = None) -> Iterator[pl.DataFrame]:
+    """The same rows in frames of exactly ``rows`` (default :data:`OUTPUT_CHUNK_ROWS`) rows, the last
+    may be shorter, an input of no rows gives one empty frame: what is written does not depend on how
+    the input was batched."""
+    rows = rows or OUTPUT_CHUNK_ROWS
+    pending: list[pl.DataFrame] = []
+    held = 0
+    empty: pl.DataFrame | None = None
+    yielded = False
+    for frame in frames:
+        if empty is None:
+            empty = frame.clear()
+        if frame.height == 0:
+            continue
+        pending.append(frame)
+        held += frame.height
+        while held >= rows:
+            block = pl.concat(pending, rechunk=False)
+            yield block.slice(0, rows).rechunk()
+            yielded = True
+            rest = block.slice(rows)
+            pending, held = ([rest] if rest.height else []), rest.height
+    if held:
+        yield pl.concat(pending, rechunk=True)
+    elif not yielded and empty is not None:
+        yield empty
+
+
 def protect(
     source: str | os.PathLike[str] | Source,
     policy: str | os.PathLike[str] | Policy,
@@ -131,7 +162,9 @@ def protect(
     plan = plan_for(src, _policy(policy), keyset=keyset, recipient=recipient, as_of=as_of, entities=entities)
     counter = [0]
     try:
-        written = write_table(_protected(src, plan, batch_rows, counter), output, overwrite=overwrite)
+        written = write_table(
+            rechunk(_protected(src, plan, batch_rows, counter)), output, overwrite=overwrite
+        )
     except RingfenceError as exc:  # raised inside a kernel, Polars appends the expression: keep line 1
         raise type(exc)(_first_line(exc)) from None
     except pl.exceptions.PolarsError as exc:
