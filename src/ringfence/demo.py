@@ -2,8 +2,9 @@
 
 It grows with every capability. Today: create a workspace (keyset, state store) → synthesize a payment
 platform → read every table back through the same readers every command uses → scan every table for
-personal data and write the inventory. Every step reports figures only: the demo never prints a personal
-value, synthetic or not.
+personal data and write the inventory → draft a policy from the scan and protect the customers and
+transactions for a partner → check that no raw identifier survived. Every step reports figures only: the
+demo never prints a personal value, synthetic or not.
 """
 
 from __future__ import annotations
@@ -16,11 +17,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import polars as pl
+
 from ringfence.detect.scan import ScanReport, scan
 from ringfence.io.atomic import write_bytes_atomic
 from ringfence.io.read import open_sources
+from ringfence.policy.draft import draft_policy
 from ringfence.synth import SynthConfig, generate_platform, write_platform
+from ringfence.transform.engine import protect
 from ringfence.workspace import init_workspace
+from ringfence.workspace.workspace import open_workspace
 
 
 @dataclass
@@ -99,10 +105,51 @@ def run_demo(
             found[table.source] = ", ".join(f"{c.name}={c.entity}" for c in personal) or "no personal data"
         return {"personal data": found}
 
+    partner = "acme-analytics"
+    released = ws_dir / "releases" / partner
+
+    def protect_for_partner() -> dict[str, Any]:
+        released.mkdir(parents=True, exist_ok=True)
+        keyset = open_workspace(ws_dir).keyset()
+        done: dict[str, Any] = {}
+        for table in inventory.tables:
+            if table.source not in ("customers.parquet", "transactions.parquet"):
+                continue
+            findings = [(c.name, c.entity) for c in table.columns]
+            policy_path = ws_dir / "policies" / f"{Path(table.source).stem}.yaml"
+            policy_path.parent.mkdir(parents=True, exist_ok=True)
+            write_bytes_atomic(policy_path, draft_policy(findings, name=f"{partner}-{table.source}").encode())
+            summary = protect(
+                data_dir / table.source,
+                policy_path,
+                released / table.source,
+                keyset=keyset,
+                recipient=partner,
+            )
+            actions = summary.to_json()["columns"]
+            done[table.source] = f"{summary.rows_out:,} rows, " + ", ".join(
+                f"{col}→{action}" for col, action in actions.items() if action != "keep"
+            )
+        return {"protected": done}
+
+    def check_release() -> dict[str, Any]:
+        original = pl.read_parquet(data_dir / "customers.parquet")
+        protected = pl.read_parquet(released / "customers.parquet")
+        surviving = {}
+        for column in ("phone", "national_id", "email", "name"):
+            values = set(original.get_column(column).drop_nulls().to_list())
+            cells = set()
+            for out_column in protected.columns:
+                cells |= set(protected.get_column(out_column).cast(pl.String).drop_nulls().to_list())
+            surviving[column] = len(values & cells)
+        return {"raw values found in the release": surviving}
+
     step("workspace", make_workspace)
     step("synthesize", synthesize)
     step("read back", read_back)
     step("scan", scan_tables)
+    step("protect for a partner", protect_for_partner)
+    step("check the release", check_release)
     result.report.parent.mkdir(parents=True, exist_ok=True)
     doc = result.to_json()
     doc["scan"] = inventory.to_json()

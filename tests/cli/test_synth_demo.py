@@ -81,10 +81,19 @@ def test_demo_runs_the_story_and_reports_figures_only(
     assert code == 0
     doc = json.loads(captured.out)
     steps = [s["step"] for s in doc["steps"]]
-    assert steps[:4] == ["workspace", "synthesize", "read back", "scan"]
+    assert steps == [
+        "workspace",
+        "synthesize",
+        "read back",
+        "scan",
+        "protect for a partner",
+        "check the release",
+    ]
     scan = next(s for s in doc["steps"] if s["step"] == "scan")
     assert "PHONE_NUMBER" in scan["personal data"]["customers.parquet"]
     assert Path(doc["report"]).is_file()
+    check = doc["steps"][-1]["raw values found in the release"]
+    assert check == {"phone": 0, "national_id": 0, "email": 0, "name": 0}
     # No personal value reaches the terminal: check a few phone numbers of the generated customers.
     phones = pl.read_parquet(tmp_path / "demo" / "data" / "customers.parquet")["phone"].head(50).to_list()
     assert not any(p in captured.out or p in captured.err for p in phones)
