@@ -29,11 +29,14 @@ def memory_gib() -> float:
 
 
 def describe() -> str:
-    """One line: CPU, cores, memory, OS, Python, and the UTC date and time."""
+    """One line: CPU, cores, memory, OS, Python, the UTC date and time, and how busy the machine was (a
+    figure measured while other work ran on a 2-core machine understates what the code can do)."""
     import polars as pl
 
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     return (
         f"{cpu_model()}, {os.cpu_count()} cores, {memory_gib():.0f} GiB, {platform.system()} "
-        f"{platform.release()}, Python {platform.python_version()}, Polars {pl.__version__}; {now}"
+        f"{platform.release()}, Python {platform.python_version()}, Polars {pl.__version__}; {now}; "
+        f"1-minute load average {load:.1f} when written"
     )
