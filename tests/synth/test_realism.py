@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import polars as pl
 from stdnum.cn import ric
 from stdnum.kr import rrn
@@ -11,6 +12,8 @@ from stdnum.kr import rrn
 from ringfence.synth import Platform
 from ringfence.synth.consents import PURPOSES
 from ringfence.synth.customers import city_table
+from ringfence.synth.merchants import _unionpay_numbers
+from ringfence.synth.rand import stream
 
 _PHONE = re.compile(r"(?:\+?86[ -]?)?1[3-9]\d[ -]?\d{4}[ -]?\d{4}|(?:\+82 10|010)[ -]?\d{4}[ -]?\d{4}")
 _CN_ID = re.compile(r"\d{17}[\dXx]|\d{15}")
@@ -111,3 +114,13 @@ def test_consents_cover_every_customer_and_about_ten_percent_are_withdrawn(platf
     assert r["recipient_id"].is_unique().all()
     assert r.filter(pl.col("recipient_id") == "alipay-sg")["affiliate_of"].to_list() == ["ant-group"]
     assert r["affiliate_of"].is_null().any()
+
+
+def test_merchant_numbers_stay_distinct_when_a_city_has_thousands_of_one_kind() -> None:
+    rng = stream(1, 2)
+    n = 25_000
+    numbers = _unionpay_numbers(rng, np.full(n, 3101), np.full(n, 5411))
+    assert len(np.unique(numbers)) == n
+    text = [str(x) for x in numbers]
+    assert all(len(t) == 15 and t[3:11] == "31015411" for t in text)
+    assert {t[:3] for t in text} == {"898", "102", "103"}  # 10,000 serials per acquirer code

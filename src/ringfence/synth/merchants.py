@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from ringfence.errors import UsageError
 from ringfence.synth import places
 from ringfence.synth.commerce import CATEGORIES, KR_INDEPENDENT_PREFIXES
 from ringfence.synth.config import MIXED_CN_SHARE, SynthConfig
@@ -23,6 +24,8 @@ from ringfence.synth.rand import (
     IntArray,
     choose_in_groups,
     digit_strings,
+    distinct_codes,
+    nulls,
     stream,
     take,
     to_digits,
@@ -31,6 +34,8 @@ from ringfence.synth.rand import (
 
 STREAM = 3
 _INDEPENDENT_SHARE = 0.35
+# UnionPay acquirer codes merchant numbers start with (898 first, the others when a group overflows).
+_ACQUIRERS = (898, 102, 103, 104, 105, 301, 302, 303, 305, 306, 307, 308, 309, 310, 313)
 
 
 @dataclass(frozen=True)
@@ -50,16 +55,24 @@ def _countries(config: SynthConfig) -> tuple[bool, ...]:
     return {"cn": (False,), "kr": (True,), "mixed": (False, True)}[config.locale]
 
 
-def _distinct(rng: np.random.Generator, head: IntArray, serial_digits: int) -> IntArray:
-    """``head * 10**serial_digits + serial`` with random serials, redrawn until all numbers are distinct."""
-    scale = 10**serial_digits
-    number: IntArray = head * scale + rng.integers(0, scale, len(head))
-    while True:
-        _, first = np.unique(number, return_index=True)
-        dup = np.setdiff1d(np.arange(len(number)), first)
-        if not len(dup):
-            return number
-        number[dup] = head[dup] * scale + rng.integers(0, scale, len(dup))
+def _unionpay_numbers(rng: np.random.Generator, area: IntArray, mcc: IntArray) -> IntArray:
+    """Distinct 15-digit UnionPay-style merchant numbers: acquirer (3 digits), area (4), MCC (4), serial (4).
+
+    Serials are a scrambled rank within each (area, MCC) group; a group with more than 10,000 merchants
+    continues under the next acquirer code.
+    """
+    key = area * 10_000 + mcc
+    order = np.argsort(key, kind="stable")
+    _, first, counts = np.unique(key[order], return_index=True, return_counts=True)
+    rank = np.empty(len(key), dtype=np.int64)
+    rank[order] = np.arange(len(key)) - np.repeat(first, counts)
+    if int(rank.max(initial=0)) >= 10_000 * len(_ACQUIRERS):
+        raise UsageError("synth: too many merchants for one city and category; use fewer merchants")
+    multiplier = int(rng.choice([1, 3, 7, 9])) + 10 * int(rng.integers(0, 1000))  # coprime with 10
+    serial = (rank % 10_000 * multiplier + int(rng.integers(0, 10_000))) % 10_000
+    acquirer = np.array(_ACQUIRERS, dtype=np.int64)[rank // 10_000]
+    number: IntArray = (acquirer * 10**12) + key * 10_000 + serial
+    return number
 
 
 def _kind(rng: np.random.Generator, category: IntArray, kinds: list[tuple[str, ...]]) -> pl.Series:
@@ -172,17 +185,17 @@ def build_merchants(config: SynthConfig, cities: pl.DataFrame) -> Merchants:
     )
     names = frame.select(name.alias("merchant_name")).to_series()
 
-    # Merchant numbers: CN 898 + area (first four digits of a region code of the city) + MCC + serial;
+    # Merchant numbers: CN acquirer 898 + area (a region code's first four digits) + MCC + serial;
     # KR ten digits.
     mcc = np.array([int(c.mcc) for c in CATEGORIES])[category]
     area_of_city = np.zeros(len(cities), dtype=np.int64)
     area_of_city[cn_regions.city[::-1]] = cn_regions.code[::-1] // 100
-    cn_head = (898 * 10_000 + area_of_city[city]) * 10_000 + mcc
-    cn_number = _distinct(rng, np.where(korean, 0, cn_head), 4)
-    kr_number = _distinct(rng, np.where(korean, rng.integers(100, 1000, n), 0), 7)
-    merchant_id = digit_strings(to_digits(cn_number, 15)).zip_with(
-        pl.Series(~korean), digit_strings(to_digits(kr_number, 10))
-    )
+    cn_rows, kr_rows = np.flatnonzero(~korean), np.flatnonzero(korean)
+    cn_number = _unionpay_numbers(rng, area_of_city[city[cn_rows]], mcc[cn_rows])
+    kr_number = distinct_codes(rng, len(kr_rows), 10)
+    merchant_id = nulls(n, pl.String)
+    merchant_id = merchant_id.scatter(cn_rows, digit_strings(to_digits(cn_number, 15)))
+    merchant_id = merchant_id.scatter(kr_rows, digit_strings(to_digits(kr_number, 10)))
     out = pl.DataFrame(
         {
             "merchant_id": merchant_id,
