@@ -28,9 +28,9 @@ def _peak_rss_mb() -> float:
 
 
 def run(rows: int = 10_000_000, *, customers: int | None = None, seed: int = 7) -> dict[str, Any]:
-    """Generates ``rows`` transactions (and one customer per 20 of them, at least 10,000) and writes the
+    """Generates ``rows`` transactions (one customer per 100 of them, at least 10,000) and writes the
     platform to Parquet in a temporary folder; returns the measurements."""
-    n_customers = customers if customers is not None else max(10_000, rows // 20)
+    n_customers = customers if customers is not None else max(10_000, rows // 100)
     config = SynthConfig(customers=n_customers, transactions=rows, seed=seed)
     rss_before = psutil.Process().memory_info().rss / 2**20
     with tempfile.TemporaryDirectory(prefix="rf-bench-synth-") as tmp:
@@ -57,7 +57,7 @@ def run(rows: int = 10_000_000, *, customers: int | None = None, seed: int = 7) 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--rows", type=int, default=10_000_000, help="transactions to generate")
-    parser.add_argument("--customers", type=int, default=None, help="customers (default rows/20)")
+    parser.add_argument("--customers", type=int, default=None, help="customers (default rows/100)")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
     print(json.dumps(run(args.rows, customers=args.customers, seed=args.seed)))

@@ -9,7 +9,7 @@ import pytest
 
 from ringfence.errors import OutputError
 from ringfence.synth import TABLES, SynthConfig, generate_platform, write_platform
-from ringfence.synth.output import prefetch
+from ringfence.synth.output import Prefetch
 
 
 @pytest.mark.parametrize("fmt", ["parquet", "csv"])
@@ -44,7 +44,7 @@ def test_refuses_a_missing_folder_or_unknown_format(tmp_path: Path) -> None:
 
 
 def test_prefetch_keeps_order_and_passes_errors_on() -> None:
-    assert list(prefetch(iter(range(50)), depth=2)) == list(range(50))
+    assert list(Prefetch(iter(range(50)), depth=2)) == list(range(50))
 
     def broken() -> object:
         yield 1
@@ -52,7 +52,7 @@ def test_prefetch_keeps_order_and_passes_errors_on() -> None:
 
     out = []
     with pytest.raises(ValueError, match="boom"):
-        for item in prefetch(broken()):  # type: ignore[arg-type]
+        for item in Prefetch(broken()):  # type: ignore[arg-type]
             out.append(item)
     assert out == [1]
 
@@ -67,7 +67,8 @@ def test_prefetch_stops_its_producer_when_the_consumer_stops() -> None:
             yield n
             n += 1
 
-    stream = prefetch(endless(), depth=2)  # type: ignore[arg-type]
+    stream = Prefetch(endless(), depth=2)  # type: ignore[arg-type]
     assert next(stream) == 0
     stream.close()  # joins the producer thread
     assert len(produced) <= 5
+    assert list(stream) == []

@@ -20,51 +20,66 @@ TABLES = ("customers", "accounts", "merchants", "transactions", "consents", "rec
 _DONE = object()
 
 
-def prefetch(items: Iterator[T], depth: int = 2) -> Iterator[T]:
-    """Yields ``items`` while a background thread already produces the next ones (at most ``depth`` ahead).
+class Prefetch(Iterator[T]):
+    """Iterates over ``items`` while a background thread produces the next ones (at most ``depth`` ahead).
 
+    The thread starts at once, so production overlaps whatever the caller does before iterating.
     Generation (NumPy, Polars) and writing (Arrow, Parquet) release the GIL for most of their work, so on two
     cores the next batch is made while the previous one is compressed and written. An error in the producer
-    is raised in the consumer; if the consumer stops early, the producer stops too.
+    is raised to the consumer; :meth:`close` (or leaving a ``with`` block) stops the producer.
     """
-    slots: queue.Queue[object] = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-    failure: list[BaseException] = []
 
-    def produce() -> None:
+    def __init__(self, items: Iterator[T], depth: int = 2) -> None:
+        self._slots: queue.Queue[object] = queue.Queue(maxsize=depth)
+        self._stop = threading.Event()
+        self._failure: list[BaseException] = []
+        self._finished = False
+        self._worker = threading.Thread(
+            target=self._produce, args=(items,), name="ringfence-synth-prefetch", daemon=True
+        )
+        self._worker.start()
+
+    def _put(self, item: object) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._slots.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _produce(self, items: Iterator[T]) -> None:
         try:
             for item in items:
-                while not stop.is_set():
-                    try:
-                        slots.put(item, timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
+                if not self._put(item):
                     return
-        except BaseException as exc:  # handed to the consumer below
-            failure.append(exc)
-        finally:
-            while not stop.is_set():
-                try:
-                    slots.put(_DONE, timeout=0.1)
-                    break
-                except queue.Full:
-                    continue
+        except BaseException as exc:  # handed to the consumer in __next__
+            self._failure.append(exc)
+        self._put(_DONE)
 
-    worker = threading.Thread(target=produce, name="ringfence-synth-prefetch", daemon=True)
-    worker.start()
-    try:
-        while True:
-            item = slots.get()
-            if item is _DONE:
-                if failure:
-                    raise failure[0]
-                return
-            yield item  # type: ignore[misc]
-    finally:
-        stop.set()
-        worker.join()
+    def __next__(self) -> T:
+        if self._finished:
+            raise StopIteration
+        item = self._slots.get()
+        if item is _DONE:
+            self._finished = True
+            self._worker.join()
+            if self._failure:
+                raise self._failure[0]
+            raise StopIteration
+        return item  # type: ignore[return-value]
+
+    def close(self) -> None:
+        """Stops the producer and waits for its thread to end."""
+        self._finished = True
+        self._stop.set()
+        self._worker.join()
+
+    def __enter__(self) -> Prefetch[T]:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def write_platform(
@@ -86,10 +101,10 @@ def write_platform(
         "recipients": platform.recipients,
     }
     results: dict[str, WriteResult] = {}
-    for table in TABLES:
-        dest = folder / f"{table}.{format}"
-        if table == "transactions":
-            results[table] = write_table(prefetch(platform.transactions()), dest, format=format)
-        else:
-            results[table] = write_table(frames[table], dest, format=format)
+    # Transactions start generating now, while the smaller tables are written.
+    with Prefetch(platform.transactions()) as transactions:
+        for table in TABLES:
+            dest = folder / f"{table}.{format}"
+            data = transactions if table == "transactions" else frames[table]
+            results[table] = write_table(data, dest, format=format)
     return results
