@@ -9,6 +9,8 @@ and in the evening), so timestamps rise monotonically through the file as in a r
 What: the hour decides the kind of spending (breakfast, commute, lunch, bills in office hours, online
 shopping late at night) or a person-to-person transfer. Who and where: an active customer (heavy-tailed
 activity) who had registered by then, paying mostly in their own city, sometimes travelling, rarely abroad.
+``ts`` is naive local time; ``lat``/``lon`` are within metres of the merchant for QR and NFC payments and
+around the customer's home for online payments and transfers (which have no merchant).
 """
 
 from __future__ import annotations
