@@ -48,3 +48,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "db" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _browser_required(request: pytest.FixtureRequest) -> None:
+    """In CI (``RINGFENCE_REQUIRE_BROWSER=1``) a browser test must not skip for want of Chromium."""
+    if "browser" in request.keywords and os.environ.get("RINGFENCE_REQUIRE_BROWSER"):
+        import shutil
+
+        assert shutil.which("chromium"), "Chromium is required in CI: apt-get install chromium"

@@ -81,11 +81,12 @@ def _write_parquet(batches: Iterator[pl.DataFrame], tmp: Path) -> tuple[int, lis
         for batch in batches:
             if schema is None:
                 schema = batch.schema
-                arrow_schema = batch.to_arrow().schema
+                arrow_schema = batch.to_arrow(compat_level=pl.CompatLevel.newest()).schema
                 writer = pq.ParquetWriter(tmp, arrow_schema, compression="zstd")
             batch = _conform(batch, schema)
             assert writer is not None and arrow_schema is not None
-            writer.write_table(batch.to_arrow().cast(arrow_schema))
+            # The newest compat level hands strings over as views, without a copy.
+            writer.write_table(batch.to_arrow(compat_level=pl.CompatLevel.newest()).cast(arrow_schema))
             rows += batch.height
         if writer is None:
             raise OutputError("nothing to write: the input produced no batches")

@@ -46,7 +46,7 @@ def scan(
     with status:
         result = run_scan(inputs, sample_rows=sample_rows, full=full, on_table=show)
     if report is not None:
-        from ringfence.detect.report import write_scan_report
+        from ringfence.report import write_scan_report
 
         write_scan_report(result, report)
     if draft is not None:
