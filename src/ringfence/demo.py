@@ -23,6 +23,7 @@ from ringfence.detect.scan import ScanReport, scan
 from ringfence.io.atomic import write_bytes_atomic
 from ringfence.io.read import open_sources
 from ringfence.policy.draft import draft_policy
+from ringfence.report import write_scan_report
 from ringfence.synth import SynthConfig, generate_platform, write_platform
 from ringfence.transform.engine import protect
 from ringfence.workspace import init_workspace
@@ -99,11 +100,13 @@ def run_demo(
 
     def scan_tables() -> dict[str, Any]:
         inventory.tables = scan([data_dir]).tables
+        (ws_dir / "reports").mkdir(parents=True, exist_ok=True)
+        page = write_scan_report(inventory, ws_dir / "reports" / "scan.html")
         found = {}
         for table in inventory.tables:
             personal = [c for c in table.columns if c.entity]
             found[table.source] = ", ".join(f"{c.name}={c.entity}" for c in personal) or "no personal data"
-        return {"personal data": found}
+        return {"personal data": found, "inventory page": str(page)}
 
     partner = "acme-analytics"
     released = ws_dir / "releases" / partner

@@ -92,6 +92,7 @@ def test_demo_runs_the_story_and_reports_figures_only(
     scan = next(s for s in doc["steps"] if s["step"] == "scan")
     assert "PHONE_NUMBER" in scan["personal data"]["customers.parquet"]
     assert Path(doc["report"]).is_file()
+    assert Path(scan["inventory page"]).read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     check = doc["steps"][-1]["raw values found in the release"]
     assert check == {"phone": 0, "national_id": 0, "email": 0, "name": 0}
     # No personal value reaches the terminal: check a few phone numbers of the generated customers.
