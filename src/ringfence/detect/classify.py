@@ -30,7 +30,7 @@ from typing import Any
 import polars as pl
 
 from ringfence.detect import entities
-from ringfence.detect.entities import geo
+from ringfence.detect.entities import date_of_birth, geo
 from ringfence.detect.headers import hinted_entities, says_not_personal
 
 JUNK_VALUES = (
@@ -97,8 +97,11 @@ BUSINESS_PENALTY = 0.25  # a business header raises every bar by this much
 MIN_VALUES = 5  # fewer non-empty values than this: no decision
 
 # Spans searched inside free text, validated by the entity modules before they count.
+# Digit spans must stand alone: the text around them is matched as a non-digit (or an edge) and trimmed
+# off before validation, so a run inside a longer number, an order number or a "2026-03-15 12:34" does not
+# yield a phone. Separators inside a span are single spaces or dashes between digit groups.
 _SPAN_PATTERNS: dict[str, str] = {
-    "digits": r"\+?[0-9][0-9 \-]{8,22}[0-9Xx]",
+    "digits": r"(?:^|[^0-9+\-])\+?[0-9]{2,6}(?:[ \-]?[0-9]{2,8}){1,4}[Xx]?(?:[^0-9\-:]|$)",
     "email": r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+",
     "ipv4": r"\b(?:[0-9]{1,3}\.){3}[0-9]{1,3}\b",
 }
@@ -160,7 +163,11 @@ def _profile(frame: pl.DataFrame) -> dict[str, dict[str, float]]:
             text.n_unique().alias(f"{c}\x1funique"),
             text.str.len_chars().mean().alias(f"{c}\x1flen"),
             text.str.contains(r"\s").mean().alias(f"{c}\x1fspaced"),
-            text.str.contains(r"\s|[^\x00-\x7F]").mean().alias(f"{c}\x1ftexty"),
+            # Prose: at least two letters (any script) and a space or a non-ASCII character; timestamps
+            # and numbers with spaces are not prose.
+            (text.str.contains(r"\p{L}.*\p{L}") & text.str.contains(r"\s|[^\x00-\x7F]"))
+            .mean()
+            .alias(f"{c}\x1ftexty"),
         ]
     row = frame.select(exprs).row(0, named=True)
     result: dict[str, dict[str, float]] = {c: {} for c in frame.columns}
@@ -226,8 +233,7 @@ def _birth_dates_plausible(frame: pl.DataFrame, column: str) -> bool:
         times = series.drop_nulls()
         if times.len() and (times.dt.time() != dt.time(0)).any():
             return False
-    dates = frame.select(clean_text(column).str.slice(0, 10).str.to_date(strict=False).alias("d"))["d"]
-    dates = dates.drop_nulls()
+    dates = frame.select(date_of_birth.birth_date_expr(clean_text(column)).alias("d"))["d"].drop_nulls()
     if dates.len() < MIN_VALUES:
         return False
     text = frame.select(clean_text(column))[column].drop_nulls()
@@ -275,6 +281,8 @@ def _free_text(frame: pl.DataFrame, column: str, non_empty: int) -> tuple[list[s
             .explode("span")
             .drop_nulls("span")
         )
+        if kind == "digits":  # trim the non-digit edges the pattern matched around the number
+            spans = spans.with_columns(pl.col("span").str.replace_all(r"^[^0-9+]+|[^0-9Xx]+$", ""))
         if spans.height == 0:
             continue
         for entity in _SPAN_ENTITIES[kind]:
@@ -332,6 +340,11 @@ def _decide(
     if dtype.is_float():
         # Floating-point numbers are amounts, rates or coordinates; only a header makes them coordinates.
         return _single_coordinate(frame, column, non_empty, hints)
+    if "GEO_COORDINATE" in hints and not _is_coordinate_pair(frame, column):
+        # A latitude or longitude written as text ("121.473701") must not pass as a run of digits.
+        single = _single_coordinate(frame, column, non_empty, hints)
+        if single.entity is not None:
+            return single
     candidates: list[tuple[float, int, str, float]] = []
     for rank, entity in enumerate(SPECIFICITY):
         rate = rates.get(entity, 0.0)
