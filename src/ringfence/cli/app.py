@@ -6,13 +6,13 @@ or usage, with one line on stderr. A traceback is shown only with ``RINGFENCE_DE
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 import traceback
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 
 from ringfence import __version__
@@ -54,14 +54,14 @@ commands.register(app)
 
 
 def _click_errors(name: str) -> tuple[type[BaseException], ...]:
-    """The click exception class ``name`` from click and from the copy of click that newer Typer vendors."""
-    found: list[type[BaseException]] = [getattr(click.exceptions, name)]
-    try:
-        from typer._click import exceptions as vendored  # type: ignore[import-not-found,unused-ignore]
-
-        found.append(getattr(vendored, name))
-    except (ImportError, AttributeError):
-        pass
+    """The click exception class ``name`` from click and from the copy of click that newer Typer vendors
+    (Typer ≥ 0.20 ships its own and no longer installs click)."""
+    found: list[type[BaseException]] = []
+    for module in ("click.exceptions", "typer._click.exceptions"):
+        try:
+            found.append(getattr(importlib.import_module(module), name))
+        except (ImportError, AttributeError):
+            continue
     return tuple(found)
 
 
