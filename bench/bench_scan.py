@@ -60,7 +60,7 @@ def write_table(rows: int) -> dict[str, Any]:
     import pyarrow.parquet as pq
 
     from ringfence.synth import SynthConfig, generate_platform
-    from ringfence.synth.output import prefetch
+    from ringfence.synth.output import Prefetch
 
     path = table_path(rows)
     if path.exists():
@@ -72,7 +72,7 @@ def write_table(rows: int) -> dict[str, Any]:
     platform = generate_platform(config)
     writer: pq.ParquetWriter | None = None
     try:
-        for frame in prefetch(platform.transactions()):
+        for frame in Prefetch(platform.transactions()):
             table = frame.to_arrow()
             if writer is None:
                 writer = pq.ParquetWriter(tmp, table.schema, compression="zstd")
