@@ -116,3 +116,14 @@ def test_scan_full_validates_every_value(tmp_path: Path, capsys: pytest.CaptureF
     assert table["sampled_rows"] == 500
     rrn = next(c for c in table["columns"] if c["name"] == "national_id")
     assert rrn["entity"] == "KR_RRN" and "full" in rrn["evidence"] and rrn["hit_rate"] > 0.99
+
+
+def test_full_validation_checks_single_coordinates_by_range(tmp_path: Path) -> None:
+    from ringfence.detect.scan import scan
+
+    generated = generate_platform(SynthConfig(customers=1_000, transactions=3_000, seed=9))
+    write_platform(generated, tmp_path)
+    table = scan([tmp_path / "transactions.parquet"], full=True).tables[0]
+    by_name = {c.name: c for c in table.columns}
+    assert by_name["lat"].entity == "GEO_COORDINATE" and by_name["lat"].hit_rate > 0.99
+    assert by_name["lon"].entity == "GEO_COORDINATE" and by_name["lon"].hit_rate > 0.99

@@ -402,6 +402,20 @@ def _single_coordinate(frame: pl.DataFrame, column: str, non_empty: int, hints: 
     )
 
 
+def validator_for(finding: ColumnFinding) -> pl.Expr:
+    """The expression that checks each value of the finding's column against its entity (for ``--full``).
+
+    A column the classifier read as single latitudes or longitudes is checked by range, not as pairs.
+    """
+    text = clean_text(finding.name)
+    entity = str(finding.entity)
+    if entity == "GEO_COORDINATE":
+        is_latitude = any(word in finding.name.lower() for word in _LATITUDE_WORDS)
+        single = geo.range_expr(text, "lat" if is_latitude else "lon")
+        return (geo.valid_expr(text) | single).fill_null(False)
+    return entities.get(entity).valid_expr(text).fill_null(False)
+
+
 def _is_coordinate_pair(frame: pl.DataFrame, column: str) -> bool:
     text = clean_text(column)
     share = frame.select(text.str.contains(r"[0-9]\s*[,;/ ]\s*-?[0-9NSEWnsew]").mean())[0, 0]

@@ -15,8 +15,7 @@ from typing import Any
 
 import polars as pl
 
-from ringfence.detect import entities
-from ringfence.detect.classify import ColumnFinding, classify_frame, clean_text
+from ringfence.detect.classify import ColumnFinding, classify_frame, clean_text, validator_for
 from ringfence.io.read import Source, open_sources
 
 DEFAULT_SAMPLE_ROWS = 10_000
@@ -74,8 +73,7 @@ def validate_full(source: Source, findings: list[ColumnFinding], batch_rows: int
         exprs: list[pl.Expr] = []
         for f in checked:
             text = clean_text(f.name)
-            valid = entities.get(str(f.entity)).valid_expr(text).fill_null(False)
-            exprs += [text.count().alias(f"{f.name}\x1fn"), valid.sum().alias(f"{f.name}\x1fv")]
+            exprs += [text.count().alias(f"{f.name}\x1fn"), validator_for(f).sum().alias(f"{f.name}\x1fv")]
         row = batch.select(exprs).row(0)
         for i, f in enumerate(checked):
             counts[f.name][0] += int(row[2 * i] or 0)
