@@ -196,7 +196,8 @@ def to_markdown(result: dict[str, Any]) -> str:
             got = _fmt(m["got"])
             if "contains_got" in m:
                 found = ", ".join(m["contains_got"]) or "—"
-                got += f" (contains {found}; expected {', '.join(m['contains_expected'])})"
+                wanted = ", ".join(m["contains_expected"])
+                got += f" (contains {found}; expected {wanted})" if wanted else f" (contains {found})"
             lines.append(f"| {m['table']} | {m['column']} | {m['kind']} | {_fmt(m['expected'])} | {got} |")
     else:
         lines.append("None.")

@@ -204,3 +204,40 @@ def test_a_perfect_detector_scores_one() -> None:
     }
     result = score(LABELS, perfect).to_json()
     assert result["f1"] == 1.0 and result["decoys_flagged"] == [] and result["misclassified"] == []
+
+
+def test_the_quality_report_names_every_mistake() -> None:
+    from bench import bench_scan_quality
+
+    got = {"t.csv": {"phone": Prediction("PHONE_NUMBER"), "order": Prediction("PAYMENT_CARD")}}
+    scored = score(LABELS, got).to_json()
+    result = {
+        "tables": 1,
+        **scored,
+        "meets_target": False,
+        "scan_seconds": 1.5,
+        "scan_sampled_cells_per_second": 1000,
+        "per_table": [{"table": "t.csv", "rows": 10, "sampled_rows": 10, "columns": 5, "seconds": 1.5}],
+        "comparison": {
+            "sample_rows_per_table": 10,
+            "cells": 50,
+            "presidio_available": False,
+            "presidio_versions": {},
+            "detectors": {
+                "ringfence": {
+                    "precision": 0.5,
+                    "recall": 0.25,
+                    "f1": 0.33,
+                    "decoys_flagged": 1,
+                    "seconds": 0.1,
+                    "cells_per_second": 500,
+                    "per_entity_f1": {"PHONE_NUMBER": 1.0},
+                }
+            },
+        },
+    }
+    text = bench_scan_quality.to_markdown(result)
+    assert "| t.csv | order | k | PAYMENT_CARD |" in text  # the decoy, by name
+    for column in ("id", "memo", "order"):
+        assert f"| t.csv | {column} |" in text
+    assert "misses" in text and "Presidio is not installed" in text
