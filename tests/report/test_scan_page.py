@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -12,9 +13,11 @@ from ringfence.detect.classify import ColumnFinding
 from ringfence.detect.scan import ScanReport, TableFinding
 from ringfence.errors import OutputError
 from ringfence.report import render_scan_report, write_scan_report
+from ringfence.report.scan_page import entity_bars, summary_cards, table_view
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'
+TEMPLATE = "{{ 7*191 }}{% raw %}"
 
 
 def _report(evil: bool = False) -> ScanReport:
@@ -59,7 +62,7 @@ def _report(evil: bool = False) -> ScanReport:
         ],
     )
     accounts = TableFinding(
-        source="accounts.parquet",
+        source=f"accounts{IMG + TEMPLATE if evil else ''}.parquet",
         rows=50_000,
         sampled_rows=10_000,
         columns=[
@@ -70,7 +73,7 @@ def _report(evil: bool = False) -> ScanReport:
                 1.0,
                 None,
                 ["values", "header"],
-                examples=["622•••••••••••••128"],
+                examples=[f"622•••••••••••••128{IMG + TEMPLATE if evil else ''}"],
             ),
             ColumnFinding(
                 "주민번호", "KR_RRN", 0.95, 0.9, "KR", ["values", "header"], examples=["900•••••••567"]
@@ -93,29 +96,99 @@ def test_page_lists_every_table_and_column() -> None:
 def test_every_value_is_escaped() -> None:
     html = render_scan_report(_report(evil=True))
     assert "<script>alert" not in html
-    assert "<img src=x" not in html
-    assert "&lt;script&gt;" in html
+    assert "<img src=x" not in html and "<img" not in html
+    assert "onerror=alert(1)>" not in html  # the attribute-breaking quote and bracket are escaped too
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # shown as text, not dropped
+    assert "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "{{ 7*191 }}" in html and "1337" not in html  # template syntax in data is never evaluated
+    assert "<script" not in html  # the page itself carries no script at all
+
+
+def test_high_risk_columns_are_marked_and_counted() -> None:
+    tables = [table_view(i, t) for i, t in enumerate(_report().tables)]
+    tiers = {c.name: c.tier for t in tables for c in t.columns}
+    assert tiers["身份证号"] == tiers["card_number"] == tiers["주민번호"] == "high"
+    assert tiers["memo"] == "high"  # free text that contains national IDs
+    assert tiers["姓名"] == tiers["phone"] == "personal" and tiers["customer_id"] == "none"
+    cards = {c.label: c.value for c in summary_cards(tables)}
+    assert cards == {
+        "Tables scanned": "2",
+        "Rows": "170,000",
+        "Columns": "7",
+        "Columns with personal data": "6",
+        "High-risk columns": "4",
+    }
+    bars = entity_bars(tables)
+    assert len(bars) == 6 and all(b.value == 1 for b in bars)
+    assert [b.tone for b in bars[:3]] == ["high"] * 3  # ties: high-risk types first
+    html = render_scan_report(_report())
+    assert html.count('<tr class="tier-high">') == 4
+    assert "contains:" in html and "CN resident ID" in html
+
+
+def test_an_empty_scan_renders() -> None:
+    html = render_scan_report(ScanReport())
+    assert "No tables were scanned." in html and "No personal data found" in html
+
+
+class _Tags(HTMLParser):
+    """Every start tag of a page with its attributes, as a browser's tokenizer sees them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
 
 
 def test_page_is_self_contained() -> None:
-    html = render_scan_report(_report())
-    for reference in ("http://", "https://", "//cdn", "<link", 'src="http', "@import"):
-        assert reference not in html
+    for html in (render_scan_report(_report()), render_scan_report(_report(evil=True))):
+        for reference in ("http://", "https://", "//cdn", "@import", "url("):
+            assert reference not in html
+        parser = _Tags()
+        parser.feed(html)
+        names = {tag for tag, _ in parser.tags}
+        assert not names & {"script", "img", "link", "iframe", "object", "embed", "image", "use"}
+        for tag, attrs in parser.tags:
+            assert "src" not in attrs, tag
+            assert not any(a.startswith("on") for a in attrs), tag  # no event handler attributes
+            if "href" in attrs:
+                assert (attrs["href"] or "").startswith("#"), tag  # in-page links only
+        csp = [a["content"] for t, a in parser.tags if t == "meta" and a.get("http-equiv")]
+        assert csp and "default-src 'none'" in (csp[0] or "")
 
 
 def test_unmasked_examples_never_reach_the_page() -> None:
     report = _report()
     report.tables[0].columns[2].examples = ["110105194912310021"]  # a producer bug: a raw value
-    assert "110105194912310021" not in render_scan_report(report)
+    report.tables[0].columns[0].examples = ["CUST-000123"]  # a non-personal column shows no examples
+    html = render_scan_report(report)
+    assert "110105194912310021" not in html and "CUST-000123" not in html
+    assert "138•••••678" in html  # masked examples are shown
 
 
-def test_writing_is_atomic(tmp_path: Path) -> None:
-    with pytest.raises(OutputError):
+def test_writing_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(OutputError, match="does not exist"):
         write_scan_report(_report(), tmp_path / "missing-folder" / "scan.html")
     assert not (tmp_path / "missing-folder").exists()
     path = write_scan_report(_report(), tmp_path / "scan.html")
     assert Path(path).read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert [p.name for p in tmp_path.iterdir()] == ["scan.html"]
+    before = path.read_bytes()
+
+    import ringfence.io.atomic
+
+    def crash(*_: object) -> None:
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(ringfence.io.atomic.os, "replace", crash)
+    with pytest.raises(OSError):
+        write_scan_report(_report(evil=True), tmp_path / "scan.html")
+    with pytest.raises(OSError):
+        write_scan_report(_report(), tmp_path / "other.html")
+    assert path.read_bytes() == before  # the old report is untouched, not half-replaced
+    assert [p.name for p in tmp_path.iterdir()] == ["scan.html"]  # no partial file, no temporary left
 
 
 def _chromium() -> str | None:
@@ -142,17 +215,24 @@ def _headless(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
 @pytest.mark.browser
 def test_page_renders_in_headless_chromium_and_runs_no_injected_script(tmp_path: Path) -> None:
     if _chromium() is None:
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
+        pytest.skip("Chromium is not installed (Debian: apt-get install chromium)")
     page = write_scan_report(_report(evil=True), tmp_path / "scan.html")
     dom = _headless(tmp_path, "--dump-dom", f"file://{page}")
     assert dom.returncode == 0, dom.stderr[-500:]
-    assert "身份证号" in dom.stdout and "주민번호" in dom.stdout
-    assert dom.stdout.count("<tr") >= 7
-    assert '<img src="x"' not in dom.stdout and "<img src=x" not in dom.stdout
-    assert "<script>alert" not in dom.stdout
+    assert "<title>ringfence scan inventory</title>" in dom.stdout
+    assert "身份证号" in dom.stdout and "주민번호" in dom.stdout and "card_number" in dom.stdout
+    assert dom.stdout.count("<table") == 2
+    assert dom.stdout.count("<tr") == 2 + 7  # a header row per table and one row per column
+    assert dom.stdout.count("<svg") == 1 and dom.stdout.count("<rect") == 6  # the chart: one bar per type
+    # The payloads were parsed as text: no element came of them, and no script exists to have run.
+    assert "<img" not in dom.stdout and "<script" not in dom.stdout
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in dom.stdout
+    assert "onerror=alert(1)&gt;" in dom.stdout
     shot = _headless(
-        tmp_path, f"--screenshot={tmp_path / 'shot.png'}", "--window-size=1280,1600", f"file://{page}"
+        tmp_path, f"--screenshot={tmp_path / 'shot.png'}", "--window-size=1280,2000", f"file://{page}"
     )
     assert shot.returncode == 0, shot.stderr[-500:]
     png = (tmp_path / "shot.png").read_bytes()
     assert png.startswith(b"\x89PNG") and len(png) > 20_000
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert (width, height) == (1280, 2000)

@@ -86,7 +86,8 @@ def shown_examples(examples: Sequence[str]) -> tuple[str, ...]:
     return tuple(shown)
 
 
-def _column_view(finding: ColumnFinding) -> ColumnView:
+def column_view(finding: ColumnFinding) -> ColumnView:
+    """The column as the page shows it; a column without an entity carries no evidence or examples."""
     personal = finding.entity is not None
     return ColumnView(
         name=str(finding.name),
@@ -104,8 +105,9 @@ def _column_view(finding: ColumnFinding) -> ColumnView:
     )
 
 
-def _table_view(index: int, table: TableFinding) -> TableView:
-    columns = tuple(_column_view(c) for c in table.columns)
+def table_view(index: int, table: TableFinding) -> TableView:
+    """The table as the page shows it, with its anchor (``table-<index+1>``) and its column counts."""
+    columns = tuple(column_view(c) for c in table.columns)
     return TableView(
         anchor=f"table-{index + 1}",
         source=str(table.source),
@@ -162,7 +164,7 @@ def summary_cards(tables: Sequence[TableView]) -> list[Card]:
 
 def render_scan_report(report: ScanReport, *, generated_at: dt.datetime | None = None) -> str:
     """The scan inventory page as one self-contained HTML document (every value escaped)."""
-    tables = [_table_view(i, t) for i, t in enumerate(report.tables)]
+    tables = [table_view(i, t) for i, t in enumerate(report.tables)]
     chart = bar_chart_svg(
         entity_bars(tables), title="Columns per entity type", empty_text="No personal data found"
     )
