@@ -1,0 +1,249 @@
+"""``reveal``: the key holder's explicit, recorded reversal of a protected table.
+
+:func:`reveal` checks everything it can before reading data (a reason is given, a reversal flag is given,
+the output is a new file, the state store opens, the plan of :func:`ringfence.transform.reverse.plan_reversal`
+reverses something), then streams the input through the reversal into an atomically written output, and
+only then records the reversal in the state store (:mod:`ringfence.state.reversals`):
+
+- if reading, reversing or writing fails, there is no output and no record;
+- if recording fails, the output is removed and the error says so: there is never a revealed file
+  without its record.
+
+The record holds names, SHA-256 hashes of the files read, the policy hash, the recipient, the key ids used
+and the counts per column, never a data value or key material. When the tamper-evident ledger (the govern
+issue) lands, reversals are recorded there instead of in the ``reversals`` table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import hashlib
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from ringfence.errors import OutputError, RingfenceError, UsageError, WorkspaceError
+from ringfence.io.read import Source, open_source
+from ringfence.io.write import write_table
+from ringfence.policy import Policy, load_policy
+from ringfence.state.reversals import ColumnReversal, ReversalRecord, check_reason, record_reversal
+from ringfence.transform.engine import DEFAULT_BATCH_ROWS, rechunk
+from ringfence.transform.reverse import (
+    SAMPLE_ROWS,
+    ReversalTally,
+    ReversePlan,
+    check_flags,
+    plan_reversal,
+    reveal_batches,
+    token_columns,
+)
+from ringfence.workspace import Workspace
+
+__all__ = ["RevealResult", "reveal"]
+
+_HASH_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class RevealResult:
+    """What a reveal did: the record written, and the plan (for the columns left as they were)."""
+
+    record: ReversalRecord
+    plan: ReversePlan
+
+    @property
+    def reversal_id(self) -> str:
+        return self.record.id
+
+    def columns_json(self) -> dict[str, Any]:
+        """Per column of the table: reversed ones with their counts and key ids, the others with why not."""
+        doc: dict[str, Any] = {}
+        for c in self.plan.columns:
+            done = self.record.columns.get(c.column)
+            if done is None:
+                doc[c.column] = c.to_json()
+                continue
+            entry: dict[str, Any] = {"status": "reversed", **done.to_json(), "key_source": c.key_source}
+            if c.note:
+                entry["note"] = c.note
+            doc[c.column] = entry
+        return doc
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "reversal_id": self.record.id,
+            "rows": self.record.rows,
+            "columns": self.columns_json(),
+            "output": self.record.output,
+            "recorded": True,
+        }
+
+
+def _actor() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return f"uid:{os.getuid()}" if hasattr(os, "getuid") else "unknown"
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(_HASH_CHUNK), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _shown(location: str, root: Path) -> str:
+    """A file's path relative to the workspace when inside it, else absolute; a URI as it is."""
+    if "://" in location:
+        return location
+    path = Path(location).resolve()
+    try:
+        return str(path.relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _file_hash(source: Source) -> str | None:
+    if "://" in source.location:
+        return None
+    path = Path(source.location)
+    return _sha256(path) if path.is_file() else None
+
+
+def _first_rows(source: Source) -> pl.DataFrame:
+    return next(iter(source.batches(SAMPLE_ROWS)))
+
+
+def _reference_values(
+    reference: Source, wanted: list[str], ref_columns: Mapping[str, str]
+) -> dict[str, pl.Series]:
+    """Token column → the reference column holding its originals (distinct values, read in batches)."""
+    if "*" in ref_columns and len(wanted) > 1:
+        raise UsageError(
+            f"the table has {len(wanted)} token columns; name each: --ref-column TOKEN_COLUMN=REF_COLUMN"
+        )
+    names = {col: ref_columns.get(col, ref_columns.get("*", col)) for col in wanted}
+    available = set(reference.schema().names())
+    for col, ref in names.items():
+        if ref not in available:
+            raise UsageError(
+                f"the reference {reference.name} has no column {ref!r} for token column {col!r}; "
+                "pass --ref-column"
+                + ("" if col in ref_columns or "*" in ref_columns else f" {col}=REF_COLUMN")
+            )
+    needed = sorted(set(names.values()))
+    parts: dict[str, list[pl.Series]] = {ref: [] for ref in needed}
+    for batch in reference.batches(DEFAULT_BATCH_ROWS, needed):
+        for ref in needed:
+            parts[ref].append(batch[ref].cast(pl.String).drop_nulls().unique())
+    values = {ref: pl.concat(chunks).unique(maintain_order=True) for ref, chunks in parts.items()}
+    return {col: values[ref] for col, ref in names.items()}
+
+
+def reveal(
+    workspace: Workspace,
+    source: str | os.PathLike[str] | Source,
+    policy: str | os.PathLike[str] | Policy,
+    output: str | os.PathLike[str],
+    *,
+    reason: str,
+    recipient: str | None = None,
+    decrypt: bool = False,
+    reference: str | os.PathLike[str] | Source | None = None,
+    ref_columns: Mapping[str, str] | None = None,
+    columns: Sequence[str] | None = None,
+    fpe_key_ids: Mapping[str, str] | None = None,
+    overwrite: bool = False,
+    batch_rows: int = DEFAULT_BATCH_ROWS,
+) -> RevealResult:
+    """Reverses ``source`` (protected by ``policy``) into the file ``output`` and records it (see the
+    module docstring and :func:`ringfence.transform.reverse.plan_reversal` for the options).
+
+    Raises a :class:`~ringfence.errors.RingfenceError` with a one-line message naming files and columns,
+    never values or keys; nothing is left at ``output`` and nothing is recorded then.
+    """
+    why = check_reason(reason)
+    check_flags(decrypt, reference is not None)
+    if isinstance(output, str) and "://" in output:
+        raise UsageError("reveal writes a file (Parquet, CSV, TSV or JSON lines), not a database table")
+    out_path = Path(output)
+    if out_path.exists() and not overwrite:
+        raise OutputError(f"{output} exists; pass --force to replace it")
+    src = source if isinstance(source, Source) else open_source(source)
+    if "://" not in src.location and Path(src.location).resolve() == out_path.resolve():
+        raise UsageError(f"the output {output} is the input; write the revealed copy elsewhere")
+    rules = policy if isinstance(policy, Policy) else load_policy(policy)
+    keyset = workspace.keyset()
+    store = workspace.state()  # opened (and migrated) before any work: a broken store fails first
+    try:
+        schema = dict(src.schema())
+        sample = _first_rows(src)
+        ref_src: Source | None = None
+        ref_values: dict[str, pl.Series] | None = None
+        if reference is not None:
+            ref_src = reference if isinstance(reference, Source) else open_source(reference)
+            wanted = [c for c in token_columns(rules, schema, sample) if not columns or c in columns]
+            ref_values = _reference_values(ref_src, wanted, ref_columns or {})
+        plan = plan_reversal(
+            rules,
+            schema,
+            keyset=keyset,
+            recipient=recipient,
+            decrypt=decrypt,
+            reference=ref_values,
+            columns=columns,
+            fpe_key_ids=fpe_key_ids,
+            sample=sample,
+        )
+        input_hash = _file_hash(src)
+        reference_hash = _file_hash(ref_src) if ref_src is not None else None
+        tally = ReversalTally()
+        try:
+            written = write_table(
+                rechunk(reveal_batches(plan, src.batches(batch_rows), tally)), out_path, overwrite=overwrite
+            )
+        except RingfenceError as exc:
+            raise type(exc)(str(exc).splitlines()[0]) from None
+        except pl.exceptions.PolarsError as exc:
+            raise UsageError(f"reveal {src.name}: reading or writing failed ({type(exc).__name__})") from None
+        record = ReversalRecord(
+            created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            actor=_actor(),
+            input=_shown(src.location, workspace.root),
+            input_sha256=input_hash,
+            output=_shown(str(written.path), workspace.root),
+            reference=_shown(ref_src.location, workspace.root) if ref_src is not None else None,
+            reference_sha256=reference_hash,
+            policy_name=plan.policy_name,
+            policy_hash=plan.policy_hash,
+            recipient=recipient,
+            columns={
+                c.column: ColumnReversal(
+                    c.action or "",
+                    tuple(sorted(tally.key_ids.get(c.column, set()))),
+                    tally.resolved.get(c.column, 0),
+                    tally.unresolved.get(c.column, 0),
+                )
+                for c in plan.reversing
+            },
+            rows=tally.rows,
+            reason=why,
+        )
+        try:
+            record_reversal(store, record)
+        except Exception as exc:
+            written.path.unlink(missing_ok=True)
+            raise WorkspaceError(
+                f"the reversal could not be recorded in the state store ({type(exc).__name__}); "
+                f"{output} was removed"
+            ) from None
+    finally:
+        store.close()
+    return RevealResult(record, plan)
