@@ -464,7 +464,8 @@ def plan_reversal(
     ``sample`` (the first rows of the table) recognises columns reached by entity rules and checks FPE
     keys. Raises :class:`UsageError` when nothing would be reversed or a named column cannot be.
     """
-    check_flags(decrypt, reference is not None)
+    detokenize = reference is not None
+    check_flags(decrypt, detokenize)
     wanted = list(dict.fromkeys(columns)) if columns else None
     if wanted:
         unknown = [c for c in wanted if c not in schema]
@@ -524,16 +525,16 @@ def plan_reversal(
     plan = ReversePlan(policy.name, policy_hash(policy), recipient, planned)
     if not plan.reversing:
         raise UsageError(
-            f"nothing to reverse: no column of the table is {_wanted_actions(decrypt, reference)}"
+            f"nothing to reverse: no column of the table is {_wanted_actions(decrypt, detokenize)}"
         )
     return plan
 
 
-def _wanted_actions(decrypt: bool, reference: Mapping[str, pl.Series]) -> str:
+def _wanted_actions(decrypt: bool, detokenize: bool) -> str:
     parts = (["encrypt or fpe (--decrypt)"] if decrypt else []) + (
-        ["tokenize (--detokenize-with)"] if reference else []
+        ["tokenize (--detokenize-with)"] if detokenize else []
     )
-    return " or ".join(parts) or "reversible"
+    return " or ".join(parts)
 
 
 # -- running -----------------------------------------------------------------------------------------

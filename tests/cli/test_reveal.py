@@ -1,0 +1,291 @@
+"""``ringfence reveal`` through the command line, on a synthetic platform protected before and after a key
+rotation: originals restored exactly, tokens resolved through the company's own tables, each reveal
+recorded with its counts and no value or key bytes in the record, refusals (no flag, no reason, tampered
+ciphertext, failed recording) exit 2 leaving no output and no record; PostgreSQL state works too."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import uuid
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from ringfence.cli.app import run
+from ringfence.keys import SECRET_ACCESS
+from ringfence.state.reversals import ReversalRecord, list_reversals
+from ringfence.synth.config import SynthConfig
+from ringfence.synth.platform import generate_platform
+from ringfence.workspace.workspace import open_workspace
+from tests.conftest import POSTGRES_URL
+
+CUSTOMER_POLICY = """
+ringfence_policy: 1
+name: partner-customers
+unlisted: drop
+columns:
+  customer_id: {action: tokenize, scope: global}
+  phone: {action: tokenize, entity: PHONE_NUMBER}
+  email: {action: encrypt, entity: EMAIL_ADDRESS}
+  national_id: {action: fpe}
+  device_imei: {action: fpe, entity: IMEI, scope: global}
+  name: {action: mask}
+  gender: keep
+  city: keep
+"""
+
+TXN_POLICY = """
+ringfence_policy: 1
+name: partner-transactions
+unlisted: drop
+columns:
+  txn_id: keep
+  customer_id: {action: tokenize, scope: global}
+  account_id: {action: fpe, alphabet: alnum}
+  amount: {action: round, to: 10}
+  merchant_id: keep
+"""
+
+REVERSED = ["customer_id", "phone", "email", "national_id", "device_imei"]
+REASON = "chargeback dispute 4711: the acquirer needs the card holder's contact"
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = run(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def _secrets(ws: Path) -> list[str]:
+    keyset = open_workspace(ws).keyset()
+    found: list[str] = []
+    for info in keyset.all_keys():
+        raw = keyset.secret(info.key_id, SECRET_ACCESS)
+        found += [
+            raw.hex(),
+            base64.b64encode(raw).decode(),
+            base64.urlsafe_b64encode(raw).decode().rstrip("="),
+        ]
+    return found
+
+
+def _records(ws: Path) -> list[ReversalRecord]:
+    store = open_workspace(ws).state()
+    try:
+        return list_reversals(store)
+    finally:
+        store.close()
+
+
+class Platform:
+    """A workspace with customers protected before a key rotation and transactions after it."""
+
+    def __init__(self, root: Path, capsys: pytest.CaptureFixture[str], state: str | None = None) -> None:
+        self.root, self.ws = root, root / "ws"
+        init = ["init", str(self.ws)] + (["--state", state] if state else [])
+        assert _run(capsys, *init)[0] == 0, "init"
+        platform = generate_platform(SynthConfig(customers=1_500, transactions=4_000, seed=7))
+        self.customers = platform.customers
+        self.transactions = pl.concat(list(platform.transactions()))
+        self.customers_file = root / "customers.parquet"
+        self.transactions_file = root / "transactions.parquet"
+        self.customers.write_parquet(self.customers_file)
+        self.transactions.write_parquet(self.transactions_file)
+        self.customer_policy, self.txn_policy = root / "customers.yaml", root / "transactions.yaml"
+        self.customer_policy.write_text(CUSTOMER_POLICY, encoding="utf-8")
+        self.txn_policy.write_text(TXN_POLICY, encoding="utf-8")
+        self.protected_customers = root / "partner-customers.parquet"
+        self.protected_transactions = root / "partner-transactions.parquet"
+        code, out, err = self.cli(
+            capsys, "protect", str(self.customers_file), "--policy", str(self.customer_policy),
+            "-o", str(self.protected_customers), "--recipient", "acme", "--json",
+        )  # fmt: skip
+        assert code == 0, err
+        self.customer_doc = json.loads(out)
+        keyset = open_workspace(self.ws).keyset()
+        self.old_aead, self.old_hmac = keyset.primary_id("aead"), keyset.primary_id("hmac")
+        assert set(self.customer_doc["key_ids"]) == {self.old_aead, self.old_hmac}
+        for purpose in ("aead", "hmac"):
+            assert self.cli(capsys, "keys", "rotate", purpose)[0] == 0
+        code, out, err = self.cli(
+            capsys, "protect", str(self.transactions_file), "--policy", str(self.txn_policy),
+            "-o", str(self.protected_transactions), "--recipient", "acme", "--json",
+        )  # fmt: skip
+        assert code == 0, err
+
+    def cli(self, capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+        return _run(capsys, "-w", str(self.ws), *argv)
+
+    def reveal_customers(
+        self, capsys: pytest.CaptureFixture[str], output: Path, *extra: str
+    ) -> tuple[int, str, str]:
+        return self.cli(
+            capsys, "reveal", str(self.protected_customers), "--policy", str(self.customer_policy),
+            "-o", str(output), "--recipient", "acme", *extra,
+        )  # fmt: skip
+
+
+@pytest.fixture
+def platform(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Platform:
+    return Platform(tmp_path, capsys)
+
+
+def test_reveal_restores_the_originals_and_records_the_reversal(
+    platform: Platform, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    p = platform
+    output = tmp_path / "revealed-customers.parquet"
+    code, out, err = p.reveal_customers(
+        capsys, output, "--reason", REASON, "--decrypt", "--detokenize-with", str(p.customers_file),
+        "--fpe-key-id", f"national_id={p.old_aead}", "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    doc = json.loads(out)
+    assert set(doc) == {"reversal_id", "rows", "columns", "output", "recorded"}
+    assert doc["recorded"] is True and doc["rows"] == p.customers.height
+    assert Path(doc["output"]).name == output.name
+    revealed = pl.read_parquet(output)
+    for column in REVERSED:
+        assert revealed[column].to_list() == p.customers[column].to_list(), column
+        entry = doc["columns"][column]
+        assert entry["status"] == "reversed"
+        assert (entry["rows_resolved"], entry["rows_unresolved"]) == (p.customers.height, 0)
+    assert doc["columns"]["email"]["key_ids"] == [p.old_aead]
+    assert doc["columns"]["phone"]["key_ids"] == [p.old_hmac]
+    assert doc["columns"]["device_imei"]["key_source"] == "validity"  # the old aead key, found by Luhn
+    assert doc["columns"]["name"]["status"] == "not reversible"
+    assert revealed["name"].to_list() == pl.read_parquet(p.protected_customers)["name"].to_list()
+
+    # Transactions protected after the rotation: tokens resolve through the customers table (same column
+    # name, same global domain), the account's FPE under the new primary key.
+    txn_out = tmp_path / "revealed-transactions.csv"
+    code, out, err = p.cli(
+        capsys, "reveal", str(p.protected_transactions), "--policy", str(p.txn_policy), "-o", str(txn_out),
+        "--reason", "AML review", "--recipient", "acme", "--decrypt",
+        "--detokenize-with", str(p.customers_file), "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    txn_doc = json.loads(out)
+    back = pl.read_csv(txn_out, infer_schema=False)
+    assert back["account_id"].to_list() == p.transactions["account_id"].to_list()
+    known = p.transactions["customer_id"].is_in(p.customers["customer_id"].implode())
+    assert txn_doc["columns"]["customer_id"]["rows_resolved"] == int(known.sum())
+    assert (
+        back.filter(known)["customer_id"].to_list() == p.transactions.filter(known)["customer_id"].to_list()
+    )
+    assert txn_doc["columns"]["amount"]["status"] == "not reversible"
+
+    records = {r.id: r for r in _records(p.ws)}
+    assert set(records) == {doc["reversal_id"], txn_doc["reversal_id"]}
+    rec = records[doc["reversal_id"]]
+    assert rec.reason == REASON and rec.recipient == "acme" and rec.actor
+    assert rec.input_sha256 == hashlib.sha256(p.protected_customers.read_bytes()).hexdigest()
+    assert rec.reference_sha256 == hashlib.sha256(p.customers_file.read_bytes()).hexdigest()
+    assert rec.policy_hash == p.customer_doc["policy_hash"] and rec.rows == p.customers.height
+    assert set(rec.columns) == set(REVERSED)
+    assert rec.columns["national_id"].key_ids == (p.old_aead,) and rec.columns["national_id"].action == "fpe"
+    assert rec.columns["phone"].rows_resolved == p.customers.height
+    assert records[txn_doc["reversal_id"]].columns["customer_id"].rows_unresolved == int((~known).sum())
+
+    # No value and no key bytes in the record (the store's files, WAL included), the output or the messages.
+    db_bytes = b"".join(f.read_bytes() for f in p.ws.glob("state.db*"))
+    secrets = _secrets(p.ws)
+    for column in ("phone", "email", "national_id", "device_imei"):
+        for value in p.customers[column].drop_nulls().head(300).to_list():
+            assert value.encode() not in db_bytes, column
+            assert value not in out + err, column
+    for blob in (db_bytes.decode("latin-1"), output.read_bytes().decode("latin-1"), out + err):
+        assert not any(s in blob for s in secrets)
+
+
+def test_refusals_leave_no_output_and_no_record(
+    platform: Platform, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    p = platform
+    output = tmp_path / "revealed.parquet"
+    ref = ["--detokenize-with", str(p.customers_file)]
+    code, out, err = p.reveal_customers(capsys, output, "--reason", REASON)
+    assert code == 2 and out == ""
+    assert "--decrypt" in err and "--detokenize-with" in err and len(err.strip().splitlines()) == 1
+    for reason in ([], ["--reason", "   "]):
+        code, _, err = p.reveal_customers(capsys, output, "--decrypt", *reason)
+        assert code == 2 and "--reason" in err
+    code, _, err = p.reveal_customers(capsys, output, "--reason", REASON, "--decrypt", "--columns", "name")
+    assert code == 2 and "'name'" in err
+    code, _, err = p.reveal_customers(capsys, output, "--reason", REASON, *ref)  # phone is recipient-scoped
+    assert code == 0, err
+    code, _, err = p.reveal_customers(capsys, output, "--reason", REASON, *ref)
+    assert code == 2 and "--force" in err
+    output.unlink()
+    assert len(_records(p.ws)) == 1
+    code, _, err = p.cli(
+        capsys, "reveal", str(p.protected_customers), "--policy", str(p.customer_policy), "-o", str(output),
+        "--reason", REASON, *ref,
+    )  # fmt: skip
+    assert code == 2 and "--recipient" in err
+    assert not output.exists() and len(_records(p.ws)) == 1
+
+
+def test_tampered_ciphertext_exits_2_naming_the_column(
+    platform: Platform, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    p = platform
+    protected = pl.read_parquet(p.protected_customers)
+    value = protected["email"][17]
+    altered = value[:-4] + ("x" if value[-4] != "x" else "y") + value[-3:]
+    tampered = tmp_path / "tampered.parquet"
+    protected.with_columns(pl.col("email").replace(value, altered)).write_parquet(tampered)
+    output = tmp_path / "revealed.parquet"
+    code, out, err = p.cli(
+        capsys, "reveal", str(tampered), "--policy", str(p.customer_policy), "-o", str(output),
+        "--recipient", "acme", "--reason", REASON, "--decrypt", "--json",
+    )  # fmt: skip
+    assert code == 2 and out == ""
+    assert "'email'" in err and "fail authentication" in err
+    assert altered not in err and p.customers["email"][17] not in err
+    assert not output.exists() and _records(p.ws) == []
+    assert not list(tmp_path.glob(".revealed*"))  # no temporary file left behind either
+
+
+def test_a_failed_record_removes_the_output(
+    platform: Platform, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ringfence.pipeline.reveal as pipeline
+
+    def broken(*args: object, **kwargs: object) -> str:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(pipeline, "record_reversal", broken)
+    output = platform.root / "revealed.parquet"
+    code, out, err = platform.reveal_customers(capsys, output, "--reason", REASON, "--decrypt", "--json")
+    assert code == 2 and out == ""
+    assert "could not be recorded" in err and "removed" in err
+    assert not output.exists() and _records(platform.ws) == []
+
+
+@pytest.mark.db
+def test_reveal_records_in_a_postgresql_state_store(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    schema = f"rf_test_{uuid.uuid4().hex[:10]}"
+    p = Platform(tmp_path, capsys, state=f"{POSTGRES_URL}?schema={schema}")
+    try:
+        output = tmp_path / "revealed.jsonl"
+        code, out, err = p.reveal_customers(
+            capsys, output, "--reason", REASON, "--decrypt", "--columns", "email", "--json"
+        )
+        assert code == 0, err
+        doc = json.loads(out)
+        back = pl.read_ndjson(output)
+        assert back["email"].to_list() == p.customers["email"].to_list()
+        assert back["phone"].str.starts_with("rt1_").all()  # not asked for: still tokens
+        (record,) = _records(p.ws)
+        assert record.id == doc["reversal_id"] and record.columns["email"].rows_resolved == p.customers.height
+        assert set(record.columns) == {"email"}
+    finally:
+        store = open_workspace(p.ws).state()
+        store.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        store.close()
