@@ -47,6 +47,9 @@ JSON_SCHEMA_ROWS = 10_000
 # A Parquet file of more rows than this is sampled from windows spread over it, not read whole.
 PARQUET_WINDOWED_SAMPLE_ROWS = 2_000_000
 PARQUET_SAMPLE_WINDOWS = 32
+# Parquet batches are read a range of whole row groups at a time; a row group over this many rows is
+# streamed by Polars' batch reader instead, so memory stays bounded whatever wrote the file.
+PARQUET_RANGE_ROWS = 2_097_152
 
 _PARQUET_MAGIC = b"PAR1"
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -268,6 +271,24 @@ def _non_empty_batches(
         yield empty()
 
 
+def _row_group_ranges(metadata: pq.FileMetaData, batch_rows: int) -> list[tuple[int, int]] | None:
+    """``(first row, rows)`` ranges of whole consecutive row groups of at least ``batch_rows`` rows each
+    (the last may be less), or None when a row group alone exceeds :data:`PARQUET_RANGE_ROWS`."""
+    ranges: list[tuple[int, int]] = []
+    start = held = 0
+    for index in range(metadata.num_row_groups):
+        rows = metadata.row_group(index).num_rows
+        if rows > max(batch_rows, PARQUET_RANGE_ROWS):
+            return None
+        held += rows
+        if held >= batch_rows:
+            ranges.append((start, held))
+            start, held = start + held, 0
+    if held:
+        ranges.append((start, held))
+    return ranges
+
+
 class ParquetTable:
     """A Parquet file, scanned lazily by Polars; row counts come from its footer."""
 
@@ -289,13 +310,20 @@ class ParquetTable:
         return pl.scan_parquet(self.path).collect_schema()
 
     def batches(self, batch_rows: int, columns: list[str] | None) -> Iterator[pl.DataFrame]:
+        """Whole row groups (joined up to ``batch_rows`` rows) each read by one Polars collect, re-cut to
+        ``batch_rows``: one range in memory at a time, decoded on all cores. A file with a row group too
+        large to hold (over :data:`PARQUET_RANGE_ROWS`) is streamed by Polars' batch reader instead."""
         scan = pl.scan_parquet(self.path)
         if columns is not None:
             scan = scan.select(columns)
+        ranges = _row_group_ranges(self._metadata, batch_rows)
+        frames: Iterator[pl.DataFrame] = (
+            (scan.slice(start, rows).collect() for start, rows in ranges)
+            if ranges is not None
+            else iter(scan.collect_batches(chunk_size=batch_rows))
+        )
         try:
-            yield from _non_empty_batches(
-                iter(scan.collect_batches(chunk_size=batch_rows)), batch_rows, lambda: scan.head(0).collect()
-            )
+            yield from _non_empty_batches(frames, batch_rows, lambda: scan.head(0).collect())
         except (pl.exceptions.PolarsError, pa.ArrowException, OSError):
             raise InputError(f"{self.display}: a part of the Parquet file is damaged") from None
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import queue
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +35,8 @@ DEFAULT_BATCH_ROWS = 250_000
 # Output is written in chunks of exactly this many rows (the last one less), whatever the input batches:
 # row groups, and so the output's bytes, do not depend on ``batch_rows``.
 OUTPUT_CHUNK_ROWS = 262_144
+# Batches read ahead of the transforms, and output chunks transformed ahead of the writer.
+AHEAD_DEPTH = 2
 
 
 @dataclass(frozen=True)
@@ -102,9 +106,55 @@ def _first_line(exc: BaseException) -> str:
     return str(exc).splitlines()[0]
 
 
+_DONE = object()
+
+
+def ahead(items: Iterator[pl.DataFrame], depth: int = AHEAD_DEPTH) -> Iterator[pl.DataFrame]:
+    """The items of ``items``, produced by a background thread up to ``depth`` items ahead of the reader.
+
+    Polars, Arrow and the NumPy/AES kernels release the interpreter lock, so reading, transforming and
+    writing overlap on the machine's cores; the queue is bounded, so memory is too. Order is kept. An
+    error in the producer is raised in the consumer; a consumer that stops early stops the producer.
+    """
+    q: queue.Queue[object] = queue.Queue(maxsize=max(1, depth))
+    stop = threading.Event()
+
+    def put(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put(item):
+                    return
+            put(_DONE)
+        except BaseException as exc:  # handed to the consumer, which raises it
+            put(exc)
+
+    worker = threading.Thread(target=produce, name="ringfence-ahead", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = q.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item  # type: ignore[misc]
+    finally:
+        stop.set()
+        worker.join()
+
+
 def _protected(source: Source, plan: Plan, batch_rows: int, counter: list[int]) -> Iterator[pl.DataFrame]:
     exprs = plan.exprs()
-    for batch in source.batches(batch_rows):
+    for batch in ahead(source.batches(batch_rows)):
         counter[0] += batch.height
         yield batch.select(exprs)
 
@@ -163,7 +213,7 @@ def protect(
     counter = [0]
     try:
         written = write_table(
-            rechunk(_protected(src, plan, batch_rows, counter)), output, overwrite=overwrite
+            ahead(rechunk(_protected(src, plan, batch_rows, counter))), output, overwrite=overwrite
         )
     except RingfenceError as exc:  # raised inside a kernel, Polars appends the expression: keep line 1
         raise type(exc)(_first_line(exc)) from None
