@@ -147,6 +147,7 @@ def test_reveal_restores_the_originals_and_records_the_reversal(
     assert set(doc) == {"reversal_id", "rows", "columns", "output", "recorded"}
     assert doc["recorded"] is True and doc["rows"] == p.customers.height
     assert Path(doc["output"]).name == output.name
+    assert output.stat().st_mode & 0o777 == 0o600  # data in clear: the owner's only
     revealed = pl.read_parquet(output)
     for column in REVERSED:
         assert revealed[column].to_list() == p.customers[column].to_list(), column
@@ -182,6 +183,7 @@ def test_reveal_restores_the_originals_and_records_the_reversal(
     assert set(records) == {doc["reversal_id"], txn_doc["reversal_id"]}
     rec = records[doc["reversal_id"]]
     assert rec.reason == REASON and rec.recipient == "acme" and rec.actor
+    assert rec.input == str(p.protected_customers.resolve()) and rec.output == str(output.resolve())
     assert rec.input_sha256 == hashlib.sha256(p.protected_customers.read_bytes()).hexdigest()
     assert rec.reference_sha256 == hashlib.sha256(p.customers_file.read_bytes()).hexdigest()
     assert rec.policy_hash == p.customer_doc["policy_hash"] and rec.rows == p.customers.height
@@ -205,7 +207,7 @@ def test_refusals_leave_no_output_and_no_record(
     platform: Platform, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     p = platform
-    output = tmp_path / "revealed.parquet"
+    output = p.ws / "revealed.parquet"  # inside the workspace: recorded by its relative name
     ref = ["--detokenize-with", str(p.customers_file)]
     code, out, err = p.reveal_customers(capsys, output, "--reason", REASON)
     assert code == 2 and out == ""
@@ -220,7 +222,8 @@ def test_refusals_leave_no_output_and_no_record(
     code, _, err = p.reveal_customers(capsys, output, "--reason", REASON, *ref)
     assert code == 2 and "--force" in err
     output.unlink()
-    assert len(_records(p.ws)) == 1
+    (record,) = _records(p.ws)
+    assert record.output == "revealed.parquet" and set(record.columns) == {"customer_id", "phone"}
     code, _, err = p.cli(
         capsys, "reveal", str(p.protected_customers), "--policy", str(p.customer_policy), "-o", str(output),
         "--reason", REASON, *ref,

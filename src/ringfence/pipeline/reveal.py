@@ -7,7 +7,8 @@ only then records the reversal in the state store (:mod:`ringfence.state.reversa
 
 - if reading, reversing or writing fails, there is no output and no record;
 - if recording fails, the output is removed and the error says so: there is never a revealed file
-  without its record.
+  without its record;
+- the revealed file holds personal data in clear, so it is made readable by its owner only (0600).
 
 The record holds names, SHA-256 hashes of the files read, the policy hash, the recipient, the key ids used
 and the counts per column, never a data value or key material. When the tamper-evident ledger (the govern
@@ -213,6 +214,7 @@ def reveal(
             raise type(exc)(str(exc).splitlines()[0]) from None
         except pl.exceptions.PolarsError as exc:
             raise UsageError(f"reveal {src.name}: reading or writing failed ({type(exc).__name__})") from None
+        written.path.chmod(0o600)  # data in clear again: readable by its owner only
         record = ReversalRecord(
             created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             actor=_actor(),
