@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
@@ -183,3 +184,74 @@ def test_failures_leave_no_output_and_one_line(platform_files: dict[str, Path], 
         assert secret.decode("latin-1") not in message
     with pytest.raises(UsageError, match="is the input"):
         protect(platform_files["transactions"], short_fpe, platform_files["transactions"], keyset=keyset)
+
+
+def test_row_groups_and_batches_do_not_change_the_output(
+    platform_files: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same table stored in many small row groups, one large one, or past the read-range limit (read
+    by the streaming fallback) protects to the same bytes, whatever the batch size."""
+    from ringfence.io import read
+
+    monkeypatch.setattr(engine, "OUTPUT_CHUNK_ROWS", 5_000)
+    table = pq.read_table(platform_files["transactions"])
+    pieces = tmp_path / "pieces.parquet"
+    pq.write_table(table, pieces, row_group_size=700)
+    assert pq.ParquetFile(pieces).metadata.num_row_groups == 18
+    keyset = Keyset.generate()
+    policy = parse_policy(TXN_POLICY)
+    digests = set()
+    for name, source, batch_rows in [
+        ("a", platform_files["transactions"], 1_000_000),
+        ("b", pieces, 999),
+        ("c", pieces, 2_500),
+    ]:
+        summary = protect(
+            source,
+            policy,
+            tmp_path / f"{name}.parquet",
+            keyset=keyset,
+            recipient="acme",
+            batch_rows=batch_rows,
+        )
+        assert summary.rows_in == summary.rows_out == 12_000
+        digests.add(_digest(tmp_path / f"{name}.parquet"))
+    monkeypatch.setattr(read, "PARQUET_RANGE_ROWS", 500)  # every row group too large: streamed instead
+    protect(
+        platform_files["transactions"],
+        policy,
+        tmp_path / "d.parquet",
+        keyset=keyset,
+        recipient="acme",
+        batch_rows=400,
+    )
+    digests.add(_digest(tmp_path / "d.parquet"))
+    assert len(digests) == 1
+
+
+def test_read_ahead_keeps_order_passes_errors_on_and_stops_its_thread() -> None:
+    import threading
+
+    frames = [pl.DataFrame({"n": [i]}) for i in range(50)]
+    assert [f["n"][0] for f in engine.ahead(iter(frames), depth=2)] == list(range(50))
+
+    def failing() -> Iterator[pl.DataFrame]:
+        yield frames[0]
+        raise UsageError("the input broke")
+
+    with pytest.raises(UsageError, match="the input broke"):
+        list(engine.ahead(failing()))
+
+    produced: list[int] = []
+
+    def endless() -> Iterator[pl.DataFrame]:
+        for i in range(10**9):
+            produced.append(i)
+            yield pl.DataFrame({"n": [i]})
+
+    before = threading.active_count()
+    stream = engine.ahead(endless(), depth=2)
+    assert next(stream)["n"][0] == 0
+    stream.close()
+    assert threading.active_count() == before
+    assert len(produced) <= 5  # bounded: at most the queue and one item in hand
