@@ -111,6 +111,35 @@ def first_of(cases: list[tuple[pl.Expr, pl.Expr]]) -> pl.Expr:
     return pl.coalesce([pl.when(cond.fill_null(False)).then(value) for cond, value in cases])
 
 
+# The name of the input column inside a staged frame (see :func:`staged`).
+VALUE = "v"
+
+
+def staged(
+    col: pl.Expr, build: Callable[[pl.Series], pl.DataFrame], out: pl.Expr, dtype: pl.DataType
+) -> pl.Expr:
+    """Polars: ``out`` evaluated over the frame ``build`` makes from the column's text, batch by batch.
+
+    Polars expressions have no names for intermediate results, and an eager ``select`` evaluates a
+    subexpression again each time the tree repeats it (a compacted text read by five checks is compacted
+    five times; a struct from ``extract_groups`` is re-extracted for every field). A staged check instead
+    materialises each intermediate once as a column of a frame (``build(series)``: the text under
+    :data:`VALUE` plus computed columns, added with ``with_columns`` in stages) and reads ``out`` from
+    it. The input expression is read once, as text.
+    """
+    source = pl.lit(col) if isinstance(col, pl.Series) else col
+
+    def kernel(series: pl.Series) -> pl.Series:
+        return build(series.rename(VALUE)).select(out.alias(VALUE)).to_series()
+
+    return named_as(col, as_text(source).map_batches(kernel, return_dtype=dtype, is_elementwise=True))
+
+
+def value_frame(series: pl.Series) -> pl.DataFrame:
+    """The one-column frame a :func:`staged` build starts from."""
+    return series.rename(VALUE).to_frame()
+
+
 def anchored(pattern: str) -> str:
     """The pattern as a whole-string regex for Polars (Rust ``regex``)."""
     return f"^(?:{pattern})$"

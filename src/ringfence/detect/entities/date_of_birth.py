@@ -115,20 +115,33 @@ def compact_expr(col: pl.Expr) -> pl.Expr:
     return _text.strip_expr(text)
 
 
-def _parts(col: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    """(yyyymmdd of the preferred valid reading, null when none; form 1-3 of the match)."""
-    text = compact_expr(col)
-    short = text.str.len_chars() <= MAX_LEN
-    g = text.str.extract_groups(_REGEX)
-    num = {name: g.struct.field(name).cast(pl.Int64, strict=False) for name in _GROUPS}
-    first = num["y1"] * 10_000 + num["m1"] * 100 + num["d1"]
-    bare = num["y2"] * 10_000 + num["m2"] * 100 + num["d2"]
-    day_first = num["y3"] * 10_000 + num["b3"] * 100 + num["a3"]
-    month_first = num["y3"] * 10_000 + num["a3"] * 100 + num["b3"]
-    readings = (first, bare, day_first, month_first)
-    ymd = _text.first_of([(short & _dates.ymd_valid_expr(r), r) for r in readings])
-    form = _text.first_of([(num["y1"].is_not_null(), pl.lit(1)), (num["y2"].is_not_null(), pl.lit(2))])
-    return ymd, form.fill_null(3)
+def _parts(series: pl.Series) -> pl.DataFrame:
+    """Staged: ``ymd`` (yyyymmdd of the preferred valid reading, null when none) and ``form`` (1-3)."""
+    v = pl.col(_text.VALUE)
+    frame = _text.value_frame(series).with_columns(text=compact_expr(v))
+    text = pl.col("text")
+    frame = frame.with_columns(
+        short=text.str.len_chars() <= MAX_LEN, groups=text.str.extract_groups(_REGEX)
+    ).unnest("groups")
+    frame = frame.with_columns([pl.col(name).cast(pl.Int64, strict=False) for name in _GROUPS])
+    num = {name: pl.col(name) for name in _GROUPS}
+    frame = frame.with_columns(
+        r0=num["y1"] * 10_000 + num["m1"] * 100 + num["d1"],  # year first
+        r1=num["y2"] * 10_000 + num["m2"] * 100 + num["d2"],  # bare eight digits
+        r2=num["y3"] * 10_000 + num["b3"] * 100 + num["a3"],  # day first
+        r3=num["y3"] * 10_000 + num["a3"] * 100 + num["b3"],  # month first
+    )
+    readings = [pl.col(f"r{k}") for k in range(4)]
+    short = pl.col("short")
+    frame = frame.with_columns(
+        [(short & _dates.ymd_valid_expr(r)).alias(f"ok{k}") for k, r in enumerate(readings)]
+    )
+    return frame.with_columns(
+        ymd=_text.first_of([(pl.col(f"ok{k}"), r) for k, r in enumerate(readings)]),
+        form=_text.first_of(
+            [(num["y1"].is_not_null(), pl.lit(1)), (num["y2"].is_not_null(), pl.lit(2))]
+        ).fill_null(3),
+    )
 
 
 _GROUPS = ("y1", "m1", "d1", "y2", "m2", "d2", "a3", "b3", "y3")
@@ -136,19 +149,20 @@ _GROUPS = ("y1", "m1", "d1", "y2", "m2", "d2", "a3", "b3", "y3")
 
 def valid_expr(col: pl.Expr) -> pl.Expr:
     """Polars: :func:`is_valid` of every value (null for null)."""
-    return _text.with_nulls(col, _parts(col)[0].is_not_null())
+    out = _text.with_nulls(pl.col(_text.VALUE), pl.col("ymd").is_not_null())
+    return _text.staged(col, _parts, out, pl.Boolean())
 
 
 def score_expr(col: pl.Expr) -> pl.Expr:
     """Polars: 1.0 / 0.9 / 0.7 by form (see the module docstring), 0.0 where invalid."""
-    ymd, form = _parts(col)
-    weight = form.replace_strict({1: 1.0, 2: 0.7, 3: 0.9}, default=0.0, return_dtype=pl.Float64)
-    return _text.score_with_nulls(col, ymd.is_not_null().cast(pl.Float64) * weight)
+    weight = pl.col("form").replace_strict({1: 1.0, 2: 0.7, 3: 0.9}, default=0.0, return_dtype=pl.Float64)
+    out = _text.score_with_nulls(pl.col(_text.VALUE), pl.col("ymd").is_not_null().cast(pl.Float64) * weight)
+    return _text.staged(col, _parts, out, pl.Float64())
 
 
 def birth_date_expr(col: pl.Expr) -> pl.Expr:
     """Polars: the date (``pl.Date``) of every valid value, null for the others."""
-    return _text.named_as(col, _dates.ymd_to_date_expr(_parts(col)[0]))
+    return _text.staged(col, _parts, _dates.ymd_to_date_expr(pl.col("ymd")), pl.Date())
 
 
 def timestamp_expr(col: pl.Expr) -> pl.Expr:

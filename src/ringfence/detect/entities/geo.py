@@ -119,60 +119,66 @@ def compact_expr(col: pl.Expr) -> pl.Expr:
     return text.str.replace_all(" {2,}", " ")
 
 
-def _parts(col: pl.Expr) -> tuple[pl.Expr, pl.Expr, pl.Expr, pl.Expr]:
-    """(valid, latitude, longitude, fewest decimals)."""
-    text = compact_expr(col)
-    g = text.str.extract_groups(_REGEX)
-    f = {k: g.struct.field(k) for k in ("p1", "n1", "q1", "p2", "n2", "q2")}
-    h1, h2 = pl.coalesce(f["p1"], f["q1"]), pl.coalesce(f["p2"], f["q2"])
+def _parts(series: pl.Series) -> pl.DataFrame:
+    """Staged: ``valid``, ``lat``, ``lon`` and ``decimals`` (the fewer of the two numbers)."""
+    frame = _text.value_frame(series).with_columns(text=compact_expr(pl.col(_text.VALUE)))
+    text = pl.col("text")
+    frame = frame.with_columns(
+        short=text.str.len_chars() <= MAX_LEN, groups=text.str.extract_groups(_REGEX)
+    ).unnest("groups")
+    f = {k: pl.col(k) for k in ("p1", "n1", "q1", "p2", "n2", "q2")}
+    frame = frame.with_columns(
+        h1=pl.coalesce(f["p1"], f["q1"]),
+        h2=pl.coalesce(f["p2"], f["q2"]),
+        signed=f["n1"].str.contains("^[+-]") | f["n2"].str.contains("^[+-]"),
+        once=~(f["p1"].is_not_null() & f["q1"].is_not_null())
+        & ~(f["p2"].is_not_null() & f["q2"].is_not_null()),
+        x1=f["n1"].cast(pl.Float64, strict=False),
+        x2=f["n2"].cast(pl.Float64, strict=False),
+        decimals=pl.min_horizontal(
+            f["n1"].str.split(".").list.get(1, null_on_oob=True).str.len_chars(),
+            f["n2"].str.split(".").list.get(1, null_on_oob=True).str.len_chars(),
+        ),
+    )
+    h1, h2 = pl.col("h1"), pl.col("h2")
     has1, has2 = h1.is_not_null(), h2.is_not_null()
-    signed = f["n1"].str.contains("^[+-]") | f["n2"].str.contains("^[+-]")
-    lettered_ok = ~signed & (h1.is_in(["N", "S"]) != h2.is_in(["N", "S"]))
-    letters_ok = ~(f["p1"].is_not_null() & f["q1"].is_not_null()) & ~(
-        f["p2"].is_not_null() & f["q2"].is_not_null()
+    lettered_ok = ~pl.col("signed") & (h1.is_in(["N", "S"]) != h2.is_in(["N", "S"]))
+    frame = frame.with_columns(
+        letters_ok=pl.col("once") & (has1 == has2) & (~has1 | lettered_ok),
+        a=pl.col("x1") * pl.when(h1.is_in(["S", "W"])).then(-1.0).otherwise(1.0),
+        b=pl.col("x2") * pl.when(h2.is_in(["S", "W"])).then(-1.0).otherwise(1.0),
+        swap=h1.is_in(["E", "W"]),
     )
-    letters_ok = letters_ok & (has1 == has2) & (~has1 | lettered_ok)
-    a = f["n1"].cast(pl.Float64, strict=False) * pl.when(h1.is_in(["S", "W"])).then(-1.0).otherwise(1.0)
-    b = f["n2"].cast(pl.Float64, strict=False) * pl.when(h2.is_in(["S", "W"])).then(-1.0).otherwise(1.0)
-    swap = h1.is_in(["E", "W"])
-    lat = pl.when(swap).then(b).otherwise(a)
-    lon = pl.when(swap).then(a).otherwise(b)
-    decimals = pl.min_horizontal(
-        f["n1"].str.split(".").list.get(1, null_on_oob=True).str.len_chars(),
-        f["n2"].str.split(".").list.get(1, null_on_oob=True).str.len_chars(),
+    swap = pl.col("swap")
+    frame = frame.with_columns(
+        lat=pl.when(swap).then(pl.col("b")).otherwise(pl.col("a")),
+        lon=pl.when(swap).then(pl.col("a")).otherwise(pl.col("b")),
     )
-    valid = (
-        f["n1"].is_not_null()
-        & letters_ok
-        & (lat.abs() <= 90)
-        & (lon.abs() <= 180)
-        & (text.str.len_chars() <= MAX_LEN)
-    ).fill_null(False)
-    return valid, lat, lon, decimals
+    valid = f["n1"].is_not_null() & pl.col("letters_ok") & (pl.col("lat").abs() <= 90)
+    valid = valid & (pl.col("lon").abs() <= 180) & pl.col("short")
+    return frame.with_columns(valid=valid.fill_null(False))
 
 
 def valid_expr(col: pl.Expr) -> pl.Expr:
     """Polars: :func:`is_valid` of every value (null for null)."""
-    return _text.with_nulls(col, _parts(col)[0])
+    return _text.staged(col, _parts, _text.with_nulls(pl.col(_text.VALUE), pl.col("valid")), pl.Boolean())
 
 
 def score_expr(col: pl.Expr) -> pl.Expr:
     """Polars: 1.0 with four decimals or more, 0.8 with two or three, 0.0 where invalid."""
-    valid, _, _, decimals = _parts(col)
-    weight = (decimals >= 4).cast(pl.Float64) * 0.2 + 0.8
-    return _text.score_with_nulls(col, valid.cast(pl.Float64) * weight)
+    weight = (pl.col("decimals") >= 4).cast(pl.Float64) * 0.2 + 0.8
+    out = _text.score_with_nulls(pl.col(_text.VALUE), pl.col("valid").cast(pl.Float64) * weight)
+    return _text.staged(col, _parts, out, pl.Float64())
 
 
 def latitude_expr(col: pl.Expr) -> pl.Expr:
     """Polars: the latitude of every valid pair (Float64), null for the others."""
-    valid, lat, _, _ = _parts(col)
-    return _text.named_as(col, pl.when(valid).then(lat))
+    return _text.staged(col, _parts, pl.when(pl.col("valid")).then(pl.col("lat")), pl.Float64())
 
 
 def longitude_expr(col: pl.Expr) -> pl.Expr:
     """Polars: the longitude of every valid pair (Float64), null for the others."""
-    valid, _, lon, _ = _parts(col)
-    return _text.named_as(col, pl.when(valid).then(lon))
+    return _text.staged(col, _parts, pl.when(pl.col("valid")).then(pl.col("lon")), pl.Float64())
 
 
 def range_expr(col: pl.Expr, axis: Axis) -> pl.Expr:
