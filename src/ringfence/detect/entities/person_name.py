@@ -120,26 +120,53 @@ def compact_expr(col: pl.Expr) -> pl.Expr:
     return pl.when(latin).then(text).otherwise(text.str.replace_all(" ", "", literal=True))
 
 
-def score_expr(col: pl.Expr) -> pl.Expr:
-    """Polars: the confidence described in the module docstring, 0.0 where the shape is not a name."""
-    name = compact_expr(col)
-    short = name.str.len_chars() <= MAX_LEN
-    shape = {k: name.str.contains(_text.anchored(p)) & short for k, p in _SHAPES.items()}
-    cn_common = name.str.contains(_text.anchored(CN_COMMON_NAME))
-    known = name.str.contains(LATIN_KNOWN)
-    value = _text.first_of(
+def _scores(series: pl.Series) -> pl.DataFrame:
+    """Staged: ``score``, the confidence described in the module docstring (0.0 where not a name).
+
+    Each script's shapes are tried only on the values written in that script.
+    """
+    frame = _text.value_frame(series).with_columns(name=compact_expr(pl.col(_text.VALUE)))
+    name = pl.col("name")
+    frame = frame.with_columns(
+        short=name.str.len_chars() <= MAX_LEN,
+        han=name.str.contains(HAN),
+        hangul=name.str.contains(HANGUL),
+        latin=name.str.contains(_UPPER),
+    )
+    short = pl.col("short")
+    han, hangul, latin = short & pl.col("han"), short & pl.col("hangul"), short & pl.col("latin")
+    frame = frame.with_columns(
         [
-            (shape["cn"] & cn_common, pl.lit(0.95)),
+            pl.when(gate).then(name.str.contains(_text.anchored(_SHAPES[k]))).otherwise(False).alias(k)
+            for k, gate in (("cn", han), ("dotted", han), ("kr", hangul), ("latin", latin))
+        ]
+    )
+    frame = frame.with_columns(
+        cn_common=pl.when(pl.col("cn")).then(name.str.contains(_text.anchored(CN_COMMON_NAME))),
+        known=pl.when(pl.col("latin")).then(name.str.contains(LATIN_KNOWN)),
+    )
+    shape = {k: pl.col(k) for k in _SHAPES}
+    score = _text.first_of(
+        [
+            (shape["cn"] & pl.col("cn_common"), pl.lit(0.95)),
             (shape["cn"], pl.lit(0.8)),
             (shape["kr"], pl.lit(0.95)),
             (shape["dotted"], pl.lit(0.8)),
-            (shape["latin"] & known, pl.lit(0.9)),
+            (shape["latin"] & pl.col("known"), pl.lit(0.9)),
             (shape["latin"], pl.lit(0.6)),
         ]
     )
-    return _text.score_with_nulls(col, value)
+    return frame.with_columns(score=score)
+
+
+def score_expr(col: pl.Expr) -> pl.Expr:
+    """Polars: the confidence described in the module docstring, 0.0 where the shape is not a name."""
+    return _text.staged(
+        col, _scores, _text.score_with_nulls(pl.col(_text.VALUE), pl.col("score")), pl.Float64()
+    )
 
 
 def valid_expr(col: pl.Expr) -> pl.Expr:
     """Polars: :func:`is_valid` of every value (null for null)."""
-    return _text.with_nulls(col, score_expr(col) > 0.0)
+    out = _text.with_nulls(pl.col(_text.VALUE), pl.col("score").fill_null(0.0) > 0.0)
+    return _text.staged(col, _scores, out, pl.Boolean())

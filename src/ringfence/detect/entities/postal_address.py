@@ -119,13 +119,28 @@ def compact_expr(col: pl.Expr) -> pl.Expr:
     return _text.strip_expr(_text.nfkc_expr(_text.as_text(col))).str.replace_all(" {2,}", " ")
 
 
-def score_expr(col: pl.Expr) -> pl.Expr:
-    """Polars: the confidence described in the module docstring (0.0 for no address)."""
-    text = compact_expr(col)
-    short = text.str.len_chars() <= MAX_LEN
-    markers = text.str.count_matches(CN_MARKERS)
-    digit = text.str.contains("[0-9]")
-    cn_applies = text.str.contains(HAN) & (text.str.len_chars() >= 6)
+def _scores(series: pl.Series) -> pl.DataFrame:
+    """Staged: ``score``, the confidence described in the module docstring (0.0 for no address).
+
+    Each script's markers are counted only on the values written in that script.
+    """
+    frame = _text.value_frame(series).with_columns(text=compact_expr(pl.col(_text.VALUE)))
+    text = pl.col("text")
+    length = text.str.len_chars()
+    frame = frame.with_columns(
+        short=length <= MAX_LEN,
+        cn_applies=text.str.contains(HAN) & (length >= 6),
+        kr_applies=text.str.contains("[가-힣]"),
+        digit=text.str.contains("[0-9]"),
+        latin_applies=text.str.contains("^[0-9]"),
+    )
+    frame = frame.with_columns(
+        markers=pl.when(pl.col("cn_applies")).then(text.str.count_matches(CN_MARKERS)),
+        words=pl.when(pl.col("kr_applies")).then(text.str.count_matches(KR_MARKER_WORD)),
+        numbers=pl.when(pl.col("kr_applies")).then(text.str.count_matches(KR_NUMBER)),
+        latin=pl.when(pl.col("latin_applies")).then(text.str.contains(_text.anchored(LATIN))),
+    )
+    markers, digit, words, numbers = pl.col("markers"), pl.col("digit"), pl.col("words"), pl.col("numbers")
     cn = _text.first_of(
         [
             (markers >= 4, pl.lit(0.95)),
@@ -135,8 +150,6 @@ def score_expr(col: pl.Expr) -> pl.Expr:
             (markers == 2, pl.lit(0.5)),
         ]
     )
-    words = text.str.count_matches(KR_MARKER_WORD)
-    numbers = text.str.count_matches(KR_NUMBER)
     kr = _text.first_of(
         [
             ((words >= 3) & (numbers > 0), pl.lit(0.95)),
@@ -144,16 +157,18 @@ def score_expr(col: pl.Expr) -> pl.Expr:
             (words >= 3, pl.lit(0.7)),
         ]
     )
-    kr_applies = text.str.contains("[가-힣]")
-    latin = text.str.contains(_text.anchored(LATIN)).cast(pl.Float64) * 0.8
-    best = pl.max_horizontal(
-        (cn * cn_applies.cast(pl.Float64)).fill_null(0.0),
-        (kr * kr_applies.cast(pl.Float64)).fill_null(0.0),
-        latin.fill_null(0.0),
-    )
-    return _text.score_with_nulls(col, best * short.cast(pl.Float64))
+    latin = pl.col("latin").cast(pl.Float64) * 0.8
+    best = pl.max_horizontal(cn.fill_null(0.0), kr.fill_null(0.0), latin.fill_null(0.0))
+    return frame.with_columns(score=best * pl.col("short").cast(pl.Float64))
+
+
+def score_expr(col: pl.Expr) -> pl.Expr:
+    """Polars: the confidence described in the module docstring (0.0 for no address)."""
+    out = _text.score_with_nulls(pl.col(_text.VALUE), pl.col("score"))
+    return _text.staged(col, _scores, out, pl.Float64())
 
 
 def valid_expr(col: pl.Expr) -> pl.Expr:
     """Polars: :func:`is_valid` of every value (null for null)."""
-    return _text.with_nulls(col, score_expr(col) >= THRESHOLD)
+    out = _text.with_nulls(pl.col(_text.VALUE), pl.col("score") >= THRESHOLD)
+    return _text.staged(col, _scores, out, pl.Boolean())
