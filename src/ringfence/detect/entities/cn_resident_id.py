@@ -126,34 +126,40 @@ def compact_expr(col: pl.Expr) -> pl.Expr:
     return _text.delete_expr(_text.nfkc_expr(text), _text.ID_SEPARATORS).str.to_uppercase()
 
 
-def _checks(col: pl.Expr) -> dict[str, pl.Expr]:
-    raw = _text.as_text(col)
+def _checks(series: pl.Series) -> pl.DataFrame:
+    """Staged: ``number`` (compact), ``long`` (18 characters), ``ymd`` and ``valid``."""
+    raw = pl.col(_text.VALUE)
     # Most values are already compact: clean (NFKC, separators) only those that do not match as they are.
-    plain = raw.str.contains(_SHAPE_RE)
-    number = pl.when(plain).then(raw).otherwise(_text.delete_expr(_text.nfkc_expr(raw), _text.ID_SEPARATORS))
-    long = number.str.len_bytes() == 18
+    frame = _text.value_frame(series).with_columns(plain=raw.str.contains(_SHAPE_RE))
+    plain = pl.col("plain")
+    frame = frame.with_columns(
+        number=pl.when(plain)
+        .then(raw)
+        .otherwise(_text.delete_expr(_text.nfkc_expr(raw), _text.ID_SEPARATORS))
+    )
+    number = pl.col("number")
+    frame = frame.with_columns(
+        long=number.str.len_bytes() == 18,
+        shape=pl.when(plain).then(True).otherwise(number.str.contains(_SHAPE_RE)),
+    )
+    long = pl.col("long")
     ymd = pl.when(long).then(number.str.slice(6, 8)).otherwise(pl.lit("19") + number.str.slice(6, 6))
-    ymd_int = ymd.cast(pl.Int64, strict=False)
-    code = number.str.slice(0, 6).cast(pl.Int64, strict=False)
-    return {
-        "number": number,
-        "long": long,
-        "ymd": ymd_int,
-        "shape": pl.when(plain).then(True).otherwise(number.str.contains(_SHAPE_RE)),
-        "region": code.is_in(_REGION_LIST),
-        "date": _dates.ymd_valid_expr(ymd_int),
-        "check": ~long | mod11_2_valid_expr(number),
-    }
+    frame = frame.with_columns(
+        ymd=ymd.cast(pl.Int64, strict=False),
+        region=number.str.slice(0, 6).cast(pl.Int64, strict=False).is_in(_REGION_LIST),
+        check=~long | mod11_2_valid_expr(number),
+    )
+    frame = frame.with_columns(date=_dates.ymd_valid_expr(pl.col("ymd")))
+    ok = pl.col("region") & pl.col("date") & pl.col("check")
+    return frame.with_columns(valid=(pl.col("shape") & ok).fill_null(False))
 
 
-def _valid(c: dict[str, pl.Expr]) -> pl.Expr:
-    # Later checks run only where the earlier ones hold (Polars evaluates a branch on its rows only).
-    return pl.when(c["shape"]).then(c["region"] & c["date"] & c["check"]).otherwise(False).fill_null(False)
+_VALID = pl.col("valid")
 
 
 def valid_expr(col: pl.Expr) -> pl.Expr:
     """Polars: :func:`is_valid` of every value (null for null)."""
-    return _text.with_nulls(col, _valid(_checks(col)))
+    return _text.staged(col, _checks, _text.with_nulls(pl.col(_text.VALUE), _VALID), pl.Boolean())
 
 
 def score_expr(col: pl.Expr) -> pl.Expr:
@@ -162,25 +168,26 @@ def score_expr(col: pl.Expr) -> pl.Expr:
     (A number whose only fault is a county code missing from the table is not scored: the table is the
     standard's full history, and an unknown code is more often a look-alike than a gap in it.)
     """
-    c = _checks(col)
-    return _text.score_with_nulls(col, pl.when(_valid(c)).then(pl.when(c["long"]).then(1.0).otherwise(0.9)))
+    score = pl.when(_VALID).then(pl.when(pl.col("long")).then(1.0).otherwise(0.9))
+    return _text.staged(col, _checks, _text.score_with_nulls(pl.col(_text.VALUE), score), pl.Float64())
 
 
 def birth_date_expr(col: pl.Expr) -> pl.Expr:
     """Polars: the birth date (``pl.Date``) of every valid number, null for the others."""
-    c = _checks(col)
-    return _text.named_as(col, pl.when(_valid(c)).then(_dates.ymd_to_date_expr(c["ymd"])))
+    out = pl.when(_VALID).then(_dates.ymd_to_date_expr(pl.col("ymd")))
+    return _text.staged(col, _checks, out, pl.Date())
 
 
 def gender_expr(col: pl.Expr) -> pl.Expr:
     """Polars: ``"M"``/``"F"`` for every valid number, null for the others."""
-    c = _checks(col)
-    digit = pl.when(c["long"]).then(c["number"].str.slice(16, 1)).otherwise(c["number"].str.slice(14, 1))
+    number = pl.col("number")
+    digit = pl.when(pl.col("long")).then(number.str.slice(16, 1)).otherwise(number.str.slice(14, 1))
     odd = digit.cast(pl.Int64, strict=False) % 2 == 1
-    return _text.named_as(col, pl.when(_valid(c)).then(pl.when(odd).then(pl.lit("M")).otherwise(pl.lit("F"))))
+    out = pl.when(_VALID).then(pl.when(odd).then(pl.lit("M")).otherwise(pl.lit("F")))
+    return _text.staged(col, _checks, out, pl.String())
 
 
 def region_expr(col: pl.Expr) -> pl.Expr:
     """Polars: the 6-digit region code of every valid number, null for the others."""
-    c = _checks(col)
-    return _text.named_as(col, pl.when(_valid(c)).then(c["number"].str.slice(0, 6)))
+    out = pl.when(_VALID).then(pl.col("number").str.slice(0, 6))
+    return _text.staged(col, _checks, out, pl.String())

@@ -109,61 +109,68 @@ def compact_expr(col: pl.Expr) -> pl.Expr:
     return _text.delete_expr(_text.nfkc_expr(_text.as_text(col)), _text.ID_SEPARATORS)
 
 
-def _checks(col: pl.Expr) -> dict[str, pl.Expr]:
-    raw = _text.as_text(col)
-    plain = raw.str.contains(_SHAPE_RE)
-    number = pl.when(plain).then(raw).otherwise(_text.delete_expr(_text.nfkc_expr(raw), _text.ID_SEPARATORS))
-    g = number.str.slice(6, 1).cast(pl.Int64, strict=False)
-    century = pl.when(g.is_in([3, 4, 7, 8])).then(pl.lit(20_000_000)).otherwise(pl.lit(19_000_000))
-    ymd = century + number.str.slice(0, 6).cast(pl.Int64, strict=False)
-    shape = pl.when(plain).then(True).otherwise(number.str.contains(_SHAPE_RE))
-    valid = pl.when(shape).then(_dates.ymd_valid_expr(ymd)).otherwise(False).fill_null(False)
-    area_ok = number.str.slice(7, 2).cast(pl.Int64, strict=False) <= MAX_AREA
-    return {
-        "number": number,
-        "g": g,
-        "ymd": ymd,
-        "valid": valid,
-        "check": (area_ok & rrn_check_expr(number)).fill_null(False),
-    }
+def _checks(series: pl.Series) -> pl.DataFrame:
+    """Staged: ``number`` (compact), ``g`` (the gender/century digit), ``ymd``, ``valid`` and ``check``."""
+    raw = pl.col(_text.VALUE)
+    frame = _text.value_frame(series).with_columns(plain=raw.str.contains(_SHAPE_RE))
+    plain = pl.col("plain")
+    frame = frame.with_columns(
+        number=pl.when(plain)
+        .then(raw)
+        .otherwise(_text.delete_expr(_text.nfkc_expr(raw), _text.ID_SEPARATORS))
+    )
+    number = pl.col("number")
+    frame = frame.with_columns(
+        g=number.str.slice(6, 1).cast(pl.Int64, strict=False),
+        shape=pl.when(plain).then(True).otherwise(number.str.contains(_SHAPE_RE)),
+        area_ok=number.str.slice(7, 2).cast(pl.Int64, strict=False) <= MAX_AREA,
+        digit_ok=rrn_check_expr(number),
+    )
+    century = pl.when(pl.col("g").is_in([3, 4, 7, 8])).then(pl.lit(20_000_000)).otherwise(pl.lit(19_000_000))
+    frame = frame.with_columns(ymd=century + number.str.slice(0, 6).cast(pl.Int64, strict=False))
+    return frame.with_columns(
+        valid=(pl.col("shape") & _dates.ymd_valid_expr(pl.col("ymd"))).fill_null(False),
+        check=(pl.col("area_ok") & pl.col("digit_ok")).fill_null(False),
+    )
+
+
+_VALID, _CHECK = pl.col("valid"), pl.col("check")
 
 
 def valid_expr(col: pl.Expr) -> pl.Expr:
     """Polars: :func:`is_valid` of every value (null for null)."""
-    return _text.with_nulls(col, _checks(col)["valid"])
+    return _text.staged(col, _checks, _text.with_nulls(pl.col(_text.VALUE), _VALID), pl.Boolean())
 
 
 def checksum_expr(col: pl.Expr) -> pl.Expr:
     """Polars: :func:`has_check_digit` of every valid value (False for invalid ones, null for null)."""
-    c = _checks(col)
-    return _text.with_nulls(col, pl.when(c["valid"]).then(c["check"]).otherwise(False))
+    out = _text.with_nulls(pl.col(_text.VALUE), _VALID & _CHECK)
+    return _text.staged(col, _checks, out, pl.Boolean())
 
 
 def score_expr(col: pl.Expr) -> pl.Expr:
     """Polars: 1.0 with a check digit, 0.9 without one for births since October 2020, 0.3 for earlier
     births without one, 0.0 when invalid."""
-    c = _checks(col)
     reform = REFORM.year * 10_000 + REFORM.month * 100 + REFORM.day
     score = (
-        pl.when(~c["valid"])
+        pl.when(~_VALID)
         .then(0.0)
-        .when(c["check"])
+        .when(_CHECK)
         .then(1.0)
-        .when(c["ymd"] >= reform)
+        .when(pl.col("ymd") >= reform)
         .then(0.9)
         .otherwise(0.3)
     )
-    return _text.score_with_nulls(col, score)
+    return _text.staged(col, _checks, _text.score_with_nulls(pl.col(_text.VALUE), score), pl.Float64())
 
 
 def birth_date_expr(col: pl.Expr) -> pl.Expr:
     """Polars: the birth date (``pl.Date``) of every valid number, null for the others."""
-    c = _checks(col)
-    return _text.named_as(col, pl.when(c["valid"]).then(_dates.ymd_to_date_expr(c["ymd"])))
+    out = pl.when(_VALID).then(_dates.ymd_to_date_expr(pl.col("ymd")))
+    return _text.staged(col, _checks, out, pl.Date())
 
 
 def gender_expr(col: pl.Expr) -> pl.Expr:
     """Polars: ``"M"``/``"F"`` for every valid number, null for the others."""
-    c = _checks(col)
-    male = pl.when(c["g"] % 2 == 1).then(pl.lit("M")).otherwise(pl.lit("F"))
-    return _text.named_as(col, pl.when(c["valid"]).then(male))
+    male = pl.when(pl.col("g") % 2 == 1).then(pl.lit("M")).otherwise(pl.lit("F"))
+    return _text.staged(col, _checks, pl.when(_VALID).then(male), pl.String())
