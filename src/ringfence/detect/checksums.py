@@ -182,18 +182,28 @@ def mod97_10_valid_expr(col: pl.Expr, max_len: int = 34) -> pl.Expr:
 
     The country code and check digits move to the end, letters become two digits (A=10 ... Z=35), and the
     digit string is reduced modulo 97 eighteen digits at a time from the left (after left-padding with
-    zeros to a whole number of chunks, which does not change the value).
+    zeros to a whole number of chunks, which does not change the value). Written as
+    :func:`mod97_10_digits_expr` then :func:`mod97_10_digits_valid_expr`, so a staged caller can
+    materialise the digit string once instead of once per chunk.
     """
+    return mod97_10_digits_valid_expr(mod97_10_digits_expr(col, max_len), max_len)
+
+
+def mod97_10_digits_expr(col: pl.Expr, max_len: int = 34) -> pl.Expr:
+    """Polars: the rearranged, all-digit, zero-padded string whose value MOD 97 the check tests."""
     rearranged = col.str.slice(4) + col.str.slice(0, 4)
     numeric = rearranged.str.replace_many(_LETTERS, _LETTER_VALUES)
-    chunks = -(-2 * max_len // _CHUNK)
-    padded = numeric.str.zfill(chunks * _CHUNK)
+    return numeric.str.zfill(-(-2 * max_len // _CHUNK) * _CHUNK)
+
+
+def mod97_10_digits_valid_expr(padded: pl.Expr, max_len: int = 34) -> pl.Expr:
+    """Polars: whether the strings of :func:`mod97_10_digits_expr` are 1 modulo 97 (null for null)."""
     remainder: pl.Expr = pl.lit(0, dtype=pl.Int64)
-    for k in range(chunks):
+    for k in range(-(-2 * max_len // _CHUNK)):
         part = padded.str.slice(k * _CHUNK, _CHUNK).cast(pl.Int64, strict=False)
         remainder = (remainder * _CHUNK_SHIFT + part % 97) % 97
     ok = (remainder == 1).fill_null(False)
-    return pl.when(col.is_null()).then(None).otherwise(ok)
+    return pl.when(padded.is_null()).then(None).otherwise(ok)
 
 
 _CHUNK = 18

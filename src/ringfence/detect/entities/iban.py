@@ -22,7 +22,7 @@ import re
 
 import polars as pl
 
-from ringfence.detect.checksums import mod97_10_is_valid, mod97_10_valid_expr
+from ringfence.detect.checksums import mod97_10_digits_expr, mod97_10_digits_valid_expr, mod97_10_is_valid
 from ringfence.detect.entities import _text
 from ringfence.detect.entities._face import is_valid_by
 from ringfence.errors import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
@@ -86,19 +86,25 @@ def compact_expr(col: pl.Expr) -> pl.Expr:
     return _text.delete_expr(_text.nfkc_expr(_text.as_text(col)), SEPARATORS).str.to_uppercase()
 
 
-def _valid(col: pl.Expr) -> pl.Expr:
-    raw = _text.as_text(col)
-    plain = raw.str.contains(_ANY_RE)
-    number = pl.when(plain).then(raw).otherwise(compact_expr(raw))
-    shape = pl.when(plain).then(True).otherwise(number.str.contains(_ANY_RE))
-    return pl.when(shape).then(mod97_10_valid_expr(number, _MAX_LEN)).otherwise(False).fill_null(False)
+def _checks(series: pl.Series) -> pl.DataFrame:
+    """Staged: ``valid``; the check digits are computed only for values of a country's structure."""
+    raw = pl.col(_text.VALUE)
+    frame = _text.value_frame(series).with_columns(plain=raw.str.contains(_ANY_RE))
+    plain = pl.col("plain")
+    frame = frame.with_columns(number=pl.when(plain).then(raw).otherwise(compact_expr(raw)))
+    number = pl.col("number")
+    frame = frame.with_columns(shape=pl.when(plain).then(True).otherwise(number.str.contains(_ANY_RE)))
+    frame = frame.with_columns(digits=pl.when(pl.col("shape")).then(mod97_10_digits_expr(number, _MAX_LEN)))
+    ok = mod97_10_digits_valid_expr(pl.col("digits"), _MAX_LEN)
+    return frame.with_columns(valid=(pl.col("shape") & ok).fill_null(False))
 
 
 def valid_expr(col: pl.Expr) -> pl.Expr:
     """Polars: :func:`is_valid` of every value (null for null)."""
-    return _text.with_nulls(col, _valid(col))
+    return _text.staged(col, _checks, _text.with_nulls(pl.col(_text.VALUE), pl.col("valid")), pl.Boolean())
 
 
 def score_expr(col: pl.Expr) -> pl.Expr:
     """Polars: 1.0 for a valid IBAN, 0.0 otherwise."""
-    return _text.score_with_nulls(col, _valid(col).cast(pl.Float64))
+    out = _text.score_with_nulls(pl.col(_text.VALUE), pl.col("valid").cast(pl.Float64))
+    return _text.staged(col, _checks, out, pl.Float64())
