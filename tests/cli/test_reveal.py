@@ -15,6 +15,7 @@ import polars as pl
 import pytest
 
 from ringfence.cli.app import run
+from ringfence.io.write import write_table
 from ringfence.keys import SECRET_ACCESS
 from ringfence.state.reversals import ReversalRecord, list_reversals
 from ringfence.synth.config import SynthConfig
@@ -160,13 +161,16 @@ def test_reveal_restores_the_originals_and_records_the_reversal(
     assert doc["columns"]["name"]["status"] == "not reversible"
     assert revealed["name"].to_list() == pl.read_parquet(p.protected_customers)["name"].to_list()
 
-    # Transactions protected after the rotation: tokens resolve through the customers table (same column
-    # name, same global domain), the account's FPE under the new primary key.
+    # Transactions protected after the rotation: tokens resolve through the company's customer table, here
+    # a SQLite table whose column has another name (same global domain), the account's FPE under the new
+    # primary key.
+    crm = f"sqlite:///{tmp_path / 'crm.db'}?table=customers"
+    write_table(p.customers.select(pl.col("customer_id").alias("cust_no")), crm)
     txn_out = tmp_path / "revealed-transactions.csv"
     code, out, err = p.cli(
         capsys, "reveal", str(p.protected_transactions), "--policy", str(p.txn_policy), "-o", str(txn_out),
         "--reason", "AML review", "--recipient", "acme", "--decrypt",
-        "--detokenize-with", str(p.customers_file), "--json",
+        "--detokenize-with", crm, "--ref-column", "cust_no", "--json",
     )  # fmt: skip
     assert code == 0, err
     txn_doc = json.loads(out)
@@ -190,7 +194,9 @@ def test_reveal_restores_the_originals_and_records_the_reversal(
     assert set(rec.columns) == set(REVERSED)
     assert rec.columns["national_id"].key_ids == (p.old_aead,) and rec.columns["national_id"].action == "fpe"
     assert rec.columns["phone"].rows_resolved == p.customers.height
-    assert records[txn_doc["reversal_id"]].columns["customer_id"].rows_unresolved == int((~known).sum())
+    txn_rec = records[txn_doc["reversal_id"]]
+    assert txn_rec.columns["customer_id"].rows_unresolved == int((~known).sum())
+    assert txn_rec.reference == crm and txn_rec.reference_sha256 is None  # a table, not a file
 
     # No value and no key bytes in the record (the store's files, WAL included), the output or the messages.
     db_bytes = b"".join(f.read_bytes() for f in p.ws.glob("state.db*"))

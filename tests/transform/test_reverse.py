@@ -283,3 +283,29 @@ def test_plans_hold_no_key_bytes_and_refuse_pickling(
     for info in keyset.all_keys():
         raw = keyset.secret(info.key_id, SECRET_ACCESS)
         assert raw.hex() not in shown and base64.b64encode(raw).decode() not in shown
+
+
+def test_derived_and_dropped_columns_are_reported_not_reversible() -> None:
+    policy = parse_policy(
+        """
+ringfence_policy: 1
+name: derived
+unlisted: fail
+columns:
+  national_id: {action: derive, entity: CN_RESIDENT_ID, fields: [birth_year, gender]}
+  email: {action: encrypt}
+  name: drop
+""",
+        "derived.yaml",
+    )
+    schema = {"national_id_birth_year": pl.Int32, "national_id_gender": pl.String, "email": pl.String}
+    plan = plan_reversal(policy, schema, keyset=Keyset.generate(), decrypt=True)
+    statuses = {c.column: (c.action, c.status) for c in plan.columns}
+    assert statuses == {
+        "national_id_birth_year": ("derive", "not reversible"),
+        "national_id_gender": ("derive", "not reversible"),
+        "email": ("encrypt", "reverse"),
+        "national_id": ("derive", "absent"),
+        "name": ("drop", "absent"),
+    }
+    assert [c.column for c in plan.reversing] == ["email"]

@@ -43,6 +43,7 @@ from ringfence.detect.entities import ENTITIES
 from ringfence.errors import KeyAccessError, RingfenceError, UsageError
 from ringfence.keys import Keyset
 from ringfence.policy import Policy, Rule, policy_hash
+from ringfence.policy.rules import Derive as DeriveRule
 from ringfence.policy.rules import Fpe as FpeRule
 from ringfence.policy.rules import Tokenize as TokenizeRule
 from ringfence.transform.encrypt import CIPHERTEXT_PREFIX, decrypt_column
@@ -162,6 +163,9 @@ class _Decrypt(_NoPickle):
     def __init__(self, keyset: Keyset, column: str) -> None:
         self._keyset, self._column = keyset, column
 
+    def __repr__(self) -> str:
+        return f"Decrypt(column={self._column!r}, key ids from the ciphertexts)"
+
     def __call__(self, values: pl.Series) -> Result:
         strings = values.cast(pl.String)
         plain = decrypt_column(self._keyset, strings, self._column)
@@ -176,6 +180,9 @@ class _FpeDecrypt(_NoPickle):
     def __init__(self, keyset: Keyset, column: str, key_id: str, alphabet: str, scope_label: str) -> None:
         self._keyset, self._column, self._key_id = keyset, column, key_id
         self._alphabet, self._scope_label = alphabet, scope_label
+
+    def __repr__(self) -> str:
+        return f"FpeDecrypt(column={self._column!r}, key={self._key_id}, scope={self._scope_label!r})"
 
     def __call__(self, values: pl.Series) -> Result:
         strings = values.cast(pl.String)
@@ -209,6 +216,9 @@ class TokenResolver(_NoPickle):
     @property
     def domain(self) -> str:
         return self._domain
+
+    def __repr__(self) -> str:
+        return f"TokenResolver(domain={self._domain!r}, keys={sorted(self._known)})"
 
     def _learn(self, key_ids: set[str]) -> None:
         new = sorted(key_ids - self._known)
@@ -474,7 +484,17 @@ def plan_reversal(
     given = dict(fpe_key_ids or {})
     reference = dict(reference or {})
     planned: list[ColumnReversalPlan] = []
+    derived = {
+        f"{column}_{name}": column
+        for column, rule in policy.columns.items()
+        if isinstance(rule, DeriveRule)
+        for name in rule.fields
+    }
     for column in schema:
+        if column in derived and column not in policy.columns:
+            note = f"derived from {derived[column]!r}, which is not in the table"
+            planned.append(ColumnReversalPlan(column, "derive", "not reversible", note))
+            continue
         rules = _candidates(policy, column, sample)
         named = column in policy.columns
         actions = {r.action for r in rules}
