@@ -236,6 +236,11 @@ def test_refusals_leave_no_output_and_no_record(
     )  # fmt: skip
     assert code == 2 and "--recipient" in err
     assert not output.exists() and len(_records(p.ws)) == 1
+    # An output that cannot be written: no file, no record.
+    for bad in (tmp_path / "no-such-folder" / "out.parquet", tmp_path / "out.xlsx"):
+        code, _, err = p.reveal_customers(capsys, bad, "--reason", REASON, "--decrypt")
+        assert code == 2 and "cannot write" in err and not bad.exists()
+    assert len(_records(p.ws)) == 1
 
 
 def test_tampered_ciphertext_exits_2_naming_the_column(
