@@ -241,6 +241,29 @@ def test_refusals_leave_no_output_and_no_record(
         code, _, err = p.reveal_customers(capsys, bad, "--reason", REASON, "--decrypt")
         assert code == 2 and "cannot write" in err and not bad.exists()
     assert len(_records(p.ws)) == 1
+    # A reference holding only some token columns resolves those and says what it lacks for the others;
+    # a --ref-column naming a column the reference does not have is refused.
+    ids = tmp_path / "ids.parquet"
+    p.customers.select("customer_id").write_parquet(ids)
+    code, out, err = p.reveal_customers(
+        capsys, output, "--reason", REASON, "--detokenize-with", str(ids), "--json"
+    )
+    assert code == 0, err
+    columns = json.loads(out)["columns"]
+    assert columns["customer_id"]["rows_resolved"] == p.customers.height
+    assert columns["phone"]["status"] == "not requested" and "--ref-column phone=" in columns["phone"]["note"]
+    code, _, err = p.reveal_customers(
+        capsys,
+        tmp_path / "o.parquet",
+        "--reason",
+        REASON,
+        "--detokenize-with",
+        str(ids),
+        "--ref-column",
+        "phone=tel",
+    )
+    assert code == 2 and "'tel'" in err and not (tmp_path / "o.parquet").exists()
+    assert len(_records(p.ws)) == 2
 
 
 def test_tampered_ciphertext_exits_2_naming_the_column(

@@ -125,21 +125,25 @@ def _first_rows(source: Source) -> pl.DataFrame:
 def _reference_values(
     reference: Source, wanted: list[str], ref_columns: Mapping[str, str]
 ) -> dict[str, pl.Series]:
-    """Token column → the reference column holding its originals (distinct values, read in batches)."""
+    """Token column → the distinct values of the reference column holding its originals (read in
+    batches). A token column whose reference column is missing is left out (the plan reports it), unless
+    ``--ref-column`` named it, which is an error."""
     if "*" in ref_columns and len(wanted) > 1:
         raise UsageError(
             f"the table has {len(wanted)} token columns; name each: --ref-column TOKEN_COLUMN=REF_COLUMN"
         )
+    unknown = [c for c in ref_columns if c != "*" and c not in wanted]
+    if unknown:
+        raise UsageError(f"--ref-column names {unknown[0]!r}, which is not a token column of the table")
     names = {col: ref_columns.get(col, ref_columns.get("*", col)) for col in wanted}
     available = set(reference.schema().names())
     for col, ref in names.items():
-        if ref not in available:
-            raise UsageError(
-                f"the reference {reference.name} has no column {ref!r} for token column {col!r}; "
-                "pass --ref-column"
-                + ("" if col in ref_columns or "*" in ref_columns else f" {col}=REF_COLUMN")
-            )
+        if ref not in available and (col in ref_columns or "*" in ref_columns):
+            raise UsageError(f"the reference {reference.name} has no column {ref!r} (--ref-column)")
+    names = {col: ref for col, ref in names.items() if ref in available}
     needed = sorted(set(names.values()))
+    if not needed:
+        return {}
     parts: dict[str, list[pl.Series]] = {ref: [] for ref in needed}
     for batch in reference.batches(DEFAULT_BATCH_ROWS, needed):
         for ref in needed:

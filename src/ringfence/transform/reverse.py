@@ -513,7 +513,11 @@ def plan_reversal(
             continue
         if action == "tokenize":
             if column not in reference:
-                note = "tokens resolve only against a reference table: pass --detokenize-with REF"
+                note = (
+                    f"the reference has no column {column!r}: pass --ref-column {column}=REF_COLUMN"
+                    if detokenize
+                    else "tokens resolve only against a reference table: pass --detokenize-with REF"
+                )
                 planned.append(ColumnReversalPlan(column, action, "not requested", note))
                 continue
             planned.append(_plan_tokens(keyset, column, rules, recipient, reference[column], sample))
@@ -544,8 +548,10 @@ def plan_reversal(
             raise UsageError(f"--columns names {column!r}, which cannot be reversed here ({c.action}: {why})")
     plan = ReversePlan(policy.name, policy_hash(policy), recipient, planned)
     if not plan.reversing:
+        hints = [f"; {c.column}: {c.note}" for c in planned if c.status == "not requested"]
         raise UsageError(
             f"nothing to reverse: no column of the table is {_wanted_actions(decrypt, detokenize)}"
+            + (hints[0] if hints else "")
         )
     return plan
 
