@@ -142,10 +142,30 @@ class ColumnFinding:
         return doc
 
 
+# No value longer than this lower-cases to a junk placeholder (lower-casing never shortens a string).
+_JUNK_MAX_CHARS = max(len(v) for v in JUNK_VALUES)
+
+
 def clean_text(column: str) -> pl.Expr:
     """The column as trimmed text, with empty strings and junk placeholders (``N/A``, ``未知``) as null."""
     text = pl.col(column).cast(pl.String).str.strip_chars()
     return pl.when(text.str.to_lowercase().is_in(JUNK_VALUES)).then(None).otherwise(text).alias(column)
+
+
+def clean_frame(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """:func:`clean_text` of the given columns, computed in two stages (trim, then junk to null).
+
+    Equal to ``frame.select([clean_text(c) for c in columns])`` and about three times cheaper: the
+    trimmed text is materialised once, and only values short enough to be junk are lower-cased.
+    """
+    trimmed = frame.select([pl.col(c).cast(pl.String).str.strip_chars() for c in columns])
+    exprs = []
+    for c in columns:
+        text = pl.col(c)
+        short = text.str.len_chars() <= _JUNK_MAX_CHARS
+        junk = pl.when(short).then(text.str.to_lowercase().is_in(JUNK_VALUES)).otherwise(False)
+        exprs.append(pl.when(junk).then(None).otherwise(text).alias(c))
+    return trimmed.select(exprs)
 
 
 def _score(entity: str, text: pl.Expr) -> pl.Expr:
@@ -402,18 +422,27 @@ def _single_coordinate(frame: pl.DataFrame, column: str, non_empty: int, hints: 
     )
 
 
-def validator_for(finding: ColumnFinding) -> pl.Expr:
+def validator_for(finding: ColumnFinding, text: pl.Expr | None = None) -> pl.Expr:
     """The expression that checks each value of the finding's column against its entity (for ``--full``).
 
-    A column the classifier read as single latitudes or longitudes is checked by range, not as pairs.
+    ``text`` is the column's :func:`clean_text` (by default computed here). A column the classifier read
+    as single latitudes or longitudes is checked by range, not as pairs.
     """
-    text = clean_text(finding.name)
+    text = clean_text(finding.name) if text is None else text
     entity = str(finding.entity)
     if entity == "GEO_COORDINATE":
-        is_latitude = any(word in finding.name.lower() for word in _LATITUDE_WORDS)
-        single = geo.range_expr(text, "lat" if is_latitude else "lon")
+        single = geo.range_expr(text, _axis(finding.name))
         return (geo.valid_expr(text) | single).fill_null(False)
     return entities.get(entity).valid_expr(text).fill_null(False)
+
+
+def _axis(column: str) -> geo.Axis:
+    return "lat" if any(word in column.lower() for word in _LATITUDE_WORDS) else "lon"
+
+
+def coordinate_limit(finding: ColumnFinding) -> float:
+    """The largest absolute value of the single latitude or longitude the finding's column holds."""
+    return 90.0 if _axis(finding.name) == "lat" else 180.0
 
 
 def _is_coordinate_pair(frame: pl.DataFrame, column: str) -> bool:
