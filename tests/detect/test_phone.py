@@ -233,8 +233,9 @@ def test_other_countries_are_checked_for_shape_only(values: list[str]) -> None:
 
 
 def test_documented_divergences() -> None:
-    # A Chinese carrier-selection prefix: phonenumbers strips it, the column check does not.
-    assert m.is_valid("17951 13812345678") and column(m, ["17951 13812345678"]) == [False]
+    # A Chinese carrier-selection prefix: phonenumbers strips it, neither of our versions does.
+    assert phonenumbers.is_valid_number(phonenumbers.parse("17951 13812345678", "CN"))
+    assert not m.is_valid("17951 13812345678") and column(m, ["17951 13812345678"]) == [False]
     # An E.164-shaped number outside the US plan (no area code 099).
     assert not m.is_valid("+1 099 555 0123") and column(m, ["+1 099 555 0123"]) == [True]
     # Such numbers score lower than CN/KR numbers.
@@ -244,3 +245,24 @@ def test_documented_divergences() -> None:
 def test_phonenumbers_reads_cn_before_kr() -> None:
     assert phonenumbers.is_valid_number(phonenumbers.parse("01012345678", "CN"))
     assert m.region("01012345678") == "CN" and m.region("010-1234-5678") == "KR"
+
+
+def test_digits_that_only_phonenumbers_would_dial_are_not_phone_numbers() -> None:
+    """phonenumbers accepts these (it reads any dialable digits); written so, they are something else."""
+    look_alikes = [
+        "2025072112",  # a date and a serial: Guangzhou 020-25072112 only with its trunk 0
+        "1012345678",  # not Beijing 010-12345678 without the 0 ...
+        "862025072112",  # ... nor 86 and a landline without + or 00
+        "121.473712",  # a longitude: one dot is a decimal point
+        "31.2304",
+    ]
+    assert phonenumbers.is_valid_number(phonenumbers.parse("2025072112", "CN"))
+    assert [m.is_valid(v) for v in look_alikes] == [False, True, False, False, False]
+    assert column(m, look_alikes) == [False, True, False, False, False]
+    assert m.region("1012345678") == "KR"  # a Korean mobile whose 0 was lost in a numeric column
+
+
+def test_service_numbers_and_dotted_groupings_are_phone_numbers() -> None:
+    values = ["400-810-8888", "800 810 8888", "1588-1234", "138.1234.5678", "02.123.4567"]
+    assert [m.is_valid(v) for v in values] == [True] * 5
+    assert column(m, values) == [True] * 5

@@ -1,25 +1,29 @@
 """Phone number (Chinese and Korean numbers, and international numbers in + or 00 form).
 
 A value is a phone number when, with separators removed (spaces, hyphens, dots, brackets, slashes), it
-is a valid number for python's ``phonenumbers`` library read as a Chinese number, else as a Korean one:
-so ``138 1234 5678``, ``+86 138-1234-5678``, ``0086 13812345678``, ``8613812345678``, ``010-1234-5678``,
-``+82 10 1234 5678``, ``02-123-4567`` and ``+1 650 253 0000`` all count. A leading ``+`` or ``00`` is the
-international prefix (Korean carrier prefixes such as ``001``/``008`` are not read). Letters (vanity
-numbers, ``ext. 12``) do not count.
+is a valid number for python's ``phonenumbers`` library read as a Chinese number, else as a Korean one,
+and it is written the way people write numbers: so ``138 1234 5678``, ``+86 138-1234-5678``,
+``0086 13812345678``, ``8613812345678``, ``010-1234-5678``, ``+82 10 1234 5678``, ``02-123-4567`` and
+``+1 650 253 0000`` all count. A leading ``+`` or ``00`` is the international prefix (Korean carrier
+prefixes such as ``001``/``008`` are not read). Letters (vanity numbers, ``ext. 12``) do not count.
+
+Stricter than ``phonenumbers``, which reads any digits that could be dialled: a landline needs its trunk
+0 or a country code (``2025072112`` is a date and a serial, not Guangzhou 20-25072112; ``1012345678`` is
+not Beijing but a Korean mobile whose 0 was lost when the column was typed as a number), a country code
+without ``+``/``00`` is read only before a mobile number, a carrier-selection prefix (``17951 138...``) is
+not stripped, and a value with a single dot is a decimal number (``121.473712``), not a number with a dot
+as separator (``138.1234.5678``).
 
 The column version (:func:`valid_expr`) is one regular expression over the compacted value, built when
 this module is imported from the same ``phonenumbers`` metadata: the national-number patterns of every
-number type of CN and KR (fixed line, mobile, toll free, ...), after ``+86``/``0086``/``86`` or
-``+82``/``0082``/``82`` or a leading trunk ``0``. It agrees with :func:`is_valid` on Chinese and Korean
-numbers written in any of those ways (``tests/detect/test_phone.py`` checks it, and that every type
+number type of CN and KR (fixed line, mobile, toll free, ...) inside the grammar of written forms above
+(which :func:`validate` checks with the same expression). It agrees with :func:`is_valid` on Chinese and
+Korean numbers written in any of those ways (``tests/detect/test_phone.py`` checks it, and that every type
 pattern only matches lengths the metadata allows, so the length tables need no separate test). It differs:
 
 - for other countries' numbers (``+`` or ``00`` then a country code other than 86 and 82) it checks the
   E.164 shape only (7-15 digits, no leading 0), where ``phonenumbers`` checks that country's plan; their
   :func:`score_expr` is 0.8 instead of 1.0;
-- ``phonenumbers`` strips carrier-selection prefixes (Chinese ``17951 138...``, Korean ``0081...`` after
-  the trunk 0), reads ``+00...`` as ``00...``, and reads some numbers that start with 86/82 as national
-  numbers; the column version does none of this;
 - :func:`region_expr` names the country by calling code (the main country of a shared code, e.g. US for
   +1) where ``phonenumbers`` looks at the number ranges.
 
@@ -30,6 +34,8 @@ pattern only matches lengths the metadata allows, so the length tables need no s
 """
 
 from __future__ import annotations
+
+import re
 
 import phonenumbers
 import polars as pl
@@ -59,13 +65,13 @@ _TYPES = (
 _MAX_DIGITS = 20
 
 
-def national_pattern(region: str) -> str:
-    """A regex for the region's valid national numbers: its number types' patterns, ASCII digits only."""
+def national_pattern(region: str, types: tuple[str, ...] = _TYPES) -> str:
+    """A regex for the region's valid national numbers of ``types``, ASCII digits only."""
     meta = PhoneMetadata.metadata_for_region(region)
     if meta is None:
         raise InvalidComponent(f"{ENTITY}: no phone metadata for region {region}")
     patterns = []
-    for name in _TYPES:
+    for name in types:
         desc = getattr(meta, name)
         if desc is None or not desc.national_number_pattern or tuple(desc.possible_length) == (-1,):
             continue
@@ -75,20 +81,35 @@ def national_pattern(region: str) -> str:
 
 _CN = national_pattern("CN")
 _KR = national_pattern("KR")
+_CN_MOBILE = national_pattern("CN", ("mobile",))
+_KR_MOBILE = national_pattern("KR", ("mobile",))
 _INTL = r"(?:\+|00)"
 # A country calling code other than 86 and 82, then the rest: 7-15 digits in all, E.164's bounds.
 _OTHER = r"(?:[1-79][0-9]|8[013457-9])[0-9]{5,13}"
-_CN_NUMBER = rf"{_INTL}860?{_CN}|(?:86)?0?{_CN}"
-_KR_NUMBER = rf"{_INTL}820?{_KR}|(?:82)?0?{_KR}"
+# How numbers are written at home: a landline with its trunk 0 (010-12345678, 02-123-4567), a Chinese
+# mobile with or without it, Chinese 400/800 and Korean 15xx service numbers as they are; and abroad:
+# + or 00 and the country code, then the national number (a stray trunk 0 tolerated); the country code
+# without + only before a mobile (8613812345678, 821012345678), where digits alone are unambiguous enough.
+_CN_HOME = rf"0{_CN}|{_CN_MOBILE}|{national_pattern('CN', ('toll_free',))}|400[0-9]{{7}}"
+# A Korean mobile that lost its trunk 0 (1012345678: the column was once typed as a number) still counts,
+# for the prefixes in use (010, and 011/016-019 of old) only.
+_KR_HOME = rf"0{_KR}|1[016-9][0-9]{{7,8}}|{national_pattern('KR', ('uan',))}"
+_CN_NUMBER = rf"{_INTL}860?{_CN}|86{_CN_MOBILE}|{_CN_HOME}"
+_KR_NUMBER = rf"{_INTL}820?{_KR}|820?{_KR_MOBILE}|{_KR_HOME}"
 _CN_RE = _text.anchored(_CN_NUMBER)
 _KR_RE = _text.anchored(_KR_NUMBER)
 _OTHER_RE = _text.anchored(_INTL + _OTHER)
 _VALID_RE = _text.anchored(f"{_CN_NUMBER}|{_KR_NUMBER}|{_INTL}{_OTHER}")
+_written_validly = _text.fullmatcher(f"{_CN_NUMBER}|{_KR_NUMBER}|{_INTL}{_OTHER}")
+# One dot is a decimal point (121.473712 is a longitude), not a separator: 138.1234.5678 has two.
+_ONE_DOT_RE = r"^[^.]*\.[^.]*$"
 _KR_RE_PY = _text.fullmatcher(_KR_NUMBER)
+_CN_RE_PY = _text.fullmatcher(_CN_NUMBER)
 # Korean mobiles are written 010-1234-5678; the same digits are also a valid Beijing number (010-12345678),
 # so the grouping decides the country when the number is valid in both.
 _KR_GROUPING = r"(?:\+82[ \-.]?)?0?1[016789][ \-.][0-9]{3,4}[ \-.][0-9]{4}"
 _kr_grouping = _text.fullmatcher(_KR_GROUPING)
+_ONE_DOT = re.compile(_ONE_DOT_RE, re.DOTALL)
 _SHAPE = r"\+?[0-9]+"
 _shape = _text.fullmatcher(_SHAPE)
 
@@ -114,6 +135,8 @@ def _parse(number: str) -> phonenumbers.PhoneNumber | None:
 
 def validate(value: str) -> str:
     """The compact number, or raises: not digits (with an optional leading +), or not a valid number."""
+    if _ONE_DOT.match(_text.nfkc(value)):
+        raise InvalidFormat(f"{ENTITY}: a number with one dot is a decimal, not a phone number")
     number = compact(value)
     if not _shape(number):
         raise InvalidFormat(f"{ENTITY}: a phone number is digits with an optional leading +")
@@ -121,6 +144,10 @@ def validate(value: str) -> str:
         raise InvalidLength(f"{ENTITY}: too many digits for a phone number")
     if _parse(number) is None:
         raise InvalidComponent(f"{ENTITY}: not a valid Chinese, Korean or international number")
+    if not _written_validly(number):
+        raise InvalidFormat(
+            f"{ENTITY}: not written as a phone number is (a landline needs its trunk 0 or a country code)"
+        )
     return number
 
 
@@ -134,6 +161,10 @@ def region(value: str) -> str:
     the Korean mobile grouping (``010-1234-5678``)."""
     number = validate(value)
     if _kr_grouping(_text.strip(_text.nfkc(value))) and _KR_RE_PY(number):
+        return "KR"
+    if _CN_RE_PY(number):
+        return "CN"
+    if _KR_RE_PY(number):
         return "KR"
     parsed = _parse(number)
     assert parsed is not None  # validate checked it
@@ -160,7 +191,14 @@ def _number(col: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     cleaned text appears once in the validity test, so Polars computes it only for the other rows."""
     raw = _text.as_text(col)
     plain = raw.str.contains(_VALID_RE)
-    valid = pl.when(plain).then(True).otherwise(compact_expr(raw).str.contains(_VALID_RE))
+    decimal = _text.nfkc_expr(raw).str.contains(_ONE_DOT_RE)
+    valid = (
+        pl.when(plain)
+        .then(True)
+        .when(decimal)
+        .then(False)
+        .otherwise(compact_expr(raw).str.contains(_VALID_RE))
+    )
     number = pl.when(plain).then(raw).otherwise(compact_expr(raw))
     # Every alternative of the regex is bounded (at most 19 characters), like validate's length check.
     return number, valid.fill_null(False)
