@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,27 +72,33 @@ def scan_source(
 def validate_full(source: Source, findings: list[ColumnFinding], batch_rows: int = 500_000) -> None:
     """Streams every batch and replaces each finding's hit rate with the rate over all values.
 
-    Per batch, the text columns are cleaned once (:func:`clean_frame`), and every column's count and
-    validator run in one ``select`` (Polars runs the columns in parallel). Numeric columns typed as
-    single coordinates are checked as numbers, without a round trip through text.
+    Per batch, the text columns are cleaned once (:func:`clean_frame`), and each column's count and
+    validator run as one ``select``, the columns on a pool of threads (the staged validators call back
+    into Python, which keeps Polars from running them side by side within one ``select``; each releases
+    the GIL while Polars works). Numeric columns typed as single coordinates are checked as numbers,
+    without a round trip through text.
     """
     checked = [f for f in findings if f.entity and f.entity != "FREE_TEXT_PII"]
     if not checked:
         return
     counts = {f.name: [0, 0] for f in checked}
     columns = [f.name for f in checked]
-    for batch in source.batches(batch_rows, columns=columns):
-        numeric = [f for f in checked if _numeric_coordinate(f, batch.schema[f.name])]
-        texts = [f for f in checked if f not in numeric]
-        frame = clean_frame(batch, [f.name for f in texts]).hstack([batch[f.name] for f in numeric])
-        exprs: list[pl.Expr] = []
-        for i, f in enumerate(checked):
-            count, valid = _count_and_valid(f, f in numeric)
-            exprs += [count.alias(f"n{i}"), valid.alias(f"v{i}")]
-        row = frame.select(exprs).row(0)
-        for i, f in enumerate(checked):
-            counts[f.name][0] += int(row[2 * i] or 0)
-            counts[f.name][1] += int(row[2 * i + 1] or 0)
+    with ThreadPoolExecutor(max_workers=max(1, min(len(checked), pl.thread_pool_size()))) as pool:
+        for batch in source.batches(batch_rows, columns=columns):
+            numeric = [f.name for f in checked if _numeric_coordinate(f, batch.schema[f.name])]
+            texts = [f.name for f in checked if f.name not in numeric]
+            frame = clean_frame(batch, texts).hstack([batch[name] for name in numeric])
+
+            def count(
+                f: ColumnFinding, frame: pl.DataFrame = frame, numeric: list[str] = numeric
+            ) -> tuple[int, int]:
+                n, v = _count_and_valid(f, f.name in numeric)
+                row = frame.select(n.alias("n"), v.alias("v")).row(0)
+                return int(row[0] or 0), int(row[1] or 0)
+
+            for f, (n, v) in zip(checked, pool.map(count, checked), strict=True):
+                counts[f.name][0] += n
+                counts[f.name][1] += v
     for f in checked:
         n, v = counts[f.name]
         f.hit_rate = v / n if n else 0.0
