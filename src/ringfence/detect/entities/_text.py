@@ -37,8 +37,51 @@ def nfkc(value: str) -> str:
 
 
 def nfkc_expr(col: pl.Expr) -> pl.Expr:
-    """Polars: :func:`nfkc` of every value of a string column."""
-    return pl.when(col.str.len_bytes() != col.str.len_chars()).then(col.str.normalize("NFKC")).otherwise(col)
+    """Polars: :func:`nfkc` of every value of a string column.
+
+    Only values holding a character NFKC could change (:func:`nfkc_unstable_ranges`) are normalised:
+    a column of Chinese or Korean text is mostly in NFKC already, and normalising it costs more than
+    every other check of an address.
+    """
+    return pl.when(col.str.contains(_nfkc_unstable_class())).then(col.str.normalize("NFKC")).otherwise(col)
+
+
+def nfkc_unstable_ranges() -> list[tuple[int, int]]:
+    """The code point ranges of the characters that can make a string change under NFKC.
+
+    A string is in NFKC when each of its characters is (NFKC leaves it alone), none has a non-zero
+    combining class (no reordering), and none can be the second of a canonical composition pair (the
+    Unicode quick-check "maybe" characters: combining marks and Hangul medial and final jamo). This lists
+    every other character, from the running Python's ``unicodedata``; ``data/nfkc_unstable.txt`` holds
+    the list (computing it takes half a second) and a test checks the two agree.
+    """
+    unstable: set[int] = set(range(0x1161, 0x1176)) | set(range(0x11A8, 0x11C3))  # Hangul V and T jamo
+    for cp in range(0x110000):
+        if 0xD800 <= cp <= 0xDFFF:
+            continue
+        ch = chr(cp)
+        if unicodedata.combining(ch) or unicodedata.normalize("NFKC", ch) != ch:
+            unstable.add(cp)
+        parts = unicodedata.decomposition(ch).split()
+        if len(parts) == 2 and not parts[0].startswith("<"):
+            unstable.add(int(parts[1], 16))
+    ranges: list[tuple[int, int]] = []
+    for cp in sorted(unstable):
+        if ranges and cp == ranges[-1][1] + 1:
+            ranges[-1] = (ranges[-1][0], cp)
+        else:
+            ranges.append((cp, cp))
+    return ranges
+
+
+@cache
+def _nfkc_unstable_class() -> str:
+    """A Rust-regex character class of :func:`nfkc_unstable_ranges`, read from the data file."""
+    parts = []
+    for line in data_lines("nfkc_unstable.txt"):
+        low, _, high = line.partition("-")
+        parts.append(f"\\x{{{low}}}-\\x{{{high or low}}}")
+    return "[" + "".join(parts) + "]"
 
 
 def delete(value: str, chars: str) -> str:
