@@ -99,6 +99,15 @@ def delete_expr(col: pl.Expr, chars: str) -> pl.Expr:
     return col.str.replace_many(list(chars), [""] * len(chars))
 
 
+def staged_single_spaces(frame: pl.DataFrame, column: str) -> pl.DataFrame:
+    """Staged: the frame with runs of spaces in ``column`` made single (a regex only where a run is)."""
+    text = pl.col(column)
+    runs = text.str.contains("  ", literal=True)
+    return frame.with_columns(
+        pl.when(runs).then(text.str.replace_all(" {2,}", " ")).otherwise(text).alias(column)
+    )
+
+
 def strip(value: str) -> str:
     """``value`` without surrounding ASCII white space (the same set in both engines)."""
     return value.strip(WHITESPACE)

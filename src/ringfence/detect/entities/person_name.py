@@ -125,8 +125,14 @@ def _scores(series: pl.Series) -> pl.DataFrame:
 
     Each script's shapes are tried only on the values written in that script.
     """
-    frame = _text.value_frame(series).with_columns(name=compact_expr(pl.col(_text.VALUE)))
+    value = pl.col(_text.VALUE)
+    frame = _text.value_frame(series).with_columns(name=_text.strip_expr(_text.nfkc_expr(value)))
+    frame = _text.staged_single_spaces(frame, "name")
     name = pl.col("name")
+    spaced_cjk = name.str.contains(" ", literal=True) & ~name.str.contains("[A-Za-z]")
+    frame = frame.with_columns(
+        name=pl.when(spaced_cjk).then(name.str.replace_all(" ", "", literal=True)).otherwise(name)
+    )
     frame = frame.with_columns(
         short=name.str.len_chars() <= MAX_LEN,
         han=name.str.contains(HAN),

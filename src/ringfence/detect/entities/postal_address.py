@@ -124,7 +124,9 @@ def _scores(series: pl.Series) -> pl.DataFrame:
 
     Each script's markers are counted only on the values written in that script.
     """
-    frame = _text.value_frame(series).with_columns(text=compact_expr(pl.col(_text.VALUE)))
+    value = pl.col(_text.VALUE)
+    frame = _text.value_frame(series).with_columns(text=_text.strip_expr(_text.nfkc_expr(value)))
+    frame = _text.staged_single_spaces(frame, "text")  # = compact_expr
     text = pl.col("text")
     length = text.str.len_chars()
     frame = frame.with_columns(
