@@ -59,18 +59,25 @@ def compact_expr(col: pl.Expr) -> pl.Expr:
     return _text.delete_expr(_text.nfkc_expr(_text.as_text(col)), SEPARATORS)
 
 
-def _valid(col: pl.Expr) -> pl.Expr:
-    number = compact_expr(col)
-    return (number.str.contains(_SHAPE_RE) & ~number.str.contains(_REPEATED_RE)).fill_null(False)
+def _checks(series: pl.Series) -> pl.DataFrame:
+    """Staged: ``text`` (trimmed, NFKC), ``valid``."""
+    frame = _text.value_frame(series).with_columns(
+        text=_text.strip_expr(_text.nfkc_expr(pl.col(_text.VALUE)))
+    )
+    frame = frame.with_columns(number=_text.delete_expr(pl.col("text"), SEPARATORS))
+    number = pl.col("number")
+    return frame.with_columns(
+        valid=(number.str.contains(_SHAPE_RE) & ~number.str.contains(_REPEATED_RE)).fill_null(False)
+    )
 
 
 def valid_expr(col: pl.Expr) -> pl.Expr:
     """Polars: :func:`is_valid` of every value (null for null)."""
-    return _text.with_nulls(col, _valid(col))
+    return _text.staged(col, _checks, _text.with_nulls(pl.col(_text.VALUE), pl.col("valid")), pl.Boolean())
 
 
 def score_expr(col: pl.Expr) -> pl.Expr:
     """Polars: 0.8 for valid numbers written in groups, 0.5 for other valid ones, 0.0 otherwise."""
-    text = _text.strip_expr(_text.nfkc_expr(_text.as_text(col)))
-    grouped = text.str.contains(_text.anchored(_GROUPED)).cast(pl.Float64) * 0.3 + 0.5
-    return _text.score_with_nulls(col, _valid(col).cast(pl.Float64) * grouped)
+    grouped = pl.col("text").str.contains(_text.anchored(_GROUPED)).cast(pl.Float64) * 0.3 + 0.5
+    out = _text.score_with_nulls(pl.col(_text.VALUE), pl.col("valid").cast(pl.Float64) * grouped)
+    return _text.staged(col, _checks, out, pl.Float64())

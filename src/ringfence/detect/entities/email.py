@@ -69,21 +69,26 @@ def compact_expr(col: pl.Expr) -> pl.Expr:
     return _text.strip_expr(_text.nfkc_expr(_text.as_text(col))).str.to_lowercase()
 
 
-def _valid(col: pl.Expr) -> pl.Expr:
-    address = _text.strip_expr(_text.nfkc_expr(_text.as_text(col)))
+def _checks(series: pl.Series) -> pl.DataFrame:
+    """Staged: ``valid``."""
+    frame = _text.value_frame(series).with_columns(
+        address=_text.strip_expr(_text.nfkc_expr(pl.col(_text.VALUE)))
+    )
+    address = pl.col("address")
     ok = (
         (address.str.len_chars() <= MAX_LEN)
         & address.str.contains(_PATTERN_RE)
         & (address.str.find("@", literal=True) <= MAX_LOCAL)
     )
-    return ok.fill_null(False)
+    return frame.with_columns(valid=ok.fill_null(False))
 
 
 def valid_expr(col: pl.Expr) -> pl.Expr:
     """Polars: :func:`is_valid` of every value (null for null)."""
-    return _text.with_nulls(col, _valid(col))
+    return _text.staged(col, _checks, _text.with_nulls(pl.col(_text.VALUE), pl.col("valid")), pl.Boolean())
 
 
 def score_expr(col: pl.Expr) -> pl.Expr:
     """Polars: 1.0 for a valid address, 0.0 otherwise."""
-    return _text.score_with_nulls(col, _valid(col).cast(pl.Float64))
+    out = _text.score_with_nulls(pl.col(_text.VALUE), pl.col("valid").cast(pl.Float64))
+    return _text.staged(col, _checks, out, pl.Float64())

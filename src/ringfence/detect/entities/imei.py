@@ -71,26 +71,33 @@ def compact_expr(col: pl.Expr) -> pl.Expr:
     return _text.delete_expr(_text.nfkc_expr(_text.as_text(col)), SEPARATORS)
 
 
-def _checks(col: pl.Expr) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
-    raw = _text.as_text(col)
-    plain = raw.str.contains(_SHAPE_RE)
-    number = pl.when(plain).then(raw).otherwise(compact_expr(raw))
-    shape = pl.when(plain).then(True).otherwise(number.str.contains(_SHAPE_RE))
-    fifteen = number.str.len_bytes() == 15
-    luhn = pl.when(shape & fifteen).then(luhn_valid_expr(number, 15)).otherwise(False).fill_null(False)
-    valid = (shape & (~fifteen | luhn)).fill_null(False)
-    return number, valid, luhn
+def _checks(series: pl.Series) -> pl.DataFrame:
+    """Staged: ``number`` (compact), ``valid`` and ``luhn`` (a 15-digit number passing Luhn)."""
+    raw = pl.col(_text.VALUE)
+    frame = _text.value_frame(series).with_columns(plain=raw.str.contains(_SHAPE_RE))
+    plain = pl.col("plain")
+    frame = frame.with_columns(number=pl.when(plain).then(raw).otherwise(compact_expr(raw)))
+    number = pl.col("number")
+    frame = frame.with_columns(
+        shape=pl.when(plain).then(True).otherwise(number.str.contains(_SHAPE_RE)),
+        fifteen=number.str.len_bytes() == 15,
+    )
+    shape, fifteen = pl.col("shape"), pl.col("fifteen")
+    frame = frame.with_columns(
+        luhn=pl.when(shape & fifteen).then(luhn_valid_expr(number, 15)).otherwise(False).fill_null(False)
+    )
+    return frame.with_columns(valid=(shape & (~fifteen | pl.col("luhn"))).fill_null(False))
 
 
 def valid_expr(col: pl.Expr) -> pl.Expr:
     """Polars: :func:`is_valid` of every value (null for null)."""
-    return _text.with_nulls(col, _checks(col)[1])
+    return _text.staged(col, _checks, _text.with_nulls(pl.col(_text.VALUE), pl.col("valid")), pl.Boolean())
 
 
 def score_expr(col: pl.Expr) -> pl.Expr:
     """Polars: the graded confidence described in the module docstring (0.0 where invalid)."""
-    number, valid, luhn = _checks(col)
-    allocated = number.str.slice(0, 2).is_in(list(REPORTING_BODIES))
+    valid, luhn = pl.col("valid"), pl.col("luhn")
+    allocated = pl.col("number").str.slice(0, 2).is_in(list(REPORTING_BODIES))
     score = (
         pl.when(~valid)
         .then(0.0)
@@ -102,4 +109,4 @@ def score_expr(col: pl.Expr) -> pl.Expr:
         .then(0.6)
         .otherwise(0.3)
     )
-    return _text.score_with_nulls(col, score)
+    return _text.staged(col, _checks, _text.score_with_nulls(pl.col(_text.VALUE), score), pl.Float64())

@@ -69,24 +69,32 @@ def compact_expr(col: pl.Expr) -> pl.Expr:
     return _text.delete_expr(_text.nfkc_expr(_text.as_text(col)), SEPARATORS).str.to_uppercase()
 
 
-def _valid(number: pl.Expr) -> pl.Expr:
-    return (number.str.contains(_CN_RE) | number.str.contains(_KR_RE)).fill_null(False)
+def _checks(series: pl.Series) -> pl.DataFrame:
+    """Staged: ``number`` (compact), ``cn`` and ``kr`` (the number has that country's form)."""
+    frame = _text.value_frame(series).with_columns(number=compact_expr(pl.col(_text.VALUE)))
+    number = pl.col("number")
+    return frame.with_columns(
+        cn=number.str.contains(_CN_RE).fill_null(False), kr=number.str.contains(_KR_RE).fill_null(False)
+    )
+
+
+_VALID = pl.col("cn") | pl.col("kr")
 
 
 def valid_expr(col: pl.Expr) -> pl.Expr:
     """Polars: :func:`is_valid` of every value (null for null)."""
-    return _text.with_nulls(col, _valid(compact_expr(col)))
+    return _text.staged(col, _checks, _text.with_nulls(pl.col(_text.VALUE), _VALID), pl.Boolean())
 
 
 def score_expr(col: pl.Expr) -> pl.Expr:
     """Polars: 0.95 for distinctive forms, 0.75 for the other valid ones, 0.0 otherwise."""
-    number = compact_expr(col)
-    weight = number.str.contains(_text.anchored(DISTINCTIVE)).cast(pl.Float64) * 0.2 + 0.75
-    return _text.score_with_nulls(col, _valid(number).cast(pl.Float64) * weight)
+    weight = pl.col("number").str.contains(_text.anchored(DISTINCTIVE)).cast(pl.Float64) * 0.2 + 0.75
+    out = _text.score_with_nulls(pl.col(_text.VALUE), _VALID.cast(pl.Float64) * weight)
+    return _text.staged(col, _checks, out, pl.Float64())
 
 
 def country_expr(col: pl.Expr) -> pl.Expr:
     """Polars: :func:`country` of every value (null where invalid or ambiguous)."""
-    number = compact_expr(col)
-    cn, kr = number.str.contains(_CN_RE), number.str.contains(_KR_RE)
-    return _text.named_as(col, _text.first_of([(cn & ~kr, pl.lit("CN")), (kr & ~cn, pl.lit("KR"))]))
+    cn, kr = pl.col("cn"), pl.col("kr")
+    out = _text.first_of([(cn & ~kr, pl.lit("CN")), (kr & ~cn, pl.lit("KR"))])
+    return _text.staged(col, _checks, out, pl.String())

@@ -96,28 +96,35 @@ def compact_expr(col: pl.Expr) -> pl.Expr:
     return _text.delete_expr(_text.nfkc_expr(_text.as_text(col)), SEPARATORS)
 
 
-def _valid(col: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    raw = _text.as_text(col)
-    plain = raw.str.contains(_ANY_RE)
-    number = pl.when(plain).then(raw).otherwise(_text.delete_expr(_text.nfkc_expr(raw), SEPARATORS))
-    shape = pl.when(plain).then(True).otherwise(number.str.contains(_ANY_RE))
-    return number, pl.when(shape).then(luhn_valid_expr(number)).otherwise(False).fill_null(False)
+def _checks(series: pl.Series) -> pl.DataFrame:
+    """Staged: ``number`` (compact) and ``valid``."""
+    raw = pl.col(_text.VALUE)
+    frame = _text.value_frame(series).with_columns(plain=raw.str.contains(_ANY_RE))
+    plain = pl.col("plain")
+    frame = frame.with_columns(
+        number=pl.when(plain).then(raw).otherwise(_text.delete_expr(_text.nfkc_expr(raw), SEPARATORS))
+    )
+    number = pl.col("number")
+    frame = frame.with_columns(shape=pl.when(plain).then(True).otherwise(number.str.contains(_ANY_RE)))
+    valid = pl.when(pl.col("shape")).then(luhn_valid_expr(number)).otherwise(False).fill_null(False)
+    return frame.with_columns(valid=valid)
 
 
 def valid_expr(col: pl.Expr) -> pl.Expr:
     """Polars: :func:`is_valid` of every value (null for null)."""
-    return _text.with_nulls(col, _valid(col)[1])
+    return _text.staged(col, _checks, _text.with_nulls(pl.col(_text.VALUE), pl.col("valid")), pl.Boolean())
 
 
 def score_expr(col: pl.Expr) -> pl.Expr:
     """Polars: 1.0 for a valid card number, 0.0 otherwise."""
-    return _text.score_with_nulls(col, _valid(col)[1].cast(pl.Float64))
+    out = _text.score_with_nulls(pl.col(_text.VALUE), pl.col("valid").cast(pl.Float64))
+    return _text.staged(col, _checks, out, pl.Float64())
 
 
 def brand_expr(col: pl.Expr) -> pl.Expr:
     """Polars: the scheme of every valid number, null for the others."""
-    number, valid = _valid(col)
+    number = pl.col("number")
     chain: pl.Expr = pl.lit(None, dtype=pl.String)
     for name, pattern in reversed(SCHEMES.items()):
         chain = pl.when(number.str.contains(_text.anchored(pattern))).then(pl.lit(name)).otherwise(chain)
-    return _text.named_as(col, pl.when(valid).then(chain))
+    return _text.staged(col, _checks, pl.when(pl.col("valid")).then(chain), pl.String())
