@@ -149,3 +149,27 @@ def test_a_written_file_is_complete_on_disk_before_it_appears(tmp_path: Path) ->
 
     assert os.stat(path).st_ino != first_inode
     assert read_table(path).height == 20
+
+
+def test_parquet_dictionaries_and_statistics_go_where_they_pay(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    rows = 5_000
+    frame = pl.DataFrame(
+        {
+            "token": [f"rt1_0000abcd_{i:026d}" for i in range(rows)],
+            "status": ["success", "failed", "refunded", "pending"] * (rows // 4),
+            "amount": [float(i) for i in range(rows)],
+        }
+    )
+    path = tmp_path / "out.parquet"
+    write_table((frame.slice(o, 1_000) for o in range(0, rows, 1_000)), path)
+
+    assert_frame_equal(read_table(path), frame)
+    meta = pq.ParquetFile(path).metadata
+    assert meta.num_row_groups == 5
+    chunks = {meta.schema.column(i).name: meta.row_group(0).column(i) for i in range(3)}
+    assert chunks["status"].has_dictionary_page and not chunks["token"].has_dictionary_page
+    assert chunks["token"].statistics is None
+    assert chunks["status"].statistics.min == "failed"
+    assert chunks["amount"].statistics.max == 999.0

@@ -15,7 +15,7 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import polars as pl
 import pyarrow as pa
@@ -72,6 +72,31 @@ def _conform(batch: pl.DataFrame, schema: pl.Schema) -> pl.DataFrame:
     return batch.cast(schema, strict=False)
 
 
+# A column whose first batch has at most this share of distinct values is dictionary-encoded.
+DICTIONARY_SHARE = 0.1
+
+
+def parquet_options(first: pl.DataFrame) -> dict[str, Any]:
+    """How the Parquet writer encodes the columns, chosen from the first batch.
+
+    Columns of few distinct values (at most :data:`DICTIONARY_SHARE` of the first batch's rows) are
+    dictionary-encoded; the others are not, since trying a dictionary on them costs time before the writer
+    falls back to plain encoding. Min/max statistics are kept for every column but high-cardinality text,
+    where they filter nothing (tokens, ciphertexts and identifiers are spread over the whole range) and
+    cost a string comparison per value. All zstd (level 1). Tables with nested columns take the defaults.
+    """
+    options: dict[str, Any] = {"compression": "zstd"}
+    if first.is_empty() or any(dtype.is_nested() for dtype in first.dtypes):
+        return options
+    limit = max(1, int(first.height * DICTIONARY_SHARE))
+    distinct = first.select(pl.all().n_unique()).row(0)
+    few = [name for name, n in zip(first.columns, distinct, strict=True) if n <= limit]
+    text = {name for name, dtype in first.schema.items() if dtype in (pl.String, pl.Binary)}
+    options["use_dictionary"] = few
+    options["write_statistics"] = [name for name in first.columns if name in few or name not in text]
+    return options
+
+
 def _write_parquet(batches: Iterator[pl.DataFrame], tmp: Path) -> tuple[int, list[str]]:
     writer: pq.ParquetWriter | None = None
     schema: pl.Schema | None = None
@@ -82,7 +107,7 @@ def _write_parquet(batches: Iterator[pl.DataFrame], tmp: Path) -> tuple[int, lis
             if schema is None:
                 schema = batch.schema
                 arrow_schema = batch.to_arrow(compat_level=pl.CompatLevel.newest()).schema
-                writer = pq.ParquetWriter(tmp, arrow_schema, compression="zstd")
+                writer = pq.ParquetWriter(tmp, arrow_schema, **parquet_options(batch))
             batch = _conform(batch, schema)
             assert writer is not None and arrow_schema is not None
             # The newest compat level hands strings over as views, without a copy.
