@@ -9,17 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from ringfence.cli.app import run
-
-
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = run(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+from tests.cli.helpers import run_cli
 
 
 def test_init_json_lists_key_ids_not_bytes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = _run(capsys, "init", str(tmp_path / "ws"), "--jurisdiction", "CN", "--json")
+    code, out, err = run_cli(capsys, "init", str(tmp_path / "ws"), "--jurisdiction", "CN", "--json")
     assert code == 0, err
     doc = json.loads(out)
     assert doc["jurisdiction"] == "CN"
@@ -28,14 +22,14 @@ def test_init_json_lists_key_ids_not_bytes(tmp_path: Path, capsys: pytest.Captur
 
 
 def test_json_flag_before_the_command_works_too(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(capsys, "--json", "init", str(tmp_path / "ws"))
+    code, out, _ = run_cli(capsys, "--json", "init", str(tmp_path / "ws"))
     assert code == 0
     assert json.loads(out)["jurisdiction"] == "KR"
 
 
 def test_second_init_is_exit_2_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    _run(capsys, "init", str(tmp_path / "ws"))
-    code, out, err = _run(capsys, "init", str(tmp_path / "ws"))
+    run_cli(capsys, "init", str(tmp_path / "ws"))
+    code, out, err = run_cli(capsys, "init", str(tmp_path / "ws"))
     assert code == 2
     assert out == ""
     assert err.count("\n") == 1 and "already holds" in err
@@ -60,7 +54,7 @@ def test_usage_and_input_errors_exit_2(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    code, out, err = _run(capsys, *argv)
+    code, out, err = run_cli(capsys, *argv)
     assert code == 2
     assert out == ""
     assert needle in err
@@ -70,22 +64,22 @@ def test_usage_and_input_errors_exit_2(
 
 def test_keys_rotate_and_list(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     ws = str(tmp_path / "ws")
-    _run(capsys, "init", ws)
-    code, out, _ = _run(capsys, "keys", "rotate", "hmac", "--workspace", ws, "--json")
+    run_cli(capsys, "init", ws)
+    code, out, _ = run_cli(capsys, "keys", "rotate", "hmac", "--workspace", ws, "--json")
     assert code == 0
     new = json.loads(out)["primary"]
-    code, out, _ = _run(capsys, "--workspace", ws, "keys", "list", "--json")
+    code, out, _ = run_cli(capsys, "--workspace", ws, "keys", "list", "--json")
     keys = json.loads(out)["keys"]
     assert {k["id"]: k["status"] for k in keys if k["purpose"] == "hmac"}[new] == "primary"
     assert sum(1 for k in keys if k["purpose"] == "hmac") == 2
-    code, _, err = _run(capsys, "keys", "disable", new, "--workspace", ws)
+    code, _, err = run_cli(capsys, "keys", "disable", new, "--workspace", ws)
     assert code == 2 and "primary" in err
 
 
 def test_unknown_key_purpose_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     ws = str(tmp_path / "ws")
-    _run(capsys, "init", ws)
-    code, _, err = _run(capsys, "keys", "rotate", "cheese", "--workspace", ws)
+    run_cli(capsys, "init", ws)
+    code, _, err = run_cli(capsys, "keys", "rotate", "cheese", "--workspace", ws)
     assert code == 2 and "use one of hmac, aead, signing" in err
 
 

@@ -3,30 +3,21 @@ with one line and no output on a bad policy, no key bytes or raw identifiers any
 
 from __future__ import annotations
 
-import base64
 import json
 from pathlib import Path
 
 import polars as pl
 import pytest
 
-from ringfence.cli.app import run
-from ringfence.keys import SECRET_ACCESS
 from ringfence.synth.config import SynthConfig
 from ringfence.synth.platform import generate_platform
-from ringfence.workspace.workspace import open_workspace
-
-
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = run(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+from tests.cli.helpers import key_encodings, run_cli
 
 
 @pytest.fixture
 def setup(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[Path, Path]:
     ws = tmp_path / "ws"
-    assert _run(capsys, "init", str(ws))[0] == 0
+    assert run_cli(capsys, "init", str(ws))[0] == 0
     customers = tmp_path / "customers.parquet"
     generate_platform(SynthConfig(customers=1_200, transactions=10, seed=5)).customers.write_parquet(
         customers
@@ -34,28 +25,15 @@ def setup(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[Path, Pat
     return ws, customers
 
 
-def _secrets(ws: Path) -> list[str]:
-    keyset = open_workspace(ws).keyset()
-    found: list[str] = []
-    for info in keyset.all_keys():
-        raw = keyset.secret(info.key_id, SECRET_ACCESS)
-        found += [
-            raw.hex(),
-            base64.b64encode(raw).decode(),
-            base64.urlsafe_b64encode(raw).decode().rstrip("="),
-        ]
-    return found
-
-
 def test_draft_policy_then_protect_removes_phones_and_ids(
     setup: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     ws, customers = setup
     policy, output = tmp_path / "draft.yaml", tmp_path / "out.parquet"
-    code, _, err = _run(capsys, "scan", str(customers), "--draft-policy", str(policy), "--json")
+    code, _, err = run_cli(capsys, "scan", str(customers), "--draft-policy", str(policy), "--json")
     assert code == 0, err
     assert "phone: {action: tokenize" in policy.read_text(encoding="utf-8")
-    code, out, err = _run(
+    code, out, err = run_cli(
         capsys, "-w", str(ws), "protect", str(customers), "--policy", str(policy), "-o", str(output),
         "--recipient", "acme", "--json",
     )  # fmt: skip
@@ -71,7 +49,7 @@ def test_draft_policy_then_protect_removes_phones_and_ids(
         for value in raw[column].drop_nulls().to_list():
             assert value.encode() not in data, column
     text = out + err + data.decode("latin-1")
-    assert not any(s in text for s in _secrets(ws))
+    assert not any(s in text for s in key_encodings(ws))
 
 
 def test_explain_shows_the_plan_and_writes_nothing(
@@ -86,12 +64,12 @@ def test_explain_shows_the_plan_and_writes_nothing(
     )
     output = tmp_path / "o.parquet"
     argv = ["-w", str(ws), "protect", str(customers), "--policy", str(policy), "-o", str(output), "--explain"]
-    code, out, _ = _run(capsys, *argv, "--json")
+    code, out, _ = run_cli(capsys, *argv, "--json")
     assert code == 0
     plan = json.loads(out)
     assert plan["output_columns"] == ["phone", "email"]
     assert {c["column"]: c["action"] for c in plan["columns"]}["customer_id"] == "drop"
-    code, out, _ = _run(capsys, *argv)
+    code, out, _ = run_cli(capsys, *argv)
     assert code == 0 and "tokenize" in out and "encrypt" in out
     assert not output.exists()
 
@@ -115,14 +93,14 @@ def test_bad_policy_is_exit_2_one_line_and_no_output(
     ws, customers = setup
     policy, output = tmp_path / "bad.yaml", tmp_path / "out.parquet"
     policy.write_text(policy_text, encoding="utf-8")
-    code, out, err = _run(
+    code, out, err = run_cli(
         capsys, "-w", str(ws), "protect", str(customers), "--policy", str(policy), "-o", str(output)
     )
     assert code == 2
     assert out == "" and len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert not output.exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
-    assert not any(s in err for s in _secrets(ws))
+    assert not any(s in err for s in key_encodings(ws))
 
 
 def test_existing_output_needs_force(
@@ -135,9 +113,9 @@ def test_existing_output_needs_force(
     )
     output.write_text("keep me\n", encoding="utf-8")
     argv = ["-w", str(ws), "protect", str(customers), "--policy", str(policy), "-o", str(output)]
-    code, _, err = _run(capsys, *argv)
+    code, _, err = run_cli(capsys, *argv)
     assert code == 2 and "--force" in err
     assert output.read_text(encoding="utf-8") == "keep me\n"
-    code, _, err = _run(capsys, *argv, "--force")
+    code, _, err = run_cli(capsys, *argv, "--force")
     assert code == 0, err
     assert pl.read_csv(output).columns == ["city"]

@@ -5,7 +5,6 @@ ciphertext, failed recording) exit 2 leaving no output and no record; PostgreSQL
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import uuid
@@ -14,13 +13,12 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from ringfence.cli.app import run
 from ringfence.io.write import write_table
-from ringfence.keys import SECRET_ACCESS
 from ringfence.state.reversals import ReversalRecord, list_reversals
 from ringfence.synth.config import SynthConfig
 from ringfence.synth.platform import generate_platform
 from ringfence.workspace.workspace import open_workspace
+from tests.cli.helpers import key_encodings, run_cli
 from tests.conftest import POSTGRES_URL
 
 CUSTOMER_POLICY = """
@@ -54,25 +52,6 @@ REVERSED = ["customer_id", "phone", "email", "national_id", "device_imei"]
 REASON = "chargeback dispute 4711: the acquirer needs the card holder's contact"
 
 
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = run(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def _secrets(ws: Path) -> list[str]:
-    keyset = open_workspace(ws).keyset()
-    found: list[str] = []
-    for info in keyset.all_keys():
-        raw = keyset.secret(info.key_id, SECRET_ACCESS)
-        found += [
-            raw.hex(),
-            base64.b64encode(raw).decode(),
-            base64.urlsafe_b64encode(raw).decode().rstrip("="),
-        ]
-    return found
-
-
 def _records(ws: Path) -> list[ReversalRecord]:
     store = open_workspace(ws).state()
     try:
@@ -87,7 +66,7 @@ class Platform:
     def __init__(self, root: Path, capsys: pytest.CaptureFixture[str], state: str | None = None) -> None:
         self.root, self.ws = root, root / "ws"
         init = ["init", str(self.ws)] + (["--state", state] if state else [])
-        assert _run(capsys, *init)[0] == 0, "init"
+        assert run_cli(capsys, *init)[0] == 0, "init"
         platform = generate_platform(SynthConfig(customers=1_500, transactions=4_000, seed=7))
         self.customers = platform.customers
         self.transactions = pl.concat(list(platform.transactions()))
@@ -118,7 +97,7 @@ class Platform:
         assert code == 0, err
 
     def cli(self, capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-        return _run(capsys, "-w", str(self.ws), *argv)
+        return run_cli(capsys, "-w", str(self.ws), *argv)
 
     def reveal_customers(
         self, capsys: pytest.CaptureFixture[str], output: Path, *extra: str
@@ -200,7 +179,7 @@ def test_reveal_restores_the_originals_and_records_the_reversal(
 
     # No value and no key bytes in the record (the store's files, WAL included), the output or the messages.
     db_bytes = b"".join(f.read_bytes() for f in p.ws.glob("state.db*"))
-    secrets = _secrets(p.ws)
+    secrets = key_encodings(p.ws)
     for column in ("phone", "email", "national_id", "device_imei"):
         for value in p.customers[column].drop_nulls().head(300).to_list():
             assert value.encode() not in db_bytes, column

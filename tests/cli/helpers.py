@@ -1,0 +1,34 @@
+"""What the command-line tests share: running a command in-process, and the encodings of key bytes."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+import pytest
+
+from ringfence.cli.app import run
+from ringfence.keys import SECRET_ACCESS
+from ringfence.workspace.workspace import open_workspace
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """(exit code, stdout, stderr) of ``ringfence ARGV``."""
+    code = run(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def key_encodings(ws: Path) -> list[str]:
+    """Every key of the workspace's keyset as hex, base64 and unpadded base64url: none may appear in an
+    output, a message or the state store."""
+    keyset = open_workspace(ws).keyset()
+    found: list[str] = []
+    for info in keyset.all_keys():
+        raw = keyset.secret(info.key_id, SECRET_ACCESS)
+        found += [
+            raw.hex(),
+            base64.b64encode(raw).decode(),
+            base64.urlsafe_b64encode(raw).decode().rstrip("="),
+        ]
+    return found
