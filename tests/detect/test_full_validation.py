@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from pathlib import Path
 
@@ -35,6 +36,9 @@ AWKWARD_TEXT = [
 ]
 AWKWARD_FLOATS = [None, math.nan, math.inf, -math.inf, -0.0, 0.0, 31.2304, -121.4737, 90.0, 90.000001]
 AWKWARD_FLOATS += [179.99, 180.5, -33.5, 1e-300, 5e-324, 12.0, 1e20, 89.9999999999]
+_TODAY = dt.date.today()
+EDGE_DATES = [None, dt.date(1899, 12, 31), dt.date(1900, 1, 1), dt.date(1990, 2, 28), _TODAY]
+EDGE_DATES += [_TODAY + dt.timedelta(days=1), dt.date(9999, 12, 31), dt.date(1, 1, 1), dt.date(999, 5, 5)]
 
 
 def test_clean_frame_equals_clean_text() -> None:
@@ -81,6 +85,7 @@ def test_full_counts_equal_the_validators_value_by_value(tmp_path: Path, locale:
             "lat_text": transactions["lat"].cast(pl.String).zip_with(every % 2 == 0, noise),
             "national_id_noisy": noise.zip_with(every % 5 == 0, customers["national_id"]),
             "lat_int": every.cast(pl.Int32),
+            "dob_edge": pl.Series(EDGE_DATES * (rows // len(EDGE_DATES) + 1), dtype=pl.Date).head(rows),
         },
         strict=False,
     )
@@ -99,6 +104,7 @@ def test_full_counts_equal_the_validators_value_by_value(tmp_path: Path, locale:
         "name": "PERSON_NAME",
         "address": "POSTAL_ADDRESS",
         "birth_date": "DATE_OF_BIRTH",
+        "dob_edge": "DATE_OF_BIRTH",
         "device_imei": "IMEI",
         "last_login_ip": "IP_ADDRESS",
         "home_lat": "GEO_COORDINATE",
@@ -113,3 +119,4 @@ def test_full_counts_equal_the_validators_value_by_value(tmp_path: Path, locale:
         assert "full" in f.evidence
     # The noise really is there: some columns are neither all valid nor all empty.
     assert 0 < expected["lon"][1] < 1 and 0 < expected["national_id_noisy"][1] < 1
+    assert expected["dob_edge"][0] > 0 and 0 < expected["dob_edge"][1] < 1

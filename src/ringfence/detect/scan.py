@@ -8,6 +8,7 @@ reports the hit rate over all values.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -23,6 +24,7 @@ from ringfence.detect.classify import (
     coordinate_limit,
     validator_for,
 )
+from ringfence.detect.entities._dates import EARLIEST_BIRTH
 from ringfence.io.read import Source, open_sources
 
 DEFAULT_SAMPLE_ROWS = 10_000
@@ -85,7 +87,7 @@ def validate_full(source: Source, findings: list[ColumnFinding], batch_rows: int
     columns = [f.name for f in checked]
     with ThreadPoolExecutor(max_workers=max(1, min(len(checked), pl.thread_pool_size()))) as pool:
         for batch in source.batches(batch_rows, columns=columns):
-            numeric = [f.name for f in checked if _numeric_coordinate(f, batch.schema[f.name])]
+            numeric = [f.name for f in checked if _typed(f, batch.schema[f.name])]
             texts = [f.name for f in checked if f.name not in numeric]
             frame = clean_frame(batch, texts).hstack([batch[name] for name in numeric])
 
@@ -107,18 +109,26 @@ def validate_full(source: Source, findings: list[ColumnFinding], batch_rows: int
             f.evidence.append("full")
 
 
-def _numeric_coordinate(finding: ColumnFinding, dtype: pl.DataType) -> bool:
-    return finding.entity == "GEO_COORDINATE" and (dtype.is_float() or dtype.is_integer())
+def _typed(finding: ColumnFinding, dtype: pl.DataType) -> bool:
+    """Whether the column's type decides its check without its text: numeric single coordinates, and
+    birth dates stored as dates."""
+    if finding.entity == "GEO_COORDINATE":
+        return dtype.is_float() or dtype.is_integer()
+    return finding.entity == "DATE_OF_BIRTH" and dtype == pl.Date
 
 
-def _count_and_valid(finding: ColumnFinding, numeric: bool) -> tuple[pl.Expr, pl.Expr]:
+def _count_and_valid(finding: ColumnFinding, typed: bool) -> tuple[pl.Expr, pl.Expr]:
     """The number of non-empty values of the finding's column, and of valid ones.
 
-    A number's text is never a coordinate pair (it has no separator), and ``NaN``'s text is a junk
-    placeholder, so a numeric coordinate column gives the same counts as its :func:`clean_text` would.
+    ``typed`` (see :func:`_typed`) columns give the same counts as their :func:`clean_text` would: a
+    number's text is never a coordinate pair (it has no separator) and ``NaN``'s text is a junk
+    placeholder; a date's text is ``YYYY-MM-DD``, valid exactly when the date lies in 1900..today.
     """
     col = pl.col(finding.name)
-    if numeric:
+    if typed and finding.entity == "DATE_OF_BIRTH":
+        in_range = (col >= EARLIEST_BIRTH) & (col <= dt.date.today())
+        return col.count(), in_range.fill_null(False).sum()
+    if typed:
         x = col.cast(pl.Float64)
         present = (x.is_not_null() & ~x.is_nan()).fill_null(False)
         valid = present & (x.abs() <= coordinate_limit(finding)) & (x != x.round(0))

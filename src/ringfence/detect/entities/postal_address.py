@@ -139,8 +139,11 @@ def _scores(series: pl.Series) -> pl.DataFrame:
     frame = frame.with_columns(
         markers=pl.when(pl.col("cn_applies")).then(text.str.count_matches(CN_MARKERS)),
         words=pl.when(pl.col("kr_applies")).then(text.str.count_matches(KR_MARKER_WORD)),
-        numbers=pl.when(pl.col("kr_applies")).then(text.str.count_matches(KR_NUMBER)),
         latin=pl.when(pl.col("latin_applies")).then(text.str.contains(_text.anchored(LATIN))),
+    )
+    # House numbers matter only beside two or more marker words.
+    frame = frame.with_columns(
+        numbers=pl.when(pl.col("words") >= 2).then(text.str.count_matches(KR_NUMBER)).otherwise(0)
     )
     markers, digit, words, numbers = pl.col("markers"), pl.col("digit"), pl.col("words"), pl.col("numbers")
     cn = _text.first_of(
