@@ -77,24 +77,28 @@ def validate_full(source: Source, findings: list[ColumnFinding], batch_rows: int
     Per batch, the text columns are cleaned once (:func:`clean_frame`), and each column's count and
     validator run as one ``select``, the columns on a pool of threads (the staged validators call back
     into Python, which keeps Polars from running them side by side within one ``select``; each releases
-    the GIL while Polars works). Numeric columns typed as single coordinates are checked as numbers,
-    without a round trip through text.
+    the GIL while Polars works), while the next batch is read. Numeric single coordinates and birth dates
+    stored as dates are checked by value, without a round trip through text (:func:`_typed`).
     """
     checked = [f for f in findings if f.entity and f.entity != "FREE_TEXT_PII"]
     if not checked:
         return
     counts = {f.name: [0, 0] for f in checked}
     columns = [f.name for f in checked]
-    with ThreadPoolExecutor(max_workers=max(1, min(len(checked), pl.thread_pool_size()))) as pool:
-        for batch in source.batches(batch_rows, columns=columns):
-            numeric = [f.name for f in checked if _typed(f, batch.schema[f.name])]
-            texts = [f.name for f in checked if f.name not in numeric]
-            frame = clean_frame(batch, texts).hstack([batch[name] for name in numeric])
+    workers = max(1, min(len(checked), pl.thread_pool_size()))
+    with ThreadPoolExecutor(max_workers=workers) as pool, ThreadPoolExecutor(max_workers=1) as reader:
+        batches = iter(source.batches(batch_rows, columns=columns))
+        pending = reader.submit(next, batches, None)
+        while (batch := pending.result()) is not None:
+            pending = reader.submit(next, batches, None)  # read ahead while this batch is checked
+            typed = {f.name for f in checked if _typed(f, batch.schema[f.name])}
+            texts = [f.name for f in checked if f.name not in typed]
+            frame = clean_frame(batch, texts).hstack([batch[f.name] for f in checked if f.name in typed])
 
             def count(
-                f: ColumnFinding, frame: pl.DataFrame = frame, numeric: list[str] = numeric
+                f: ColumnFinding, frame: pl.DataFrame = frame, typed: set[str] = typed
             ) -> tuple[int, int]:
-                n, v = _count_and_valid(f, f.name in numeric)
+                n, v = _count_and_valid(f, f.name in typed)
                 row = frame.select(n.alias("n"), v.alias("v")).row(0)
                 return int(row[0] or 0), int(row[1] or 0)
 
