@@ -255,3 +255,9 @@ def test_read_ahead_keeps_order_passes_errors_on_and_stops_its_thread() -> None:
     stream.close()
     assert threading.active_count() == before
     assert len(produced) <= 5  # bounded: at most the queue and one item in hand
+
+    nested = engine.ahead(f.with_columns(pl.col("n") * 2) for f in engine.ahead(endless()))
+    assert next(nested)["n"][0] == 0
+    assert threading.active_count() == before + 2
+    nested.close()  # closing the outer read-ahead stops the inner one too
+    assert threading.active_count() == before

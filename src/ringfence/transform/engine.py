@@ -136,6 +136,10 @@ def ahead(items: Iterator[pl.DataFrame], depth: int = AHEAD_DEPTH) -> Iterator[p
             put(_DONE)
         except BaseException as exc:  # handed to the consumer, which raises it
             put(exc)
+        finally:  # a generator upstream (another read-ahead, an open file) is closed in this thread
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
 
     worker = threading.Thread(target=produce, name="ringfence-ahead", daemon=True)
     worker.start()
