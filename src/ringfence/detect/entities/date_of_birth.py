@@ -116,17 +116,29 @@ def compact_expr(col: pl.Expr) -> pl.Expr:
 
 
 def _parts(series: pl.Series) -> pl.DataFrame:
-    """Staged: ``ymd`` (yyyymmdd of the preferred valid reading, null when none) and ``form`` (1-3)."""
+    """Staged: ``ymd`` (yyyymmdd of the preferred valid reading, null when none) and ``form`` (1-3).
+
+    Values already written ``YYYY-MM-DD`` (their own compact form, and the first form of the pattern)
+    are read by position; only the others are compacted and matched against the full pattern.
+    """
     v = pl.col(_text.VALUE)
-    frame = _text.value_frame(series).with_columns(text=compact_expr(v))
+    frame = _text.value_frame(series).with_columns(iso=v.str.contains(_ISO))
+    iso = pl.col("iso")
+    frame = frame.with_columns(text=pl.when(iso).then(v).otherwise(compact_expr(v)))
     text = pl.col("text")
     frame = frame.with_columns(
-        short=text.str.len_chars() <= MAX_LEN, groups=text.str.extract_groups(_REGEX)
+        short=text.str.len_chars() <= MAX_LEN,
+        groups=pl.when(~iso).then(text.str.extract_groups(_REGEX)),
+        iso_ymd=pl.when(iso).then(
+            text.str.slice(0, 4).cast(pl.Int64) * 10_000
+            + text.str.slice(5, 2).cast(pl.Int64) * 100
+            + text.str.slice(8, 2).cast(pl.Int64)
+        ),
     ).unnest("groups")
     frame = frame.with_columns([pl.col(name).cast(pl.Int64, strict=False) for name in _GROUPS])
     num = {name: pl.col(name) for name in _GROUPS}
     frame = frame.with_columns(
-        r0=num["y1"] * 10_000 + num["m1"] * 100 + num["d1"],  # year first
+        r0=pl.coalesce(pl.col("iso_ymd"), num["y1"] * 10_000 + num["m1"] * 100 + num["d1"]),  # year first
         r1=num["y2"] * 10_000 + num["m2"] * 100 + num["d2"],  # bare eight digits
         r2=num["y3"] * 10_000 + num["b3"] * 100 + num["a3"],  # day first
         r3=num["y3"] * 10_000 + num["a3"] * 100 + num["b3"],  # month first
@@ -139,11 +151,12 @@ def _parts(series: pl.Series) -> pl.DataFrame:
     return frame.with_columns(
         ymd=_text.first_of([(pl.col(f"ok{k}"), r) for k, r in enumerate(readings)]),
         form=_text.first_of(
-            [(num["y1"].is_not_null(), pl.lit(1)), (num["y2"].is_not_null(), pl.lit(2))]
+            [(iso | num["y1"].is_not_null(), pl.lit(1)), (num["y2"].is_not_null(), pl.lit(2))]
         ).fill_null(3),
     )
 
 
+_ISO = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _GROUPS = ("y1", "m1", "d1", "y2", "m2", "d2", "a3", "b3", "y3")
 
 
