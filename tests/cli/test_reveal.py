@@ -90,6 +90,8 @@ class Platform:
         assert set(self.customer_doc["key_ids"]) == {self.old_aead, self.old_hmac}
         for purpose in ("aead", "hmac"):
             assert self.cli(capsys, "keys", "rotate", purpose)[0] == 0
+        self.new_aead = open_workspace(self.ws).keyset().primary_id("aead")
+        self.national_key = ("--fpe-key-id", f"national_id={self.old_aead}")
         code, out, err = self.cli(
             capsys, "protect", str(self.transactions_file), "--policy", str(self.txn_policy),
             "-o", str(self.protected_transactions), "--recipient", "acme", "--json",
@@ -146,11 +148,16 @@ def test_reveal_restores_the_originals_and_records_the_reversal(
     crm = f"sqlite:///{tmp_path / 'crm.db'}?table=customers"
     write_table(p.customers.select(pl.col("customer_id").alias("cust_no")), crm)
     txn_out = tmp_path / "revealed-transactions.csv"
-    code, out, err = p.cli(
-        capsys, "reveal", str(p.protected_transactions), "--policy", str(p.txn_policy), "-o", str(txn_out),
+    txn_args = [
+        "reveal", str(p.protected_transactions), "--policy", str(p.txn_policy), "-o", str(txn_out),
         "--reason", "AML review", "--recipient", "acme", "--decrypt",
         "--detokenize-with", crm, "--ref-column", "cust_no", "--json",
-    )  # fmt: skip
+    ]  # fmt: skip
+    # Two aead keys and no validator for an account id: the FPE key is not guessed, it is asked for.
+    code, out, err = p.cli(capsys, *txn_args)
+    assert code == 2 and out == "" and "--fpe-key-id account_id=KEY" in err and not txn_out.exists()
+    assert p.old_aead in err and p.new_aead in err
+    code, out, err = p.cli(capsys, *txn_args, "--fpe-key-id", f"account_id={p.new_aead}")
     assert code == 0, err
     txn_doc = json.loads(out)
     back = pl.read_csv(txn_out, infer_schema=False)
@@ -217,7 +224,7 @@ def test_refusals_leave_no_output_and_no_record(
     assert not output.exists() and len(_records(p.ws)) == 1
     # An output that cannot be written: no file, no record.
     for bad in (tmp_path / "no-such-folder" / "out.parquet", tmp_path / "out.xlsx"):
-        code, _, err = p.reveal_customers(capsys, bad, "--reason", REASON, "--decrypt")
+        code, _, err = p.reveal_customers(capsys, bad, "--reason", REASON, "--decrypt", *p.national_key)
         assert code == 2 and "cannot write" in err and not bad.exists()
     assert len(_records(p.ws)) == 1
     # A reference holding only some token columns resolves those and says what it lacks for the others;
@@ -257,7 +264,7 @@ def test_tampered_ciphertext_exits_2_naming_the_column(
     output = tmp_path / "revealed.parquet"
     code, out, err = p.cli(
         capsys, "reveal", str(tampered), "--policy", str(p.customer_policy), "-o", str(output),
-        "--recipient", "acme", "--reason", REASON, "--decrypt", "--json",
+        "--recipient", "acme", "--reason", REASON, "--decrypt", *p.national_key, "--json",
     )  # fmt: skip
     assert code == 2 and out == ""
     assert "'email'" in err and "fail authentication" in err
@@ -276,7 +283,9 @@ def test_a_failed_record_removes_the_output(
 
     monkeypatch.setattr(pipeline, "record_reversal", broken)
     output = platform.root / "revealed.parquet"
-    code, out, err = platform.reveal_customers(capsys, output, "--reason", REASON, "--decrypt", "--json")
+    code, out, err = platform.reveal_customers(
+        capsys, output, "--reason", REASON, "--decrypt", *platform.national_key, "--json"
+    )
     assert code == 2 and out == ""
     assert "could not be recorded" in err and "removed" in err
     assert not output.exists() and _records(platform.ws) == []

@@ -133,13 +133,25 @@ def test_rotation_decrypt_and_detokenize_restore_the_originals(
     for column in ("email", "national_id", "device_imei"):
         assert out_old[column].to_list() == first[column].to_list(), column
 
-    # Without the recorded key id, a national ID (no validator named) is decrypted under the primary key,
-    # and the plan says so: the output is not the original, and the note tells how to fix it.
-    guessed = plan_reversal(
-        policy, dict(p1.schema), keyset=keyset, recipient="acme", decrypt=True, sample=p1.head(2_000)
-    )
-    nat = {c.column: c for c in guessed.columns}["national_id"]
-    assert (nat.key_id, nat.key_source) == (new_aead, "primary") and "--fpe-key-id national_id=" in nat.note
+    # Without the recorded key id, a national ID (no validator named) cannot have its key checked: FF1
+    # under the new key would give other 18-digit numbers without an error, so the plan refuses the column
+    # and names the flag and the key ids to choose from instead of guessing.
+    with pytest.raises(UsageError, match="--fpe-key-id national_id=KEY") as refused:
+        plan_reversal(
+            policy, dict(p1.schema), keyset=keyset, recipient="acme", decrypt=True, sample=p1.head(2_000)
+        )
+    assert old_aead in str(refused.value) and new_aead in str(refused.value)
+    # A wrong key given for a column whose entity validates (IMEI, Luhn) is refused, not decrypted.
+    with pytest.raises(UsageError, match=r"'device_imei'.*does not decrypt to valid IMEI"):
+        plan_reversal(
+            policy,
+            dict(p1.schema),
+            keyset=keyset,
+            recipient="acme",
+            decrypt=True,
+            fpe_key_ids={"national_id": old_aead, "device_imei": new_aead},
+            sample=p1.head(2_000),
+        )
 
     # The newer table: everything under the primary keys.
     plan_new = plan_reversal(
@@ -149,6 +161,7 @@ def test_rotation_decrypt_and_detokenize_restore_the_originals(
         recipient="acme",
         decrypt=True,
         reference=_reference(customers, ["customer_id", "phone"]),
+        fpe_key_ids={"national_id": new_aead},
         sample=p2.head(2_000),
     )
     out_new, tally_new = _reveal(plan_new, p2)
@@ -201,6 +214,29 @@ def test_recipient_scope_is_respected(customers: pl.DataFrame, policy: Policy, t
     assert out_own["phone"].to_list() == customers["phone"].to_list()
     with pytest.raises(UsageError, match="--recipient"):
         plan_reversal(policy, dict(protected.schema), keyset=keyset, reference=reference)
+
+
+def test_fpe_under_another_recipient_is_refused_not_decrypted_to_wrong_values(
+    customers: pl.DataFrame, tmp_path: Path
+) -> None:
+    policy = parse_policy(
+        """
+ringfence_policy: 1
+name: imei-per-recipient
+unlisted: drop
+columns:
+  device_imei: {action: fpe, entity: IMEI}
+""",
+        "imei.yaml",
+    )
+    keyset = Keyset.generate()  # one aead key: the key is certain, the scope is not
+    protected = _protect(customers.select("device_imei"), policy, keyset, tmp_path, "acme", "acme")
+    schema, sample = dict(protected.schema), protected.head(2_000)
+    with pytest.raises(UsageError, match=r"'device_imei'.*recipient:beta.*--recipient"):
+        plan_reversal(policy, schema, keyset=keyset, recipient="beta", decrypt=True, sample=sample)
+    plan = plan_reversal(policy, schema, keyset=keyset, recipient="acme", decrypt=True, sample=sample)
+    out, _ = _reveal(plan, protected)
+    assert out["device_imei"].to_list() == customers["device_imei"].to_list()
 
 
 def test_entity_rule_columns_are_recognised_from_their_values(

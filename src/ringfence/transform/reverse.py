@@ -8,12 +8,14 @@ protected table what can be reversed and how, before any data flows:
   is not a ciphertext, or fails authentication (altered, truncated, moved from another column), refuses
   the whole column with an error naming the column and the count, never the value.
 - ``fpe`` columns are decrypted with FF1 (:func:`ringfence.transform.fpe.fpe_decrypt_column`) under the
-  column's scope and alphabet. An FPE value cannot carry its key id, so the key is the one given
-  (``fpe_key_ids``, from the ``key_ids`` protect printed), else chosen and reported (``key_source``): when
-  the column's entity has a validator (card and IMEI Luhn, ID checksums, phone shapes) and the keyset has
-  more than one ``aead`` key, every enabled ``aead`` key is tried on a sample and the one whose output
-  validates is taken (``validity``); otherwise the primary ``aead`` key is used (``primary``) and the
-  result says that a table protected before a rotation needs the recorded key id.
+  column's scope and alphabet. An FPE value cannot carry its key id, and FF1 under a wrong key or scope
+  decrypts without error to wrong values of the same shape, so the key is never guessed: it is the one
+  given (``fpe_key_ids``, from the ``key_ids`` protect printed), or the keyset's only ``aead`` key
+  (``primary``), or, when the column's entity has a validator (card and IMEI Luhn, ID checksums, phone
+  shapes), the one enabled ``aead`` key whose decryption of a sample validates (``validity``). Otherwise
+  the column is refused with a :class:`UsageError` asking for ``--fpe-key-id``; a given or only key whose
+  decrypted sample is no more valid than the ciphertexts (a wrong key id or ``--recipient``) is refused too.
+  Without a validator, a wrong ``--recipient`` cannot be detected.
 - ``tokenize`` columns cannot be decrypted: a token is a one-way keyed digest. They are resolved against
   the company's own reference table holding the original values (:class:`TokenResolver`): the distinct
   reference values are tokenized under every key id that occurs in the tokens, in the same domain (scope,
@@ -68,6 +70,9 @@ SAMPLE_ROWS = 2_000
 # valid for the entity, and clearly more than of the values as they stand.
 _VALID_SHARE = 0.9
 _KEY_ID = r"^[0-9a-f]{8}$"
+# A key (given or the only one) is refused when its decrypted sample is no more valid than this over the
+# values as they stand (a wrong key or scope: FF1 then outputs values as random as the ciphertexts).
+_NO_BETTER = 0.1
 
 Status = Literal["reverse", "kept", "not reversible", "not requested", "absent", "unprotected", "undecided"]
 KeySource = Literal["ciphertext", "token", "given", "primary", "validity"]
@@ -324,7 +329,12 @@ def _aead_keys(keyset: Keyset) -> list[str]:
         key=lambda i: i.created_at,
         reverse=True,
     )
-    return [primary, *(i.key_id for i in others)]
+    return list(dict.fromkeys([primary, *(i.key_id for i in others)]))
+
+
+def _fpe_label(rule: Rule, column: str, recipient: str | None) -> str:
+    assert isinstance(rule, FpeRule)
+    return _scope_label(rule, column, recipient)
 
 
 def _plan_fpe(
@@ -336,35 +346,43 @@ def _plan_fpe(
     sample: pl.DataFrame | None,
     named: bool,
 ) -> ColumnReversalPlan:
-    """Chooses the rule (entity) and key of an fpe column; see the module docstring."""
-    keys = [given] if given else _aead_keys(keyset)
+    """Chooses the rule (entity) and key of an fpe column; see the module docstring.
+
+    FF1 under a wrong key or scope decrypts without error to other values of the same shape, so a key is
+    only used when it is certain (given, or the keyset's only ``aead`` key) or confirmed by validation;
+    a key (given or only) whose decrypted sample is no more valid than the ciphertexts is refused.
+    """
     if given:
         info = keyset.info(given)
         if info.purpose != "aead":
             raise KeyAccessError(f"fpe key {given} for column {column!r} is not an aead key")
+    keys = [given] if given else _aead_keys(keyset)
     values = _sample_text(sample, column)
     options = [(rule, kid) for rule in rules for kid in keys]
     scored: list[tuple[float, int, Rule, str]] = []
-    if values.len() and (len(options) > 1 or not named):
+    contradicted: list[tuple[Rule, str]] = []
+    if values.len():
         baseline = {rule.entity: _validity(values, rule.entity) for rule in rules}
-        labels = [_scope_label(rule, column, recipient) for rule in rules if isinstance(rule, FpeRule)]
         for order, (rule, kid) in enumerate(options):
-            assert isinstance(rule, FpeRule)
             try:
                 plain = fpe_decrypt_column(
                     keyset,
                     values,
                     column=column,
                     key_id=kid,
-                    alphabet=rule.alphabet,
-                    scope_label=labels[order // len(keys)],
+                    alphabet=rule.alphabet if isinstance(rule, FpeRule) else "digits",
+                    scope_label=_fpe_label(rule, column, recipient),
                 )
             except RingfenceError:
                 continue  # the values do not fit this rule's alphabet: not this rule
             share = _validity(plain, rule.entity)
-            before = baseline.get(rule.entity)
-            if share is not None and share >= _VALID_SHARE and share > (before or 0.0) + 0.5:
+            before = baseline.get(rule.entity) or 0.0
+            if share is None:
+                continue
+            if share >= _VALID_SHARE and share > before + 0.5:
                 scored.append((share, -order, rule, kid))
+            elif share < _VALID_SHARE and share <= before + _NO_BETTER:
+                contradicted.append((rule, kid))
     if scored:
         _, _, rule, kid = max(scored, key=lambda s: (s[0], s[1]))
         source: KeySource = "given" if given else "validity"
@@ -378,19 +396,25 @@ def _plan_fpe(
             "no fpe entity rule of the policy decrypts this column to valid values",
         )
     rule = rules[0]
+    scope = _fpe_label(rule, column, recipient)
+    if (rule, keys[0]) in contradicted and len(keys) == 1:
+        raise UsageError(
+            f"fpe column {column!r}: under key {keys[0]} and scope {scope} the sample does not decrypt to "
+            f"valid {rule.entity} values; check --fpe-key-id and --recipient (protect printed its key_ids)"
+        )
     if given:
         return _fpe_column(keyset, column, rule, given, "given", recipient, "")
-    kid = keys[0]
-    note = ""
-    if len(keys) > 1:
-        note = (
-            f"decrypted under the primary aead key {kid}: an FPE value does not carry its key id; if the "
-            "table was protected before a key rotation, pass the key id protect printed "
-            f"(--fpe-key-id {column}=KEY)"
-        )
-    if len(keys) > 1 and rule.entity in ENTITIES:
-        note = f"no aead key decrypts the sample to valid {rule.entity} values; " + note
-    return _fpe_column(keyset, column, rule, kid, "primary", recipient, note)
+    if len(keys) == 1:
+        return _fpe_column(keyset, column, rule, keys[0], "primary", recipient, "")
+    why = (
+        f"no aead key decrypts the sample to valid {rule.entity} values"
+        if rule.entity in ENTITIES and values.len()
+        else "the key cannot be checked on the values"
+    )
+    raise UsageError(
+        f"fpe column {column!r}: an FPE value does not carry its key id, the keyset has {len(keys)} aead "
+        f"keys ({', '.join(keys)}) and {why}; pass the key id protect printed: --fpe-key-id {column}=KEY"
+    )
 
 
 def _fpe_column(

@@ -63,7 +63,8 @@ def reveal(
         typer.Option(
             "--fpe-key-id",
             metavar="[COL=]KEY",
-            help="The aead key id an fpe column was protected under (protect prints its key_ids).",
+            help="The aead key id an fpe column was protected under (protect prints its key_ids); "
+            "needed once the keyset has several aead keys, unless the column's entity validates.",
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace OUTPUT if it exists.")] = False,
