@@ -6,6 +6,12 @@ before reading any data, then streams ``source.batches()`` through ``batch.selec
 :func:`ringfence.io.write.write_table`. Every kernel is elementwise, so the output does not depend on the
 batch size (apart from ``encrypt``, which is randomized by design). A failure at any point leaves no
 output file.
+
+Reading, transforming and writing run at the same time (:func:`ahead`: a thread reads batches ahead of the
+transforms, another transforms output chunks ahead of the writer, each through a queue of
+:data:`AHEAD_DEPTH`), since Polars, Arrow and the kernels release the interpreter lock; order is kept and
+memory stays bounded by the queues. Output chunks are cut to :data:`OUTPUT_CHUNK_ROWS` whatever the batches,
+so the bytes written do not depend on the batch size or on the threads.
 """
 
 from __future__ import annotations
