@@ -273,7 +273,7 @@ def test_tampered_ciphertext_exits_2_naming_the_column(
     assert not list(tmp_path.glob(".revealed*"))  # no temporary file left behind either
 
 
-def test_a_failed_record_removes_the_output(
+def test_a_failed_record_leaves_no_output(
     platform: Platform, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import ringfence.pipeline.reveal as pipeline
@@ -287,8 +287,59 @@ def test_a_failed_record_removes_the_output(
         capsys, output, "--reason", REASON, "--decrypt", *platform.national_key, "--json"
     )
     assert code == 2 and out == ""
-    assert "could not be recorded" in err and "removed" in err
+    assert "could not be recorded" in err and "nothing was written" in err
     assert not output.exists() and _records(platform.ws) == []
+
+
+def test_the_record_comes_before_the_output_and_an_interrupt_leaves_neither(
+    platform: Platform, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ringfence.pipeline.reveal as pipeline
+
+    output = tmp_path / "revealed.parquet"
+    recording = pipeline.record_reversal
+    seen: list[bool] = []
+
+    def interrupted(*args: object, **kwargs: object) -> str:
+        seen.append(output.exists())
+        raise KeyboardInterrupt  # Ctrl-C (or a kill) while the record is being written
+
+    monkeypatch.setattr(pipeline, "record_reversal", interrupted)
+    code, out, _ = platform.reveal_customers(
+        capsys, output, "--reason", REASON, "--decrypt", "--columns", "email"
+    )
+    assert code == 130 and out == "" and seen == [False]
+    assert not output.exists() and _records(platform.ws) == []
+    assert not list(tmp_path.glob(".revealed*"))  # the staged copy in clear is gone too
+
+    # The output appears only once its record is written, readable by its owner only.
+    def checked(store: object, record: ReversalRecord) -> str:
+        seen.append(output.exists())
+        staged = list(tmp_path.glob(".revealed.parquet.reveal-*/revealed.parquet"))
+        assert len(staged) == 1 and staged[0].stat().st_mode & 0o777 == 0o600
+        assert staged[0].parent.stat().st_mode & 0o777 == 0o700
+        return recording(store, record)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "record_reversal", checked)
+    code, out, err = platform.reveal_customers(
+        capsys, output, "--reason", REASON, "--decrypt", "--columns", "email", "--json"
+    )
+    assert code == 0, err
+    assert seen == [False, False] and output.exists() and len(_records(platform.ws)) == 1
+
+    # Moving the recorded copy into place fails: the record is withdrawn, nothing is left.
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pipeline, "record_reversal", recording)
+    monkeypatch.setattr(pipeline, "_place", full)
+    again = tmp_path / "again.parquet"
+    code, out, err = platform.reveal_customers(
+        capsys, again, "--reason", REASON, "--decrypt", "--columns", "email"
+    )
+    assert code == 2 and "cannot write" in err and "withdrawn" in err
+    assert not again.exists() and len(_records(platform.ws)) == 1
+    assert not list(tmp_path.glob(".again*"))
 
 
 @pytest.mark.db

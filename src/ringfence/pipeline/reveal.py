@@ -2,13 +2,16 @@
 
 :func:`reveal` checks everything it can before reading data (a reason is given, a reversal flag is given,
 the output is a new file, the state store opens, the plan of :func:`ringfence.transform.reverse.plan_reversal`
-reverses something), then streams the input through the reversal into an atomically written output, and
-only then records the reversal in the state store (:mod:`ringfence.state.reversals`):
+reverses something), then streams the input through the reversal into a staging folder beside the output
+that only its owner can open, records the reversal in the state store (:mod:`ringfence.state.reversals`),
+and only then moves the revealed copy to the output in one step:
 
 - if reading, reversing or writing fails, there is no output and no record;
-- if recording fails, the output is removed and the error says so: there is never a revealed file
-  without its record;
-- the revealed file holds personal data in clear, so it is made readable by its owner only (0600).
+- if recording fails, the output never appears; if moving it fails, the record is withdrawn;
+- a run killed at any point leaves no output, or a record whose output never appeared, never a revealed
+  file without its record (a killed run's staging folder is removed by the next reveal to that output);
+- the revealed file holds personal data in clear, so it is readable by its owner only (0600), from the
+  first byte written (the staging folder is 0700).
 
 The record holds names, SHA-256 hashes of the files read, the policy hash, the recipient, the key ids used
 and the counts per column, never a data value or key material. When the tamper-evident ledger (the govern
@@ -17,10 +20,13 @@ issue) lands, reversals are recorded there instead of in the ``reversals`` table
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import getpass
 import hashlib
 import os
+import shutil
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +38,14 @@ from ringfence.errors import OutputError, RingfenceError, UsageError, WorkspaceE
 from ringfence.io.read import Source, open_source
 from ringfence.io.write import write_table
 from ringfence.policy import Policy, load_policy
-from ringfence.state.reversals import ColumnReversal, ReversalRecord, check_reason, record_reversal
+from ringfence.state.reversals import (
+    ColumnReversal,
+    ReversalRecord,
+    check_reason,
+    record_reversal,
+    withdraw_reversal,
+)
+from ringfence.state.store import StateStore
 from ringfence.transform.engine import DEFAULT_BATCH_ROWS, rechunk
 from ringfence.transform.reverse import (
     SAMPLE_ROWS,
@@ -48,6 +61,7 @@ from ringfence.workspace import Workspace
 __all__ = ["RevealResult", "reveal"]
 
 _HASH_CHUNK = 1 << 20
+_STAGING = ".reveal-"
 
 
 @dataclass(frozen=True)
@@ -116,6 +130,69 @@ def _file_hash(source: Source) -> str | None:
         return None
     path = Path(source.location)
     return _sha256(path) if path.is_file() else None
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
+def _staging_dir(out_path: Path) -> Path:
+    """A folder beside ``out_path``, readable by its owner only (0700), where the revealed copy is written
+    before it is recorded; stale ones a killed run left for the same output are removed first."""
+    parent = out_path.parent
+    if not parent.is_dir():
+        raise OutputError(f"cannot write {out_path}: folder {parent} does not exist")
+    if out_path.is_dir():
+        raise OutputError(f"cannot write {out_path}: it is a folder")
+    prefix = f".{out_path.name}{_STAGING}"
+    for stale in parent.glob(prefix + "*"):
+        pid = stale.name[len(prefix) :].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(stale, ignore_errors=True)
+    try:
+        return Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", dir=parent))
+    except OSError as exc:
+        raise OutputError(f"cannot write {out_path} ({type(exc).__name__})") from None
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def _place(staged: Path, out_path: Path, *, overwrite: bool) -> None:
+    """Moves the staged copy to ``out_path`` in one step; without ``overwrite`` an existing file is never
+    replaced (a hard link fails if the name exists)."""
+    if overwrite:
+        os.replace(staged, out_path)
+    else:
+        try:
+            os.link(staged, out_path)
+        except FileExistsError:
+            raise OutputError(f"{out_path} exists; pass --force to replace it") from None
+    with contextlib.suppress(OSError):
+        fd = os.open(out_path.parent, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _withdraw(store: StateStore, reversal_id: str) -> bool:
+    """Removes the record of a reversal whose output could not be placed; ``False`` if that failed too."""
+    try:
+        withdraw_reversal(store, reversal_id)
+    except Exception:
+        return False
+    return True
 
 
 def _first_rows(source: Source) -> pl.DataFrame:
@@ -210,46 +287,69 @@ def reveal(
         input_hash = _file_hash(src)
         reference_hash = _file_hash(ref_src) if ref_src is not None else None
         tally = ReversalTally()
+        staging = _staging_dir(out_path)
         try:
-            written = write_table(
-                rechunk(reveal_batches(plan, src.batches(batch_rows), tally)), out_path, overwrite=overwrite
-            )
-        except RingfenceError as exc:
-            raise type(exc)(str(exc).splitlines()[0]) from None
-        except pl.exceptions.PolarsError as exc:
-            raise UsageError(f"reveal {src.name}: reading or writing failed ({type(exc).__name__})") from None
-        written.path.chmod(0o600)  # data in clear again: readable by its owner only
-        record = ReversalRecord(
-            created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            actor=_actor(),
-            input=_shown(src.location, workspace.root),
-            input_sha256=input_hash,
-            output=_shown(str(written.path), workspace.root),
-            reference=_shown(ref_src.location, workspace.root) if ref_src is not None else None,
-            reference_sha256=reference_hash,
-            policy_name=plan.policy_name,
-            policy_hash=plan.policy_hash,
-            recipient=recipient,
-            columns={
-                c.column: ColumnReversal(
-                    c.action or "",
-                    tuple(sorted(tally.key_ids.get(c.column, set()))),
-                    tally.resolved.get(c.column, 0),
-                    tally.unresolved.get(c.column, 0),
+            staged = staging / out_path.name
+            try:
+                write_table(
+                    rechunk(reveal_batches(plan, src.batches(batch_rows), tally)), staged, overwrite=True
                 )
-                for c in plan.reversing
-            },
-            rows=tally.rows,
-            reason=why,
-        )
-        try:
-            record_reversal(store, record)
-        except Exception as exc:
-            written.path.unlink(missing_ok=True)
-            raise WorkspaceError(
-                f"the reversal could not be recorded in the state store ({type(exc).__name__}); "
-                f"{output} was removed"
-            ) from None
+            except RingfenceError as exc:
+                raise type(exc)(_first_line(exc).replace(str(staging), str(out_path.parent))) from None
+            except pl.exceptions.PolarsError as exc:
+                raise UsageError(
+                    f"reveal {src.name}: reading or writing failed ({type(exc).__name__})"
+                ) from None
+            staged.chmod(0o600)  # data in clear again: readable by its owner only
+            record = ReversalRecord(
+                created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                actor=_actor(),
+                input=_shown(src.location, workspace.root),
+                input_sha256=input_hash,
+                output=_shown(str(out_path), workspace.root),
+                reference=_shown(ref_src.location, workspace.root) if ref_src is not None else None,
+                reference_sha256=reference_hash,
+                policy_name=plan.policy_name,
+                policy_hash=plan.policy_hash,
+                recipient=recipient,
+                columns={
+                    c.column: ColumnReversal(
+                        c.action or "",
+                        tuple(sorted(tally.key_ids.get(c.column, set()))),
+                        tally.resolved.get(c.column, 0),
+                        tally.unresolved.get(c.column, 0),
+                    )
+                    for c in plan.reversing
+                },
+                rows=tally.rows,
+                reason=why,
+            )
+            # The record is written before the output appears: a run stopped at any point leaves either
+            # nothing, or a record without its output (never the revealed data without its record).
+            try:
+                record_reversal(store, record)
+            except Exception as exc:
+                raise WorkspaceError(
+                    f"the reversal could not be recorded in the state store ({type(exc).__name__}); "
+                    f"nothing was written to {output}"
+                ) from None
+            try:
+                _place(staged, out_path, overwrite=overwrite)
+            except BaseException as exc:
+                withdrawn = _withdraw(store, record.id)
+                if not isinstance(exc, (OSError, RingfenceError)):
+                    raise
+                detail = _first_line(exc) if isinstance(exc, RingfenceError) else type(exc).__name__
+                raise OutputError(
+                    f"cannot write {output} ({detail}); "
+                    + (
+                        "the reversal record was withdrawn"
+                        if withdrawn
+                        else f"reversal {record.id} is recorded"
+                    )
+                ) from None
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
     finally:
         store.close()
     return RevealResult(record, plan)

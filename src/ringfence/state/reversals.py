@@ -27,7 +27,14 @@ from typing import Any
 from ringfence.errors import UsageError
 from ringfence.state.store import StateStore
 
-__all__ = ["ColumnReversal", "ReversalRecord", "get_reversal", "list_reversals", "record_reversal"]
+__all__ = [
+    "ColumnReversal",
+    "ReversalRecord",
+    "get_reversal",
+    "list_reversals",
+    "record_reversal",
+    "withdraw_reversal",
+]
 
 _FIELDS = (
     "id",
@@ -120,6 +127,12 @@ def record_reversal(store: StateStore, record: ReversalRecord) -> str:
     with store.transaction():
         store.execute(f"INSERT INTO reversals ({names}) VALUES ({marks})", [doc[n] for n in _FIELDS])
     return record.id
+
+
+def withdraw_reversal(store: StateStore, reversal_id: str) -> None:
+    """Removes the record of a reversal whose output never appeared (the only deletion there is)."""
+    with store.transaction():
+        store.execute("DELETE FROM reversals WHERE id = ?", (reversal_id,))
 
 
 def _record(row: tuple[Any, ...]) -> ReversalRecord:
