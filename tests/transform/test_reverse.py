@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import pickle
+from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
@@ -194,6 +195,41 @@ def test_tokens_resolve_only_where_the_reference_holds_the_original(
     # Without --decrypt, encrypted columns are not touched.
     assert out["email"].to_list() == protected["email"].to_list()
     assert {c.column: c.status for c in plan.columns}["email"] == "not requested"
+
+
+def test_a_large_reference_is_read_in_batches_and_only_the_needed_pairs_are_held(
+    customers: pl.DataFrame, policy: Policy, tmp_path: Path
+) -> None:
+    """Resolving a few tokens against the whole customer base holds the pairs the table needs, not the
+    reference (a table of 100M customers would not fit), and reads the reference once per column."""
+    keyset = Keyset.generate()
+    few = customers.sample(300, seed=5)
+    protected = _protect(few, policy, keyset, tmp_path, "few", "acme")
+    keyset.rotate("hmac")  # the tokens name the older key: still resolved
+    reads: list[int] = []
+
+    def reference_of(column: str) -> Callable[[], list[pl.Series]]:
+        def batches() -> list[pl.Series]:
+            reads.append(1)
+            return [customers[column].slice(i, 500) for i in range(0, customers.height, 500)]
+
+        return batches
+
+    plan = plan_reversal(
+        policy,
+        dict(protected.schema),
+        keyset=keyset,
+        recipient="acme",
+        reference={c: reference_of(c) for c in ("customer_id", "phone")},
+    )
+    plan.prepare(protected.slice(i, 100) for i in range(0, protected.height, 100))
+    out, tally = _reveal(plan, protected, batch_rows=100)
+    for column in ("customer_id", "phone"):
+        assert out[column].to_list() == few[column].to_list(), column
+        assert tally.resolved[column] == few.height and tally.unresolved[column] == 0
+        resolver = {c.column: c.kernel for c in plan.reversing}[column]
+        assert resolver.held <= few[column].n_unique() and resolver.passes == 1
+    assert len(reads) == 2  # one pass over the reference per token column, whatever the batches
 
 
 def test_recipient_scope_is_respected(customers: pl.DataFrame, policy: Policy, tmp_path: Path) -> None:

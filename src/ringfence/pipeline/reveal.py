@@ -27,7 +27,7 @@ import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -201,10 +201,10 @@ def _first_rows(source: Source) -> pl.DataFrame:
 
 def _reference_values(
     reference: Source, wanted: list[str], ref_columns: Mapping[str, str]
-) -> dict[str, pl.Series]:
-    """Token column → the distinct values of the reference column holding its originals (read in
-    batches). A token column whose reference column is missing is left out (the plan reports it), unless
-    ``--ref-column`` named it, which is an error."""
+) -> dict[str, Callable[[], Iterator[pl.Series]]]:
+    """Token column → a function reading the reference column holding its originals in batches (the
+    reference is never held whole). A token column whose reference column is missing is left out (the plan
+    reports it), unless ``--ref-column`` named it, which is an error."""
     if "*" in ref_columns and len(wanted) > 1:
         raise UsageError(
             f"the table has {len(wanted)} token columns; name each: --ref-column TOKEN_COLUMN=REF_COLUMN"
@@ -217,16 +217,15 @@ def _reference_values(
     for col, ref in names.items():
         if ref not in available and (col in ref_columns or "*" in ref_columns):
             raise UsageError(f"the reference {reference.name} has no column {ref!r} (--ref-column)")
-    names = {col: ref for col, ref in names.items() if ref in available}
-    needed = sorted(set(names.values()))
-    if not needed:
-        return {}
-    parts: dict[str, list[pl.Series]] = {ref: [] for ref in needed}
-    for batch in reference.batches(DEFAULT_BATCH_ROWS, needed):
-        for ref in needed:
-            parts[ref].append(batch[ref].cast(pl.String).drop_nulls().unique())
-    values = {ref: pl.concat(chunks).unique(maintain_order=True) for ref, chunks in parts.items()}
-    return {col: values[ref] for col, ref in names.items()}
+
+    def reader(ref: str) -> Callable[[], Iterator[pl.Series]]:
+        def batches() -> Iterator[pl.Series]:
+            for batch in reference.batches(DEFAULT_BATCH_ROWS, [ref]):
+                yield batch[ref]
+
+        return batches
+
+    return {col: reader(ref) for col, ref in names.items() if ref in available}
 
 
 def reveal(
@@ -268,7 +267,7 @@ def reveal(
         schema = dict(src.schema())
         sample = _first_rows(src)
         ref_src: Source | None = None
-        ref_values: dict[str, pl.Series] | None = None
+        ref_values: dict[str, Callable[[], Iterator[pl.Series]]] | None = None
         if reference is not None:
             ref_src = reference if isinstance(reference, Source) else open_source(reference)
             wanted = [c for c in token_columns(rules, schema, sample) if not columns or c in columns]
@@ -287,6 +286,14 @@ def reveal(
         input_hash = _file_hash(src)
         reference_hash = _file_hash(ref_src) if ref_src is not None else None
         tally = ReversalTally()
+        resolved = [c.column for c in plan.reversing if c.action == "tokenize"]
+        if resolved:  # one pass over the table's tokens, then one over the reference, before writing
+            try:
+                plan.prepare(src.batches(batch_rows, resolved))
+            except pl.exceptions.PolarsError as exc:
+                raise UsageError(
+                    f"reveal {src.name}: reading the tokens or the reference failed ({type(exc).__name__})"
+                ) from None
         staging = _staging_dir(out_path)
         try:
             staged = staging / out_path.name

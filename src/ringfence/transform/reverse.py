@@ -17,10 +17,11 @@ protected table what can be reversed and how, before any data flows:
   decrypted sample is no more valid than the ciphertexts (a wrong key id or ``--recipient``) is refused too.
   Without a validator, a wrong ``--recipient`` cannot be detected.
 - ``tokenize`` columns cannot be decrypted: a token is a one-way keyed digest. They are resolved against
-  the company's own reference table holding the original values (:class:`TokenResolver`): the distinct
-  reference values are tokenized under every key id that occurs in the tokens, in the same domain (scope,
-  recipient, entity or column), and the tokens are joined to them. A token with no match stays as it is
-  and is counted as unresolved. Tokens of recipient A never resolve through recipient B's domain.
+  the company's own reference table holding the original values (:class:`TokenResolver`): the reference
+  is read in batches, each tokenized under every key id that occurs in the tokens, in the same domain
+  (scope, recipient, entity or column), and only the pairs whose token the table holds are kept, then
+  joined to the tokens. A token with no match stays as it is and is counted as unresolved. Tokens of
+  recipient A never resolve through recipient B's domain.
 - every other action (mask, redact, drop, generalize, derive, ...) is one-way and left as it is, reported
   as not reversible; columns the policy removed are reported as absent.
 
@@ -35,7 +36,7 @@ columns are text (numbers as their decimal form, as they were encrypted or token
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, NoReturn
 
@@ -122,6 +123,20 @@ class ReversePlan:
             "columns": {c.column: c.to_json() for c in self.columns},
         }
 
+    def prepare(self, batches: Iterable[pl.DataFrame]) -> None:
+        """Looks up the distinct tokens of every resolved column of ``batches`` (the whole table, read
+        once) in one pass over each reference, so that :func:`reveal_batches` makes no further pass."""
+        resolvers = [c for c in self.reversing if isinstance(c.kernel, TokenResolver)]
+        if not resolvers:
+            return
+        seen: dict[str, list[pl.Series]] = {c.column: [] for c in resolvers}
+        for batch in batches:
+            for c in resolvers:
+                seen[c.column].append(batch[c.column].cast(pl.String).drop_nulls().unique())
+        for c in resolvers:
+            if seen[c.column]:
+                c.kernel.prepare(pl.concat(seen[c.column]).unique())
+
     def __reduce__(self) -> NoReturn:
         raise TypeError("a ReversePlan holds the keyset and cannot be pickled; rebuild it where it runs")
 
@@ -202,50 +217,81 @@ class _FpeDecrypt(_NoPickle):
         return plain, int(strings.len() - strings.null_count()), 0, {self._key_id}
 
 
+ReferenceValues = pl.Series | Callable[[], Iterable[pl.Series]]
+
+
 class TokenResolver(_NoPickle):
     """Resolves ``rt1_`` tokens of one domain against reference values (the originals), by a join.
 
-    For every key id found in the tokens (and not seen before), the distinct reference values are
-    tokenized under that key once; the token → value table grows with the key ids met and is joined to
-    each batch. Tokens without a match stay as they are.
+    The reference is a series, or a function that reads it in batches (a table of 100M customers is
+    never held whole). Tokens not met before are looked up in one pass over the reference: each batch of
+    reference values is tokenized under the key ids those tokens name and only the pairs whose token is
+    wanted are kept. Memory is bounded by the distinct tokens of the protected table and one reference
+    batch, not by the reference. :meth:`prepare` looks up every token of a table at once (one reference
+    pass); a batch that brings new tokens costs another pass. Tokens without a match stay as they are.
     """
 
-    __slots__ = ("_digest_bytes", "_domain", "_keyset", "_known", "_table", "_values")
+    __slots__ = ("_digest_bytes", "_domain", "_keyset", "_looked", "_passes", "_reference", "_table")
 
-    def __init__(self, keyset: Keyset, reference: pl.Series, domain: str, digest_bytes: int) -> None:
+    def __init__(self, keyset: Keyset, reference: ReferenceValues, domain: str, digest_bytes: int) -> None:
         self._keyset, self._domain, self._digest_bytes = keyset, domain, digest_bytes
-        self._values = reference.cast(pl.String).drop_nulls().unique(maintain_order=True).alias("original")
-        self._known: set[str] = set()
+        self._reference = reference
+        self._looked = pl.Series("token", [], dtype=pl.String)  # every token looked up so far
         self._table = pl.DataFrame(schema={"token": pl.String, "original": pl.String})
+        self._passes = 0
 
     @property
     def domain(self) -> str:
         return self._domain
 
-    def __repr__(self) -> str:
-        return f"TokenResolver(domain={self._domain!r}, keys={sorted(self._known)})"
+    @property
+    def held(self) -> int:
+        """How many token → original pairs are held (at most the distinct tokens looked up)."""
+        return self._table.height
 
-    def _learn(self, key_ids: set[str]) -> None:
-        new = sorted(key_ids - self._known)
-        if not new:
+    @property
+    def passes(self) -> int:
+        """How many passes over the reference were made."""
+        return self._passes
+
+    def __repr__(self) -> str:
+        return f"TokenResolver(domain={self._domain!r}, resolved={self._table.height})"
+
+    def _reference_batches(self) -> Iterable[pl.Series]:
+        if isinstance(self._reference, pl.Series):
+            return [self._reference]
+        return self._reference()
+
+    def prepare(self, tokens: pl.Series) -> None:
+        """Looks up every token of ``tokens`` not looked up before, in one pass over the reference."""
+        strings = tokens.cast(pl.String).drop_nulls().unique()
+        new = strings.filter(strings.str.starts_with(TOKEN_PREFIX + "_"))
+        if self._looked.len():
+            new = new.filter(~new.is_in(self._looked.implode()))
+        if not new.len():
             return
-        parts = [self._table]
-        for kid in new:
-            info = self._keyset.info(kid)
-            if info.purpose != "hmac":
+        kids = sorted(_key_ids(new, TOKEN_PREFIX))
+        for kid in kids:
+            if self._keyset.info(kid).purpose != "hmac":
                 raise KeyAccessError(f"tokens name key {kid}, which is not an hmac key")
-            tokens = tokenize_column(
-                self._keyset, self._values, self._domain, key_id=kid, digest_bytes=self._digest_bytes
-            )
-            parts.append(pl.DataFrame({"token": tokens, "original": self._values}))
+        wanted = pl.DataFrame({"token": new})
+        found = [self._table]
+        for batch in self._reference_batches():
+            values = batch.cast(pl.String).drop_nulls().unique().alias("original")
+            for kid in kids:
+                tokens_of = tokenize_column(
+                    self._keyset, values, self._domain, key_id=kid, digest_bytes=self._digest_bytes
+                )
+                pairs = pl.DataFrame({"token": tokens_of.alias("token"), "original": values})
+                found.append(pairs.join(wanted, on="token", how="semi"))
+        self._passes += 1
         # Two originals with one token (a truncated-digest collision) must not duplicate rows: keep one.
-        self._table = pl.concat(parts).unique(subset="token", keep="first", maintain_order=True)
-        self._known.update(new)
+        self._table = pl.concat(found).unique(subset="token", keep="first", maintain_order=True)
+        self._looked = pl.concat([self._looked, new.alias("token")])
 
     def __call__(self, values: pl.Series) -> Result:
         strings = values.cast(pl.String)
-        kids = _key_ids(strings, TOKEN_PREFIX)
-        self._learn(kids)
+        self.prepare(strings)
         joined = (
             pl.DataFrame({"token": strings})
             .join(self._table, on="token", how="left", maintain_order="left")
@@ -257,7 +303,7 @@ class TokenResolver(_NoPickle):
         )
         resolved = int(joined["hit"].sum())
         unresolved = int(joined["present"].sum()) - resolved
-        return joined["out"].alias(values.name), resolved, unresolved, kids
+        return joined["out"].alias(values.name), resolved, unresolved, _key_ids(strings, TOKEN_PREFIX)
 
 
 # -- planning ----------------------------------------------------------------------------------------
@@ -436,7 +482,7 @@ def _plan_tokens(
     column: str,
     rules: list[Rule],
     recipient: str | None,
-    reference: pl.Series,
+    reference: ReferenceValues,
     sample: pl.DataFrame | None,
 ) -> ColumnReversalPlan:
     """A :class:`TokenResolver` for a token column; among several entity rules, the one whose domain
@@ -485,7 +531,7 @@ def plan_reversal(
     keyset: Keyset,
     recipient: str | None = None,
     decrypt: bool = False,
-    reference: Mapping[str, pl.Series] | None = None,
+    reference: Mapping[str, ReferenceValues] | None = None,
     columns: Sequence[str] | None = None,
     fpe_key_ids: Mapping[str, str] | None = None,
     sample: pl.DataFrame | None = None,
@@ -493,10 +539,12 @@ def plan_reversal(
     """The reversal of a table of ``schema`` protected by ``policy`` (see the module docstring).
 
     ``decrypt`` reverses ``encrypt`` and ``fpe`` columns; ``reference`` (token column → the original
-    values, e.g. from the company's customer table) resolves ``tokenize`` columns; ``columns`` limits the
-    reversal to those columns; ``fpe_key_ids`` maps a column (or ``"*"``) to the key id of its FPE;
-    ``sample`` (the first rows of the table) recognises columns reached by entity rules and checks FPE
-    keys. Raises :class:`UsageError` when nothing would be reversed or a named column cannot be.
+    values, e.g. from the company's customer table, as a series or a function reading them in batches)
+    resolves ``tokenize`` columns (:meth:`ReversePlan.prepare` looks up a whole table's tokens first);
+    ``columns`` limits the reversal to those columns; ``fpe_key_ids`` maps a column (or ``"*"``) to the
+    key id of its FPE; ``sample`` (the first rows of the table) recognises columns reached by entity
+    rules and checks FPE keys. Raises :class:`UsageError` when nothing would be reversed or a named
+    column cannot be.
     """
     detokenize = reference is not None
     check_flags(decrypt, detokenize)
