@@ -18,6 +18,7 @@ from ringfence.state.reversals import (
     get_reversal,
     list_reversals,
     record_reversal,
+    withdraw_reversal,
 )
 from tests.conftest import POSTGRES_URL
 
@@ -55,6 +56,13 @@ def _round_trip(store: SqlStore) -> None:
     with pytest.raises(UsageError, match="--reason"):
         record_reversal(store, _record(reason="   "))
     assert len(list_reversals(store)) == 2
+    # A reason is data, never SQL: quotes and statements are stored as typed, the table is intact.
+    hostile = _record(reason='ticket 7\'); DELETE FROM reversals; -- "x" ? %s')
+    record_reversal(store, hostile)
+    assert get_reversal(store, hostile.id) == hostile and len(list_reversals(store)) == 3
+    # Withdrawing (a reversal whose output never appeared) removes that record only.
+    withdraw_reversal(store, hostile.id)
+    assert {r.id for r in list_reversals(store)} == {first.id, second.id}
 
 
 def test_reversals_round_trip_on_sqlite(tmp_path: Path) -> None:
