@@ -222,11 +222,26 @@ def test_refusals_leave_no_output_and_no_record(
     )  # fmt: skip
     assert code == 2 and "--recipient" in err
     assert not output.exists() and len(_records(p.ws)) == 1
+    # Another recipient's domain resolves none of acme's phone tokens: said, not silently "reversed".
+    other = tmp_path / "beta.parquet"
+    code, out, err = p.cli(
+        capsys, "reveal", str(p.protected_customers), "--policy", str(p.customer_policy), "-o", str(other),
+        "--reason", REASON, "--recipient", "beta", *ref, "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    phone = json.loads(out)["columns"]["phone"]
+    assert (phone["rows_resolved"], phone["rows_unresolved"]) == (0, p.customers.height)
+    assert "--recipient" in phone["note"]
+    assert (
+        pl.read_parquet(other)["phone"].to_list() == pl.read_parquet(p.protected_customers)["phone"].to_list()
+    )
+    other.unlink()
+    assert len(_records(p.ws)) == 2
     # An output that cannot be written: no file, no record.
     for bad in (tmp_path / "no-such-folder" / "out.parquet", tmp_path / "out.xlsx"):
         code, _, err = p.reveal_customers(capsys, bad, "--reason", REASON, "--decrypt", *p.national_key)
         assert code == 2 and "cannot write" in err and not bad.exists()
-    assert len(_records(p.ws)) == 1
+    assert len(_records(p.ws)) == 2
     # A reference holding only some token columns resolves those and says what it lacks for the others;
     # a --ref-column naming a column the reference does not have is refused.
     ids = tmp_path / "ids.parquet"
@@ -249,7 +264,7 @@ def test_refusals_leave_no_output_and_no_record(
         "phone=tel",
     )
     assert code == 2 and "'tel'" in err and not (tmp_path / "o.parquet").exists()
-    assert len(_records(p.ws)) == 2
+    assert len(_records(p.ws)) == 3
 
 
 def test_tampered_ciphertext_exits_2_naming_the_column(

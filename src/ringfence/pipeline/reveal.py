@@ -86,6 +86,11 @@ class RevealResult:
             entry: dict[str, Any] = {"status": "reversed", **done.to_json(), "key_source": c.key_source}
             if c.note:
                 entry["note"] = c.note
+            if done.action == "tokenize" and done.rows_unresolved and not done.rows_resolved:
+                entry["note"] = (
+                    "no token resolved: they were made for another recipient (check --recipient) or the "
+                    "reference does not hold their originals; the tokens are left as they were"
+                )
             doc[c.column] = entry
         return doc
 
