@@ -357,6 +357,25 @@ def test_the_record_comes_before_the_output_and_an_interrupt_leaves_neither(
     assert not list(tmp_path.glob(".again*"))
 
 
+def test_reveal_works_where_the_file_system_has_no_hard_links(
+    platform: Platform, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ringfence.pipeline.reveal as pipeline
+
+    def no_links(*args: object, **kwargs: object) -> None:
+        raise PermissionError(1, "Operation not permitted")  # e.g. a FAT or SMB mount
+
+    monkeypatch.setattr(pipeline.os, "link", no_links)
+    output = tmp_path / "revealed.parquet"
+    code, out, err = platform.reveal_customers(
+        capsys, output, "--reason", REASON, "--decrypt", "--columns", "email", "--json"
+    )
+    assert code == 0, err
+    assert json.loads(out)["columns"]["email"]["status"] == "reversed"
+    assert pl.read_parquet(output)["email"].to_list() == platform.customers["email"].to_list()
+    assert len(_records(platform.ws)) == 1 and not list(tmp_path.glob(".revealed*"))
+
+
 @pytest.mark.db
 def test_reveal_records_in_a_postgresql_state_store(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]

@@ -183,6 +183,10 @@ def _place(staged: Path, out_path: Path, *, overwrite: bool) -> None:
             os.link(staged, out_path)
         except FileExistsError:
             raise OutputError(f"{out_path} exists; pass --force to replace it") from None
+        except OSError:  # a file system without hard links: check, then rename
+            if out_path.exists():
+                raise OutputError(f"{out_path} exists; pass --force to replace it") from None
+            os.replace(staged, out_path)
     with contextlib.suppress(OSError):
         fd = os.open(out_path.parent, os.O_RDONLY)
         try:
