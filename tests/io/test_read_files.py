@@ -42,6 +42,22 @@ def test_a_written_table_reads_back_identical(tmp_path: Path, rows: pl.DataFrame
     assert_frame_equal(source.lazy().collect(), rows)
 
 
+@pytest.mark.parametrize("fmt", ["parquet", "csv", "tsv", "jsonl"])
+@pytest.mark.parametrize("name", ["settlement[2026-11]", "export*", "q?"])
+def test_a_file_name_that_looks_like_a_pattern_names_just_that_file(
+    tmp_path: Path, rows: pl.DataFrame, fmt: str, name: str
+) -> None:
+    path = tmp_path / f"{name}.{fmt}"
+    write_table(rows, path)
+    write_table(rows.head(1), tmp_path / f"{name.strip('[]*?')}x.{fmt}")  # what a pattern would also match
+
+    source = open_source(path)
+
+    assert source.count_rows() == rows.height
+    assert_frame_equal(source.read_all(), rows)
+    assert source.sample(5, seed=1).height == 5
+
+
 @pytest.mark.parametrize("fmt", ["parquet", "csv", "jsonl"])
 def test_batches_stream_the_file_in_order_and_project_columns(tmp_path: Path, fmt: str) -> None:
     rows = customers(1000)

@@ -144,11 +144,6 @@ def test_small_and_empty_files_give_every_row_or_an_empty_frame(tmp_path: Path) 
     assert drawn.height == 0 and drawn.schema == empty.schema
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="io/read.py opens Parquet with pl.scan_parquet(path) without glob=False: a name holding [ ] * ? "
-    "is read as a pattern and the file is reported damaged",
-)
 def test_a_parquet_file_whose_name_looks_like_a_pattern_is_sampled(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -119,6 +119,7 @@ class CsvTable:
             with_column_names=_column_names,
             truncate_ragged_lines=False,
             raise_if_empty=False,
+            glob=False,  # a file name holding [ ] * ? names that file, not a pattern
         )
 
     def _documents(self) -> Iterator[bytes]:

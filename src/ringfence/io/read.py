@@ -22,6 +22,7 @@ import codecs
 import contextlib
 import io
 import os
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice, zip_longest
@@ -307,13 +308,13 @@ class ParquetTable:
             raise InputError(f"{display}: the Parquet footer is damaged") from None
 
     def schema(self) -> pl.Schema:
-        return pl.scan_parquet(self.path).collect_schema()
+        return pl.scan_parquet(self.path, glob=False).collect_schema()
 
     def batches(self, batch_rows: int, columns: list[str] | None) -> Iterator[pl.DataFrame]:
         """Whole row groups (joined up to ``batch_rows`` rows) each read by one Polars collect, re-cut to
         ``batch_rows``: one range in memory at a time, decoded on all cores. A file with a row group too
         large to hold (over :data:`PARQUET_RANGE_ROWS`) is streamed by Polars' batch reader instead."""
-        scan = pl.scan_parquet(self.path)
+        scan = pl.scan_parquet(self.path, glob=False)
         if columns is not None:
             scan = scan.select(columns)
         ranges = _row_group_ranges(self._metadata, batch_rows)
@@ -331,7 +332,7 @@ class ParquetTable:
         return int(self._metadata.num_rows)
 
     def lazy(self) -> pl.LazyFrame | None:
-        return pl.scan_parquet(self.path)
+        return pl.scan_parquet(self.path, glob=False)
 
     def sample_candidates(self, n: int, seed: int) -> Iterator[pl.DataFrame] | None:
         total = self.count_rows()
@@ -342,7 +343,7 @@ class ParquetTable:
     def _windows(self, windows: list[tuple[int, int]]) -> Iterator[pl.DataFrame]:
         try:
             for offset, length in windows:
-                yield pl.scan_parquet(self.path).slice(offset, length).collect()
+                yield pl.scan_parquet(self.path, glob=False).slice(offset, length).collect()
         except (pl.exceptions.PolarsError, pa.ArrowException, OSError):
             raise InputError(f"{self.display}: a part of the Parquet file is damaged") from None
 
@@ -355,7 +356,9 @@ class JsonLinesTable:
         self.display = display
 
     def _scan(self) -> pl.LazyFrame:
-        return pl.scan_ndjson(self.path, infer_schema_length=JSON_SCHEMA_ROWS)
+        # scan_ndjson has no glob=False: a name holding [ ] * ? is escaped so it names just this file.
+        literal = re.sub(r"([\[\]*?])", r"[\1]", str(self.path))
+        return pl.scan_ndjson(literal, infer_schema_length=JSON_SCHEMA_ROWS)
 
     def _explain(self) -> InputError:
         return InputError(
