@@ -268,12 +268,6 @@ def test_service_numbers_and_dotted_groupings_are_phone_numbers() -> None:
     assert column(m, values) == [True] * 5
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="phone.py _KR_HOME accepts 1[016-9] and 7-8 digits with no trunk 0, so every Unix time in "
-    "seconds from 2020-09 to 2033-05 (1.6e9-2.0e9) is a Korean mobile and scan types such a column "
-    "PHONE_NUMBER (KR, confidence 0.99)",
-)
 def test_unix_times_in_seconds_are_not_phone_numbers() -> None:
     epoch_seconds = ["1600000000", "1700000000", "1732156800", "1767225600", "1893456000"]
     assert column(m, epoch_seconds) == [False] * 5

@@ -92,8 +92,8 @@ _OTHER = r"(?:[1-79][0-9]|8[013457-9])[0-9]{5,13}"
 # without + only before a mobile (8613812345678, 821012345678), where digits alone are unambiguous enough.
 _CN_HOME = rf"0{_CN}|{_CN_MOBILE}|{national_pattern('CN', ('toll_free',))}|400[0-9]{{7}}"
 # A Korean mobile that lost its trunk 0 (1012345678: the column was once typed as a number) still counts,
-# for the prefixes in use (010, and 011/016-019 of old) only.
-_KR_HOME = rf"0{_KR}|1[016-9][0-9]{{7,8}}|{national_pattern('KR', ('uan',))}"
+# for 010 numbers only: the retired 011/016-019 ones without their 0 read like Unix times (1700000000).
+_KR_HOME = rf"0{_KR}|10[0-9]{{8}}|{national_pattern('KR', ('uan',))}"
 _CN_NUMBER = rf"{_INTL}860?{_CN}|86{_CN_MOBILE}|{_CN_HOME}"
 _KR_NUMBER = rf"{_INTL}820?{_KR}|820?{_KR_MOBILE}|{_KR_HOME}"
 _CN_RE = _text.anchored(_CN_NUMBER)
