@@ -357,6 +357,23 @@ def test_the_record_comes_before_the_output_and_an_interrupt_leaves_neither(
     assert not list(tmp_path.glob(".again*"))
 
 
+def test_the_recorded_actor_is_the_account_not_an_environment_variable(
+    platform: Platform, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+    import pwd
+
+    for name in ("USER", "LOGNAME", "LNAME", "USERNAME"):
+        monkeypatch.setenv(name, "the-ceo")  # anyone can set these
+    output = tmp_path / "revealed.parquet"
+    code, _, err = platform.reveal_customers(
+        capsys, output, "--reason", REASON, "--decrypt", "--columns", "email"
+    )
+    assert code == 0, err
+    (record,) = _records(platform.ws)
+    assert record.actor == pwd.getpwuid(os.geteuid()).pw_name != "the-ceo"
+
+
 def test_reveal_works_where_the_file_system_has_no_hard_links(
     platform: Platform, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

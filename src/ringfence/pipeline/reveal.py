@@ -105,10 +105,17 @@ class RevealResult:
 
 
 def _actor() -> str:
-    try:
+    """The operating-system account running the reveal, from the process's user id (not from ``USER`` or
+    ``LOGNAME``, which anyone can set to another name); ``uid:N`` when the account has no name."""
+    if not hasattr(os, "geteuid"):
         return getpass.getuser()
-    except (OSError, KeyError):
-        return f"uid:{os.getuid()}" if hasattr(os, "getuid") else "unknown"
+    uid = os.geteuid()
+    try:
+        import pwd
+
+        return pwd.getpwuid(uid).pw_name
+    except (ImportError, KeyError):
+        return f"uid:{uid}"
 
 
 def _sha256(path: Path) -> str:
