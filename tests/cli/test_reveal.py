@@ -357,6 +357,20 @@ def test_the_record_comes_before_the_output_and_an_interrupt_leaves_neither(
     assert not list(tmp_path.glob(".again*"))
 
 
+def test_a_killed_runs_staging_folder_is_swept_and_only_its_own(tmp_path: Path) -> None:
+    from ringfence.pipeline.reveal import _staging_dir
+
+    dead = 2**22 + 12345  # above Linux's default pid_max: no such process
+    own = tmp_path / f".out[1].parquet.reveal-{dead}-abc"
+    other = tmp_path / f".out1.parquet.reveal-{dead}-abc"  # another output's, matched by an unescaped [1]
+    for folder in (own, other):
+        folder.mkdir()
+        (folder / "data").write_text("left by a killed run")
+    staging = _staging_dir(tmp_path / "out[1].parquet")
+    assert not own.exists() and other.exists()
+    assert staging.is_dir() and staging.stat().st_mode & 0o777 == 0o700
+
+
 def test_the_recorded_actor_is_the_account_not_an_environment_variable(
     platform: Platform, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import getpass
+import glob
 import hashlib
 import os
 import shutil
@@ -158,7 +159,7 @@ def _staging_dir(out_path: Path) -> Path:
     if out_path.is_dir():
         raise OutputError(f"cannot write {out_path}: it is a folder")
     prefix = f".{out_path.name}{_STAGING}"
-    for stale in parent.glob(prefix + "*"):
+    for stale in parent.glob(glob.escape(prefix) + "*"):
         pid = stale.name[len(prefix) :].split("-", 1)[0]
         if pid.isdigit() and not _alive(int(pid)):
             shutil.rmtree(stale, ignore_errors=True)
