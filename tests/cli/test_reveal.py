@@ -139,6 +139,7 @@ def test_reveal_restores_the_originals_and_records_the_reversal(
     assert doc["columns"]["email"]["key_ids"] == [p.old_aead]
     assert doc["columns"]["phone"]["key_ids"] == [p.old_hmac]
     assert doc["columns"]["device_imei"]["key_source"] == "validity"  # the old aead key, found by Luhn
+    assert doc["columns"]["device_imei"]["rows_invalid"] == 0 and "note" not in doc["columns"]["national_id"]
     assert doc["columns"]["name"]["status"] == "not reversible"
     assert revealed["name"].to_list() == pl.read_parquet(p.protected_customers)["name"].to_list()
 
@@ -265,6 +266,38 @@ def test_refusals_leave_no_output_and_no_record(
     )
     assert code == 2 and "'tel'" in err and not (tmp_path / "o.parquet").exists()
     assert len(_records(p.ws)) == 3
+
+
+def test_rows_protected_under_another_key_past_the_sample_are_counted_and_flagged(
+    platform: Platform, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """FF1 cannot carry its key id: a table whose later rows were protected after a rotation decrypts them
+    to wrong IMEIs without an error. The count of invalid values makes that visible, with a note."""
+    p = platform
+    newer = tmp_path / "partner-customers-newer.parquet"
+    code, _, err = p.cli(
+        capsys, "protect", str(p.customers_file), "--policy", str(p.customer_policy), "-o", str(newer),
+        "--recipient", "acme",
+    )  # fmt: skip
+    assert code == 0, err
+    older = pl.read_parquet(p.protected_customers)
+    mixed = tmp_path / "mixed.parquet"
+    pl.concat([older, older, pl.read_parquet(newer)]).write_parquet(mixed)  # the sample sees older rows only
+    output = tmp_path / "revealed.parquet"
+    code, out, err = p.cli(
+        capsys, "reveal", str(mixed), "--policy", str(p.customer_policy), "-o", str(output),
+        "--recipient", "acme", "--reason", REASON, "--decrypt", "--columns", "device_imei", "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    imei = json.loads(out)["columns"]["device_imei"]
+    assert imei["key_ids"] == [p.old_aead] and imei["rows_resolved"] == 3 * p.customers.height
+    revealed = pl.read_parquet(output)["device_imei"]
+    wrong = int((revealed.tail(p.customers.height) != p.customers["device_imei"]).sum())
+    assert wrong > 0.95 * p.customers.height  # the newer third is wrong ...
+    assert 0.8 * wrong < imei["rows_invalid"] <= wrong  # ... and most of it is counted (Luhn passes 1 in 10)
+    assert "not valid" in imei["note"] and "--fpe-key-id" in imei["note"]
+    (record,) = _records(p.ws)
+    assert record.columns["device_imei"].rows_invalid == imei["rows_invalid"]
 
 
 def test_tampered_ciphertext_exits_2_naming_the_column(

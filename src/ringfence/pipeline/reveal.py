@@ -63,6 +63,9 @@ __all__ = ["RevealResult", "reveal"]
 
 _HASH_CHUNK = 1 << 20
 _STAGING = ".reveal-"
+# An fpe column is flagged when the share of its decrypted values that are invalid exceeds the sample's
+# by more than this.
+_MORE_INVALID = 0.1
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,14 @@ class RevealResult:
             entry: dict[str, Any] = {"status": "reversed", **done.to_json(), "key_source": c.key_source}
             if c.note:
                 entry["note"] = c.note
+            expected = c.sample_invalid or 0.0
+            if done.rows_invalid > (expected + _MORE_INVALID) * max(done.rows_resolved, 1):
+                entry["note"] = (
+                    f"{done.rows_invalid:,} of {done.rows_resolved:,} decrypted values are not valid, "
+                    f"against {expected:.0%} of the sample: part of the table was protected under another "
+                    "key or for another recipient, and those rows are wrong; reveal each part with the key "
+                    "id protect printed for it (--fpe-key-id)"
+                )
             if done.action == "tokenize" and done.rows_unresolved and not done.rows_resolved:
                 entry["note"] = (
                     "no token resolved: they were made for another recipient (check --recipient) or the "
@@ -342,6 +353,7 @@ def reveal(
                         tuple(sorted(tally.key_ids.get(c.column, set()))),
                         tally.resolved.get(c.column, 0),
                         tally.unresolved.get(c.column, 0),
+                        tally.invalid.get(c.column, 0),
                     )
                     for c in plan.reversing
                 },

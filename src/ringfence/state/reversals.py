@@ -63,14 +63,19 @@ class ColumnReversal:
     key_ids: tuple[str, ...]
     rows_resolved: int
     rows_unresolved: int
+    # fpe: decrypted values that are not valid as the column's entity (a trace of a wrong key or scope)
+    rows_invalid: int = 0
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        doc: dict[str, Any] = {
             "action": self.action,
             "key_ids": list(self.key_ids),
             "rows_resolved": self.rows_resolved,
             "rows_unresolved": self.rows_unresolved,
         }
+        if self.action == "fpe":
+            doc["rows_invalid"] = self.rows_invalid
+        return doc
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any]) -> ColumnReversal:
@@ -79,6 +84,7 @@ class ColumnReversal:
             tuple(str(k) for k in doc["key_ids"]),
             int(doc["rows_resolved"]),
             int(doc["rows_unresolved"]),
+            int(doc.get("rows_invalid", 0)),
         )
 
 

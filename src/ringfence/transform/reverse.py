@@ -90,6 +90,9 @@ class ColumnReversalPlan:
     key_id: str | None = None
     key_source: KeySource | None = None
     kernel: Any = field(default=None, repr=False, compare=False)
+    # fpe with a validating entity: the share of the decrypted sample that was not valid (see
+    # ReversalTally.invalid: a table whose later rows were protected under another key shows more).
+    sample_invalid: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         doc: dict[str, Any] = {"action": self.action, "status": self.status}
@@ -144,12 +147,14 @@ class ReversePlan:
 @dataclass
 class ReversalTally:
     """Counts gathered while a reversal runs: rows, and per reversed column the rows resolved, the rows
-    left unresolved and the key ids used."""
+    left unresolved and the key ids used; per fpe column whose entity validates, the decrypted values
+    that are not valid (FF1 under a wrong key gives wrong values without an error: this is the trace)."""
 
     rows: int = 0
     resolved: dict[str, int] = field(default_factory=dict)
     unresolved: dict[str, int] = field(default_factory=dict)
     key_ids: dict[str, set[str]] = field(default_factory=dict)
+    invalid: dict[str, int] = field(default_factory=dict)
 
     def add(self, column: str, resolved: int, unresolved: int, key_ids: Iterable[str]) -> None:
         self.resolved[column] = self.resolved.get(column, 0) + resolved
@@ -195,11 +200,27 @@ class _Decrypt(_NoPickle):
 class _FpeDecrypt(_NoPickle):
     """FF1 ciphertexts → plaintexts under one recorded or chosen key."""
 
-    __slots__ = ("_alphabet", "_column", "_key_id", "_keyset", "_scope_label")
+    __slots__ = ("_alphabet", "_column", "_entity", "_key_id", "_keyset", "_scope_label")
 
-    def __init__(self, keyset: Keyset, column: str, key_id: str, alphabet: str, scope_label: str) -> None:
+    def __init__(
+        self,
+        keyset: Keyset,
+        column: str,
+        key_id: str,
+        alphabet: str,
+        scope_label: str,
+        entity: str | None = None,
+    ) -> None:
         self._keyset, self._column, self._key_id = keyset, column, key_id
-        self._alphabet, self._scope_label = alphabet, scope_label
+        self._alphabet, self._scope_label, self._entity = alphabet, scope_label, entity
+
+    def invalid(self, plain: pl.Series) -> int:
+        """How many decrypted values are not valid as the column's entity (0 without a validator)."""
+        module = ENTITIES.get(self._entity or "")
+        if module is None or plain.len() == plain.null_count():
+            return 0
+        valid = pl.DataFrame({"v": plain}).select(module.valid_expr(pl.col("v")).fill_null(False).sum())
+        return int(plain.len() - plain.null_count()) - int(valid.item())
 
     def __repr__(self) -> str:
         return f"FpeDecrypt(column={self._column!r}, key={self._key_id}, scope={self._scope_label!r})"
@@ -407,6 +428,7 @@ def _plan_fpe(
     options = [(rule, kid) for rule in rules for kid in keys]
     scored: list[tuple[float, int, Rule, str]] = []
     contradicted: list[tuple[Rule, str]] = []
+    shares: dict[tuple[int, str], float] = {}
     if values.len():
         baseline = {rule.entity: _validity(values, rule.entity) for rule in rules}
         for order, (rule, kid) in enumerate(options):
@@ -425,15 +447,16 @@ def _plan_fpe(
             before = baseline.get(rule.entity) or 0.0
             if share is None:
                 continue
+            shares[(id(rule), kid)] = share
             if share >= _VALID_SHARE and share > before + 0.5:
                 scored.append((share, -order, rule, kid))
             elif share < _VALID_SHARE and share <= before + _NO_BETTER:
                 contradicted.append((rule, kid))
     if scored:
-        _, _, rule, kid = max(scored, key=lambda s: (s[0], s[1]))
+        share, _, rule, kid = max(scored, key=lambda s: (s[0], s[1]))
         source: KeySource = "given" if given else "validity"
         note = "" if given else f"key chosen because the decrypted sample validates as {rule.entity}"
-        return _fpe_column(keyset, column, rule, kid, source, recipient, note)
+        return _fpe_column(keyset, column, rule, kid, source, recipient, note, share)
     if not named:
         return ColumnReversalPlan(
             column,
@@ -449,9 +472,11 @@ def _plan_fpe(
             f"valid {rule.entity} values; check --fpe-key-id and --recipient (protect printed its key_ids)"
         )
     if given:
-        return _fpe_column(keyset, column, rule, given, "given", recipient, "")
+        return _fpe_column(keyset, column, rule, given, "given", recipient, "", shares.get((id(rule), given)))
     if len(keys) == 1:
-        return _fpe_column(keyset, column, rule, keys[0], "primary", recipient, "")
+        return _fpe_column(
+            keyset, column, rule, keys[0], "primary", recipient, "", shares.get((id(rule), keys[0]))
+        )
     why = (
         f"no aead key decrypts the sample to valid {rule.entity} values"
         if rule.entity in ENTITIES and values.len()
@@ -471,10 +496,13 @@ def _fpe_column(
     source: KeySource,
     recipient: str | None,
     note: str,
+    sample_valid: float | None = None,
 ) -> ColumnReversalPlan:
     assert isinstance(rule, FpeRule)
-    kernel = _FpeDecrypt(keyset, column, key_id, rule.alphabet, _scope_label(rule, column, recipient))
-    return ColumnReversalPlan(column, "fpe", "reverse", note, key_id, source, kernel)
+    label = _scope_label(rule, column, recipient)
+    kernel = _FpeDecrypt(keyset, column, key_id, rule.alphabet, label, rule.entity)
+    invalid = None if sample_valid is None else 1.0 - sample_valid
+    return ColumnReversalPlan(column, "fpe", "reverse", note, key_id, source, kernel, invalid)
 
 
 def _plan_tokens(
@@ -649,6 +677,8 @@ def reveal_batches(
         for c in reversing:
             out, resolved, unresolved, kids = c.kernel(batch[c.column])
             tally.add(c.column, resolved, unresolved, kids)
+            if isinstance(c.kernel, _FpeDecrypt):
+                tally.invalid[c.column] = tally.invalid.get(c.column, 0) + c.kernel.invalid(out)
             replaced.append(out.cast(pl.String).alias(c.column))
         tally.rows += batch.height
         yield batch.with_columns(replaced)
