@@ -74,18 +74,18 @@ def scan_source(
 def validate_full(source: Source, findings: list[ColumnFinding], batch_rows: int = 500_000) -> None:
     """Streams every batch and replaces each finding's hit rate with the rate over all values.
 
-    Per batch, the text columns are cleaned once (:func:`clean_frame`), and each column's count and
-    validator run as one ``select``, the columns on a pool of threads (the staged validators call back
-    into Python, which keeps Polars from running them side by side within one ``select``; each releases
-    the GIL while Polars works), while the next batch is read. Numeric single coordinates and birth dates
-    stored as dates are checked by value, without a round trip through text (:func:`_typed`).
+    Per batch, the text columns are cleaned once (:func:`clean_frame`), then each column's count and
+    validator run as one ``select`` per column and row range on a pool of threads (the staged validators
+    call back into Python, which keeps Polars from running them side by side within one ``select``; each
+    releases the GIL while Polars works), while the next batch is read. Numeric single coordinates and
+    birth dates stored as dates are checked by value, without a round trip through text (:func:`_typed`).
     """
     checked = [f for f in findings if f.entity and f.entity != "FREE_TEXT_PII"]
     if not checked:
         return
     counts = {f.name: [0, 0] for f in checked}
     columns = [f.name for f in checked]
-    workers = max(1, min(len(checked), pl.thread_pool_size()))
+    workers = max(1, pl.thread_pool_size())
     with ThreadPoolExecutor(max_workers=workers) as pool, ThreadPoolExecutor(max_workers=1) as reader:
         batches = iter(source.batches(batch_rows, columns=columns))
         pending = reader.submit(next, batches, None)
@@ -95,14 +95,23 @@ def validate_full(source: Source, findings: list[ColumnFinding], batch_rows: int
             texts = [f.name for f in checked if f.name not in typed]
             frame = clean_frame(batch, texts).hstack([batch[f.name] for f in checked if f.name in typed])
 
+            # Work items: every column, cut into one row range per worker, so that a table with one
+            # heavy column keeps every worker busy too.
+            step = max(1, -(-frame.height // workers))
+            items = [(f, start) for f in checked for start in range(0, max(1, frame.height), step)]
+
             def count(
-                f: ColumnFinding, frame: pl.DataFrame = frame, typed: set[str] = typed
+                item: tuple[ColumnFinding, int],
+                frame: pl.DataFrame = frame,
+                typed: set[str] = typed,
+                step: int = step,
             ) -> tuple[int, int]:
+                f, start = item
                 n, v = _count_and_valid(f, f.name in typed)
-                row = frame.select(n.alias("n"), v.alias("v")).row(0)
+                row = frame.slice(start, step).select(n.alias("n"), v.alias("v")).row(0)
                 return int(row[0] or 0), int(row[1] or 0)
 
-            for f, (n, v) in zip(checked, pool.map(count, checked), strict=True):
+            for (f, _), (n, v) in zip(items, pool.map(count, items), strict=True):
                 counts[f.name][0] += n
                 counts[f.name][1] += v
     for f in checked:
