@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum import iban as std_iban
@@ -70,6 +71,18 @@ def test_rrn_forms_agree(numbers: list[str]) -> None:
     numpy_digits = c.rrn_check_digits(_matrix([n[:12] for n in numbers], 12)).tolist()
     assert [str(d) for d in numpy_digits] == [c.rrn_check_digit(n[:12]) for n in numbers]
     assert _polars(c.rrn_check_expr, numbers) == expected
+    # The NumPy column form, with rows it must skip (not 13 digits, null) between the checked ones.
+    column = pl.Series([v for n in numbers for v in (n, "12-34", None)], dtype=pl.String)
+    where = column.str.contains("^[0-9]{13}$")
+    assert c.rrn_check_series(column, where).to_list() == [v for e in expected for v in (e, False, False)]
+
+
+def test_digit_matrix_refuses_what_is_not_digits() -> None:
+    assert c.digit_matrix(pl.Series(["0123", "9876"]), 4).tolist() == [[0, 1, 2, 3], [9, 8, 7, 6]]
+    assert c.digit_matrix(pl.Series([], dtype=pl.String), 4).shape == (0, 4)
+    for bad in (["0123", "987"], ["0123", None], ["01/3"], ["０１２３"], ["01234", "567"]):
+        with pytest.raises(ValueError):
+            c.digit_matrix(pl.Series(bad, dtype=pl.String), 4)
 
 
 iban_like = st.builds(

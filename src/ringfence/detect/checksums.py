@@ -156,6 +156,39 @@ def rrn_check_expr(col: pl.Expr) -> pl.Expr:
     return pl.when(col.is_null()).then(None).otherwise(ok)
 
 
+def rrn_check_series(numbers: pl.Series, where: pl.Series) -> pl.Series:
+    """Whether 13-digit strings carry a valid RRN check digit, computed with NumPy on a digit matrix.
+
+    Only the rows where ``where`` holds are read (they must be 13 ASCII digits: an entity module's shape
+    regex checked them); the others are False. Same verdicts as :func:`rrn_check_expr`, several times
+    cheaper: the twelve weighted digits are one matrix product instead of a dozen column operations.
+    """
+    where = where.fill_null(False)
+    out = np.zeros(numbers.len(), dtype=np.bool_)
+    picked = numbers.filter(where)
+    if picked.len():
+        digits = digit_matrix(picked, 13)
+        out[where.to_numpy()] = rrn_check_digits(digits[:, :12]) == digits[:, 12]
+    return pl.Series(numbers.name, out)
+
+
+def digit_matrix(values: pl.Series, width: int) -> DigitMatrix:
+    """The digits of a Series of ``width``-character ASCII digit strings, one row per value.
+
+    Raises ValueError when a value is null or not ``width`` ASCII digits.
+    """
+    if values.null_count() or not (values.str.len_bytes() == width).all():
+        raise ValueError(f"digit_matrix: every value must be {width} ASCII digits")
+    joined = values.str.join("").item() if values.len() else ""
+    raw = np.frombuffer(str(joined).encode("ascii", errors="replace"), dtype=np.uint8)
+    if raw.size != values.len() * width:
+        raise ValueError(f"digit_matrix: every value must be {width} ASCII digits")
+    digits = raw.reshape(-1, width) - 48
+    if digits.size and digits.max() > 9:  # bytes below '0' wrap around to large values
+        raise ValueError(f"digit_matrix: every value must be {width} ASCII digits")
+    return digits
+
+
 # ------------------------------------------------------------------------- ISO 7064 MOD 97-10 (IBAN)
 
 

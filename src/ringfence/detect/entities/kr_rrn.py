@@ -34,7 +34,7 @@ import datetime as dt
 
 import polars as pl
 
-from ringfence.detect.checksums import rrn_check_digit, rrn_check_expr
+from ringfence.detect.checksums import rrn_check_digit, rrn_check_series
 from ringfence.detect.entities import _dates, _text
 from ringfence.detect.entities._face import is_valid_by
 from ringfence.errors import InvalidComponent, InvalidFormat, InvalidLength
@@ -124,8 +124,8 @@ def _checks(series: pl.Series) -> pl.DataFrame:
         g=number.str.slice(6, 1).cast(pl.Int64, strict=False),
         shape=pl.when(plain).then(True).otherwise(number.str.contains(_SHAPE_RE)),
         area_ok=number.str.slice(7, 2).cast(pl.Int64, strict=False) <= MAX_AREA,
-        digit_ok=rrn_check_expr(number),
     )
+    frame = frame.with_columns(digit_ok=rrn_check_series(frame["number"], frame["shape"]))
     century = pl.when(pl.col("g").is_in([3, 4, 7, 8])).then(pl.lit(20_000_000)).otherwise(pl.lit(19_000_000))
     frame = frame.with_columns(ymd=century + number.str.slice(0, 6).cast(pl.Int64, strict=False))
     return frame.with_columns(
