@@ -253,11 +253,41 @@ def test_read_ahead_keeps_order_passes_errors_on_and_stops_its_thread() -> None:
     stream = engine.ahead(endless(), depth=2)
     assert next(stream)["n"][0] == 0
     stream.close()
-    assert threading.active_count() == before
+    assert threading.active_count() == before, threading.enumerate()
     assert len(produced) <= 5  # bounded: at most the queue and one item in hand
 
     nested = engine.ahead(f.with_columns(pl.col("n") * 2) for f in engine.ahead(endless()))
     assert next(nested)["n"][0] == 0
     assert threading.active_count() == before + 2
     nested.close()  # closing the outer read-ahead stops the inner one too
-    assert threading.active_count() == before
+    assert threading.active_count() == before, threading.enumerate()
+
+
+def test_a_failed_write_stops_the_reading_and_transforming_threads(
+    platform_files: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from ringfence.errors import OutputError
+
+    def write_one_then_fail(frames: Iterator[pl.DataFrame], *args: object, **kwargs: object) -> None:
+        next(iter(frames))
+        raise OutputError("the disk is full")
+
+    monkeypatch.setattr(engine, "write_table", write_one_then_fail)
+    monkeypatch.setattr(engine, "OUTPUT_CHUNK_ROWS", 1_000)  # more chunks than the queues hold
+    before = threading.active_count()
+    try:
+        protect(
+            platform_files["transactions"],
+            parse_policy(TXN_POLICY),
+            tmp_path / "out.parquet",
+            keyset=Keyset.generate(),
+            recipient="acme",
+            batch_rows=500,
+        )
+    except OutputError as exc:  # checked while the error (and all it refers to) is still held
+        assert "disk is full" in str(exc)
+        assert threading.active_count() == before, threading.enumerate()
+    else:
+        pytest.fail("the failed write was not reported")

@@ -20,7 +20,7 @@ import datetime as dt
 import os
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -115,7 +115,7 @@ def _first_line(exc: BaseException) -> str:
 _DONE = object()
 
 
-def ahead(items: Iterator[pl.DataFrame], depth: int = AHEAD_DEPTH) -> Iterator[pl.DataFrame]:
+def ahead(items: Iterator[pl.DataFrame], depth: int = AHEAD_DEPTH) -> Generator[pl.DataFrame, None, None]:
     """The items of ``items``, produced by a background thread up to ``depth`` items ahead of the reader.
 
     Polars, Arrow and the NumPy/AES kernels release the interpreter lock, so reading, transforming and
@@ -221,12 +221,13 @@ def protect(
             raise UsageError(f"the output {output} is the input; write the protected copy elsewhere")
     plan = plan_for(src, _policy(policy), keyset=keyset, recipient=recipient, as_of=as_of, entities=entities)
     counter = [0]
+    stream = ahead(rechunk(_protected(src, plan, batch_rows, counter)))
     try:
-        written = write_table(
-            ahead(rechunk(_protected(src, plan, batch_rows, counter))), output, overwrite=overwrite
-        )
+        written = write_table(stream, output, overwrite=overwrite)
     except RingfenceError as exc:  # raised inside a kernel, Polars appends the expression: keep line 1
         raise type(exc)(_first_line(exc)) from None
     except pl.exceptions.PolarsError as exc:
         raise UsageError(f"protect {src.name}: a transform failed ({type(exc).__name__})") from None
+    finally:  # a failed write stops the reading and transforming threads at once
+        stream.close()
     return ProtectSummary(src.name, str(written.path), counter[0], written.rows, plan)
