@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import polars as pl
+import pyarrow.parquet as pq
 import pytest
 
 from ringfence.synth.config import SynthConfig
@@ -50,6 +51,11 @@ def test_draft_policy_then_protect_removes_phones_and_ids(
             assert value.encode() not in data, column
     text = out + err + data.decode("latin-1")
     assert not any(s in text for s in key_encodings(ws))
+    # The footer records the plan (key ids, scopes, the recipient) for the key holder's reveal.
+    footer = json.loads(pq.read_metadata(output).metadata[b"ringfence.protect"])
+    assert footer["policy_hash"] == doc["policy_hash"] and footer["recipient"] == "acme"
+    assert footer["key_ids"] == doc["key_ids"]
+    assert {c["column"]: c["action"] for c in footer["columns"]} == doc["columns"]
 
 
 def test_explain_shows_the_plan_and_writes_nothing(

@@ -138,7 +138,8 @@ def test_reveal_restores_the_originals_and_records_the_reversal(
         assert (entry["rows_resolved"], entry["rows_unresolved"]) == (p.customers.height, 0)
     assert doc["columns"]["email"]["key_ids"] == [p.old_aead]
     assert doc["columns"]["phone"]["key_ids"] == [p.old_hmac]
-    assert doc["columns"]["device_imei"]["key_source"] == "validity"  # the old aead key, found by Luhn
+    # The old aead key, as the protected file's footer records it (protect wrote it there).
+    assert doc["columns"]["device_imei"]["key_source"] == "recorded"
     assert doc["columns"]["device_imei"]["rows_invalid"] == 0 and "note" not in doc["columns"]["national_id"]
     assert doc["columns"]["name"]["status"] == "not reversible"
     assert revealed["name"].to_list() == pl.read_parquet(p.protected_customers)["name"].to_list()
@@ -154,13 +155,20 @@ def test_reveal_restores_the_originals_and_records_the_reversal(
         "--reason", "AML review", "--recipient", "acme", "--decrypt",
         "--detokenize-with", crm, "--ref-column", "cust_no", "--json",
     ]  # fmt: skip
-    # Two aead keys and no validator for an account id: the FPE key is not guessed, it is asked for.
-    code, out, err = p.cli(capsys, *txn_args)
+    # Two aead keys and no validator for an account id: without the plan protect recorded in its Parquet
+    # footer (a CSV copy), the FPE key is not guessed, it is asked for.
+    csv_copy = tmp_path / "protected-transactions.csv"
+    pl.read_parquet(p.protected_transactions).write_csv(csv_copy)
+    code, out, err = p.cli(capsys, *txn_args[:1], str(csv_copy), *txn_args[2:])
     assert code == 2 and out == "" and "--fpe-key-id account_id=KEY" in err and not txn_out.exists()
     assert p.old_aead in err and p.new_aead in err
-    code, out, err = p.cli(capsys, *txn_args, "--fpe-key-id", f"account_id={p.new_aead}")
+    # The Parquet file says which key made the column, and a contradicting --fpe-key-id is refused.
+    code, out, err = p.cli(capsys, *txn_args, "--fpe-key-id", f"account_id={p.old_aead}")
+    assert code == 2 and p.new_aead in err and not txn_out.exists()
+    code, out, err = p.cli(capsys, *txn_args)
     assert code == 0, err
     txn_doc = json.loads(out)
+    assert txn_doc["columns"]["account_id"]["key_source"] == "recorded"
     back = pl.read_csv(txn_out, infer_schema=False)
     assert back["account_id"].to_list() == p.transactions["account_id"].to_list()
     known = p.transactions["customer_id"].is_in(p.customers["customer_id"].implode())
@@ -217,32 +225,58 @@ def test_refusals_leave_no_output_and_no_record(
     output.unlink()
     (record,) = _records(p.ws)
     assert record.output == "revealed.parquet" and set(record.columns) == {"customer_id", "phone"}
+    # The protected Parquet file records its recipient: reveal takes it, and refuses another one.
     code, _, err = p.cli(
         capsys, "reveal", str(p.protected_customers), "--policy", str(p.customer_policy), "-o", str(output),
         "--reason", REASON, *ref,
     )  # fmt: skip
-    assert code == 2 and "--recipient" in err
-    assert not output.exists() and len(_records(p.ws)) == 1
-    # Another recipient's domain resolves none of acme's phone tokens: said, not silently "reversed".
+    assert code == 0, err
+    assert {r.recipient for r in _records(p.ws)} == {"acme"}
+    output.unlink()
     other = tmp_path / "beta.parquet"
     code, out, err = p.cli(
         capsys, "reveal", str(p.protected_customers), "--policy", str(p.customer_policy), "-o", str(other),
+        "--reason", REASON, "--recipient", "beta", *ref,
+    )  # fmt: skip
+    assert code == 2 and out == "" and "'acme'" in err and "'beta'" in err and not other.exists()
+    assert len(_records(p.ws)) == 2
+    # ... and a policy other than the one that protected it (its rules could name other scopes and keys).
+    edited = tmp_path / "edited.yaml"
+    edited.write_text(
+        CUSTOMER_POLICY.replace("name: partner-customers", "name: partner-v2"), encoding="utf-8"
+    )
+    code, out, err = p.cli(
+        capsys, "reveal", str(p.protected_customers), "--policy", str(edited), "-o", str(other),
+        "--reason", REASON, *ref,
+    )  # fmt: skip
+    assert code == 2 and "'partner-customers'" in err and "'partner-v2'" in err and not other.exists()
+    assert len(_records(p.ws)) == 2
+    # A CSV copy carries no plan: without --recipient it cannot be read, and another recipient's domain
+    # resolves none of acme's phone tokens, which is said, not silently "reversed".
+    as_csv = tmp_path / "protected-customers.csv"
+    pl.read_parquet(p.protected_customers).write_csv(as_csv)
+    code, _, err = p.cli(
+        capsys, "reveal", str(as_csv), "--policy", str(p.customer_policy), "-o", str(output),
+        "--reason", REASON, *ref,
+    )  # fmt: skip
+    assert code == 2 and "--recipient" in err
+    assert not output.exists() and len(_records(p.ws)) == 2
+    code, out, err = p.cli(
+        capsys, "reveal", str(as_csv), "--policy", str(p.customer_policy), "-o", str(other),
         "--reason", REASON, "--recipient", "beta", *ref, "--json",
     )  # fmt: skip
     assert code == 0, err
     phone = json.loads(out)["columns"]["phone"]
     assert (phone["rows_resolved"], phone["rows_unresolved"]) == (0, p.customers.height)
     assert "--recipient" in phone["note"]
-    assert (
-        pl.read_parquet(other)["phone"].to_list() == pl.read_parquet(p.protected_customers)["phone"].to_list()
-    )
+    assert pl.read_parquet(other)["phone"].to_list() == pl.read_csv(as_csv)["phone"].to_list()
     other.unlink()
-    assert len(_records(p.ws)) == 2
+    assert len(_records(p.ws)) == 3
     # An output that cannot be written: no file, no record.
     for bad in (tmp_path / "no-such-folder" / "out.parquet", tmp_path / "out.xlsx"):
         code, _, err = p.reveal_customers(capsys, bad, "--reason", REASON, "--decrypt", *p.national_key)
         assert code == 2 and "cannot write" in err and not bad.exists()
-    assert len(_records(p.ws)) == 2
+    assert len(_records(p.ws)) == 3
     # A reference holding only some token columns resolves those and says what it lacks for the others;
     # a --ref-column naming a column the reference does not have is refused.
     ids = tmp_path / "ids.parquet"
@@ -265,7 +299,7 @@ def test_refusals_leave_no_output_and_no_record(
         "phone=tel",
     )
     assert code == 2 and "'tel'" in err and not (tmp_path / "o.parquet").exists()
-    assert len(_records(p.ws)) == 3
+    assert len(_records(p.ws)) == 4
 
 
 def test_rows_protected_under_another_key_past_the_sample_are_counted_and_flagged(

@@ -212,6 +212,14 @@ class Source:
             drawn = draw_sample(frames, n, seed)
         return drawn if drawn is not None else pl.DataFrame(schema=self.schema())
 
+    def footer_metadata(self) -> dict[str, str]:
+        """A Parquet file's key-value metadata (what wrote it, e.g. ``ringfence.protect``); empty for
+        every other kind of input."""
+        if not isinstance(self._backend, ParquetTable):
+            return {}
+        raw = self._backend.key_value_metadata()
+        return {k.decode("utf-8", "replace"): v.decode("utf-8", "replace") for k, v in raw.items()}
+
     def count_rows(self) -> int:
         """The number of data rows (a CSV header is not a row)."""
         with _guard(self.name):
@@ -330,6 +338,9 @@ class ParquetTable:
 
     def count_rows(self) -> int:
         return int(self._metadata.num_rows)
+
+    def key_value_metadata(self) -> dict[bytes, bytes]:
+        return dict(self._metadata.metadata or {})
 
     def lazy(self) -> pl.LazyFrame | None:
         return pl.scan_parquet(self.path, glob=False)

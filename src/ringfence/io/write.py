@@ -12,7 +12,7 @@ a phone-like run of digits (``-12.50``, ``+86 138 1234 5678``) cannot be a formu
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -97,7 +97,9 @@ def parquet_options(first: pl.DataFrame) -> dict[str, Any]:
     return options
 
 
-def _write_parquet(batches: Iterator[pl.DataFrame], tmp: Path) -> tuple[int, list[str]]:
+def _write_parquet(
+    batches: Iterator[pl.DataFrame], tmp: Path, metadata: Mapping[str, str] | None = None
+) -> tuple[int, list[str]]:
     writer: pq.ParquetWriter | None = None
     schema: pl.Schema | None = None
     arrow_schema: pa.Schema | None = None
@@ -107,6 +109,8 @@ def _write_parquet(batches: Iterator[pl.DataFrame], tmp: Path) -> tuple[int, lis
             if schema is None:
                 schema = batch.schema
                 arrow_schema = batch.to_arrow(compat_level=pl.CompatLevel.newest()).schema
+                if metadata:
+                    arrow_schema = arrow_schema.with_metadata({**(arrow_schema.metadata or {}), **metadata})
                 writer = pq.ParquetWriter(tmp, arrow_schema, **parquet_options(batch))
             batch = _conform(batch, schema)
             assert writer is not None and arrow_schema is not None
@@ -149,8 +153,12 @@ def write_table(
     *,
     format: str | None = None,
     overwrite: bool = True,
+    metadata: Mapping[str, str] | None = None,
 ) -> WriteResult:
     """Writes ``data`` (a frame, a lazy frame or batches) to ``dest`` atomically in the format it names.
+
+    ``metadata`` (names and values without personal data or key bytes) goes into a Parquet file's footer
+    as key-value metadata; the other formats have no place for it and do without.
 
     ``dest`` may also be a database table URI (``postgresql://``, ``mysql://``, ``sqlite:///``), written
     through a temporary table by :func:`ringfence.io.db.write_db_table`.
@@ -165,7 +173,7 @@ def write_table(
         raise OutputError(f"cannot write {fmt} files; use one of {', '.join(WRITABLE)}")
     with atomic_path(path, overwrite=overwrite) as tmp:
         if fmt == "parquet":
-            rows, cols = _write_parquet(_batches(data), tmp)
+            rows, cols = _write_parquet(_batches(data), tmp, metadata)
         else:
             rows, cols = _write_text(_batches(data), tmp, fmt)
     return WriteResult(path=path, format=fmt, rows=rows, columns=cols)

@@ -13,6 +13,13 @@ and only then moves the revealed copy to the output in one step:
 - the revealed file holds personal data in clear, so it is readable by its owner only (0600), from the
   first byte written (the staging folder is 0700).
 
+A Parquet file written by ``protect`` carries its plan in its footer
+(:data:`ringfence.transform.engine.PLAN_METADATA_KEY`): reveal then refuses a policy other than the one
+that protected it and a ``--recipient`` other than the one it was protected for, takes that recipient when
+none is given, and decrypts each FPE column under the key id recorded for it (an FPE value cannot carry
+its key id). Text outputs carry no plan; their FPE keys are checked as
+:func:`ringfence.transform.reverse.plan_reversal` says.
+
 The record holds names, SHA-256 hashes of the files read, the policy hash, the recipient, the key ids used
 and the counts per column, never a data value or key material. When the tamper-evident ledger (the govern
 issue) lands, reversals are recorded there instead of in the ``reversals`` table.
@@ -25,6 +32,7 @@ import datetime as dt
 import getpass
 import glob
 import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -35,10 +43,10 @@ from typing import Any
 
 import polars as pl
 
-from ringfence.errors import OutputError, RingfenceError, UsageError, WorkspaceError
+from ringfence.errors import InputError, OutputError, RingfenceError, UsageError, WorkspaceError
 from ringfence.io.read import Source, open_source
 from ringfence.io.write import write_table
-from ringfence.policy import Policy, load_policy
+from ringfence.policy import Policy, load_policy, policy_hash
 from ringfence.state.reversals import (
     ColumnReversal,
     ReversalRecord,
@@ -47,7 +55,7 @@ from ringfence.state.reversals import (
     withdraw_reversal,
 )
 from ringfence.state.store import StateStore
-from ringfence.transform.engine import DEFAULT_BATCH_ROWS, rechunk
+from ringfence.transform.engine import DEFAULT_BATCH_ROWS, PLAN_METADATA_KEY, rechunk
 from ringfence.transform.reverse import (
     SAMPLE_ROWS,
     ReversalTally,
@@ -256,6 +264,53 @@ def _reference_values(
     return {col: reader(ref) for col, ref in names.items() if ref in available}
 
 
+def _recorded_plan(src: Source) -> dict[str, Any] | None:
+    """The plan ``protect`` wrote into a Parquet footer, or None."""
+    raw = src.footer_metadata().get(PLAN_METADATA_KEY)
+    if raw is None:
+        return None
+    try:
+        doc = json.loads(raw)
+    except ValueError:
+        doc = None
+    if not isinstance(doc, dict) or not isinstance(doc.get("columns"), list):
+        raise InputError(f"{src.name}: the protect plan in its Parquet footer is damaged")
+    return doc
+
+
+def _follow_record(
+    src: Source,
+    doc: dict[str, Any],
+    policy: Policy,
+    recipient: str | None,
+    fpe_key_ids: Mapping[str, str] | None,
+) -> tuple[str | None, dict[str, str]]:
+    """(recipient, recorded fpe key ids by column) as the recorded plan says; a policy or recipient that
+    contradicts it is a usage error."""
+    made_with = doc.get("policy_hash")
+    if made_with != policy_hash(policy):
+        raise UsageError(
+            f"{src.name} was protected with policy {doc.get('policy')!r} ({str(made_with)[:19]}), not with "
+            f"{policy.name!r} ({policy_hash(policy)[:19]}); pass the policy it was protected with"
+        )
+    made_for = doc.get("recipient")
+    if recipient is not None and made_for is not None and recipient != made_for:
+        raise UsageError(f"{src.name} was protected for recipient {made_for!r}, not {recipient!r}")
+    recorded = {
+        str(c["column"]): str(c["key_id"])
+        for c in doc["columns"]
+        if isinstance(c, dict) and c.get("action") == "fpe" and c.get("key_id")
+    }
+    given = dict(fpe_key_ids or {})
+    for column, kid in given.items():
+        if column in recorded and recorded[column] != kid:
+            raise UsageError(
+                f"--fpe-key-id {column}={kid}: {src.name} records that {column!r} was protected under "
+                f"{recorded[column]}"
+            )
+    return (recipient if recipient is not None else made_for), recorded
+
+
 def reveal(
     workspace: Workspace,
     source: str | os.PathLike[str] | Source,
@@ -292,6 +347,10 @@ def reveal(
     keyset = workspace.keyset()
     store = workspace.state()  # opened (and migrated) before any work: a broken store fails first
     try:
+        recorded_keys: dict[str, str] = {}
+        recorded = _recorded_plan(src)
+        if recorded is not None:
+            recipient, recorded_keys = _follow_record(src, recorded, rules, recipient, fpe_key_ids)
         schema = dict(src.schema())
         sample = _first_rows(src)
         ref_src: Source | None = None
@@ -310,6 +369,7 @@ def reveal(
             columns=columns,
             fpe_key_ids=fpe_key_ids,
             sample=sample,
+            recorded_fpe_key_ids=recorded_keys,
         )
         input_hash = _file_hash(src)
         reference_hash = _file_hash(ref_src) if ref_src is not None else None

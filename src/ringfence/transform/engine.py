@@ -12,15 +12,21 @@ transforms, another transforms output chunks ahead of the writer, each through a
 :data:`AHEAD_DEPTH`), since Polars, Arrow and the kernels release the interpreter lock; order is kept and
 memory stays bounded by the queues. Output chunks are cut to :data:`OUTPUT_CHUNK_ROWS` whatever the batches,
 so the bytes written do not depend on the batch size or on the threads.
+
+A Parquet output carries its plan in the footer (:data:`PLAN_METADATA_KEY`: policy name and hash,
+recipient, each column's action, parameters and key id; never key bytes or data), so that the key holder's
+``ringfence reveal`` knows which key and scope made each column, FPE included, whose values cannot carry a
+key id themselves.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import queue
 import threading
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,6 +49,8 @@ DEFAULT_BATCH_ROWS = 250_000
 OUTPUT_CHUNK_ROWS = 262_144
 # Batches read ahead of the transforms, and output chunks transformed ahead of the writer.
 AHEAD_DEPTH = 2
+# The footer key of a protected Parquet file that holds its plan (Plan.to_json(), key ids only).
+PLAN_METADATA_KEY = "ringfence.protect"
 
 
 @dataclass(frozen=True)
@@ -162,11 +170,19 @@ def ahead(items: Iterator[pl.DataFrame], depth: int = AHEAD_DEPTH) -> Generator[
         worker.join()
 
 
-def _protected(source: Source, plan: Plan, batch_rows: int, counter: list[int]) -> Iterator[pl.DataFrame]:
+def _protected(
+    source: Source,
+    plan: Plan,
+    batch_rows: int,
+    counter: list[int],
+    on_rows: Callable[[int], None] | None = None,
+) -> Iterator[pl.DataFrame]:
     exprs = plan.exprs()
     for batch in ahead(source.batches(batch_rows)):
         counter[0] += batch.height
         yield batch.select(exprs)
+        if on_rows is not None:
+            on_rows(batch.height)
 
 
 def rechunk(frames: Iterator[pl.DataFrame], rows: int | None = None) -> Iterator[pl.DataFrame]:
@@ -208,8 +224,12 @@ def protect(
     as_of: dt.date | None = None,
     overwrite: bool = True,
     entities: dict[str, str | None] | None = None,
+    on_rows: Callable[[int], None] | None = None,
 ) -> ProtectSummary:
     """De-identify ``source`` by ``policy`` into ``output`` (see the module docstring).
+
+    ``on_rows`` is called with the number of rows of each batch once it is transformed (from a worker
+    thread), for a progress display.
 
     Raises a :class:`~ringfence.errors.RingfenceError` with a one-line message (no data values, no key
     bytes) on a bad policy, input or output; nothing is left at ``output`` then.
@@ -221,9 +241,10 @@ def protect(
             raise UsageError(f"the output {output} is the input; write the protected copy elsewhere")
     plan = plan_for(src, _policy(policy), keyset=keyset, recipient=recipient, as_of=as_of, entities=entities)
     counter = [0]
-    stream = ahead(rechunk(_protected(src, plan, batch_rows, counter)))
+    stream = ahead(rechunk(_protected(src, plan, batch_rows, counter, on_rows)))
+    footer = {PLAN_METADATA_KEY: json.dumps(plan.to_json(), sort_keys=True, ensure_ascii=False, default=str)}
     try:
-        written = write_table(stream, output, overwrite=overwrite)
+        written = write_table(stream, output, overwrite=overwrite, metadata=footer)
     except RingfenceError as exc:  # raised inside a kernel, Polars appends the expression: keep line 1
         raise type(exc)(_first_line(exc)) from None
     except pl.exceptions.PolarsError as exc:

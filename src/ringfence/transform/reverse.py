@@ -76,7 +76,7 @@ _KEY_ID = r"^[0-9a-f]{8}$"
 _NO_BETTER = 0.1
 
 Status = Literal["reverse", "kept", "not reversible", "not requested", "absent", "unprotected", "undecided"]
-KeySource = Literal["ciphertext", "token", "given", "primary", "validity"]
+KeySource = Literal["ciphertext", "token", "recorded", "given", "primary", "validity"]
 
 
 @dataclass(frozen=True)
@@ -412,6 +412,7 @@ def _plan_fpe(
     given: str | None,
     sample: pl.DataFrame | None,
     named: bool,
+    given_source: KeySource = "given",
 ) -> ColumnReversalPlan:
     """Chooses the rule (entity) and key of an fpe column; see the module docstring.
 
@@ -454,7 +455,7 @@ def _plan_fpe(
                 contradicted.append((rule, kid))
     if scored:
         share, _, rule, kid = max(scored, key=lambda s: (s[0], s[1]))
-        source: KeySource = "given" if given else "validity"
+        source: KeySource = given_source if given else "validity"
         note = "" if given else f"key chosen because the decrypted sample validates as {rule.entity}"
         return _fpe_column(keyset, column, rule, kid, source, recipient, note, share)
     if not named:
@@ -472,7 +473,9 @@ def _plan_fpe(
             f"valid {rule.entity} values; check --fpe-key-id and --recipient (protect printed its key_ids)"
         )
     if given:
-        return _fpe_column(keyset, column, rule, given, "given", recipient, "", shares.get((id(rule), given)))
+        return _fpe_column(
+            keyset, column, rule, given, given_source, recipient, "", shares.get((id(rule), given))
+        )
     if len(keys) == 1:
         return _fpe_column(
             keyset, column, rule, keys[0], "primary", recipient, "", shares.get((id(rule), keys[0]))
@@ -563,6 +566,7 @@ def plan_reversal(
     columns: Sequence[str] | None = None,
     fpe_key_ids: Mapping[str, str] | None = None,
     sample: pl.DataFrame | None = None,
+    recorded_fpe_key_ids: Mapping[str, str] | None = None,
 ) -> ReversePlan:
     """The reversal of a table of ``schema`` protected by ``policy`` (see the module docstring).
 
@@ -570,7 +574,8 @@ def plan_reversal(
     values, e.g. from the company's customer table, as a series or a function reading them in batches)
     resolves ``tokenize`` columns (:meth:`ReversePlan.prepare` looks up a whole table's tokens first);
     ``columns`` limits the reversal to those columns; ``fpe_key_ids`` maps a column (or ``"*"``) to the
-    key id of its FPE; ``sample`` (the first rows of the table) recognises columns reached by entity
+    key id of its FPE, ``recorded_fpe_key_ids`` those the protected file's plan records (used where
+    none is given); ``sample`` (the first rows of the table) recognises columns reached by entity
     rules and checks FPE keys. Raises :class:`UsageError` when nothing would be reversed or a named
     column cannot be.
     """
@@ -582,6 +587,7 @@ def plan_reversal(
         if unknown:
             raise UsageError(f"--columns names {unknown[0]!r}, which the protected table does not have")
     given = dict(fpe_key_ids or {})
+    recorded = dict(recorded_fpe_key_ids or {})
     reference = dict(reference or {})
     planned: list[ColumnReversalPlan] = []
     derived = {
@@ -632,7 +638,16 @@ def plan_reversal(
             )
         elif action == "fpe":
             planned.append(
-                _plan_fpe(keyset, column, rules, recipient, _fpe_given(given, column), sample, named)
+                _plan_fpe(
+                    keyset,
+                    column,
+                    rules,
+                    recipient,
+                    _fpe_given(given, column) or recorded.get(column),
+                    sample,
+                    named,
+                    "given" if _fpe_given(given, column) else "recorded",
+                )
             )
         else:
             planned.append(ColumnReversalPlan(column, None, "unprotected"))
