@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 # People read tables and progress; machines read stdout. Progress and notes go to stderr so that
@@ -44,3 +55,29 @@ def table(title: str, columns: list[str], rows: list[list[Any]]) -> Table:
     for row in rows:
         t.add_row(*[str(c) for c in row])
     return t
+
+
+class Countable(Protocol):
+    @property
+    def kind(self) -> str: ...
+
+    def count_rows(self) -> int: ...
+
+
+# Inputs whose row count is known without reading them (a footer, a catalogue): the bar has an end.
+_COUNTED_CHEAPLY = ("parquet", "postgresql", "mysql", "sqlite")
+
+
+@contextlib.contextmanager
+def rows_progress(mode: Mode, label: str, source: Countable) -> Iterator[Callable[[int], None]]:
+    """A Rich progress bar of rows on stderr (with a total where the input knows its size cheaply), and
+    the callback that advances it; nothing in JSON mode or when stderr is not a terminal."""
+    if mode.json or not err.is_terminal:
+        yield lambda rows: None
+        return
+    total = source.count_rows() if source.kind in _COUNTED_CHEAPLY else None
+    columns = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn()]
+    columns += [TextColumn("rows"), TimeElapsedColumn(), TimeRemainingColumn()]
+    with Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task(label, total=total)
+        yield lambda rows: progress.advance(task, rows)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from ringfence.cli.options import JsonOption, WorkspaceOption, mode_of, workspace_of
-from ringfence.cli.output import emit_json, err, out, table
+from ringfence.cli.output import emit_json, out, rows_progress, table
 from ringfence.errors import OutputError
 
 
@@ -50,10 +49,16 @@ def protect(
         else:
             out.print(plan.explain(), markup=False)
         return
-    status = err.status("Protecting…") if not mode.json else contextlib.nullcontext()
-    with status:
+    with rows_progress(mode, f"Protecting {source.name}", source) as on_rows:
         summary = run_protect(
-            source, rules, output, keyset=keyset, recipient=recipient, batch_rows=batch_rows, overwrite=force
+            source,
+            rules,
+            output,
+            keyset=keyset,
+            recipient=recipient,
+            batch_rows=batch_rows,
+            overwrite=force,
+            on_rows=on_rows,
         )
     doc = summary.to_json()
     if mode.json:
