@@ -10,6 +10,7 @@ import polars as pl
 import pytest
 
 from ringfence.detect import entities
+from ringfence.detect import scan as scan_module
 from ringfence.detect.classify import ColumnFinding, clean_frame, clean_text, validator_for
 from ringfence.detect.scan import validate_full
 from ringfence.io.read import open_source
@@ -67,8 +68,11 @@ def _reference(frame: pl.DataFrame, findings: list[ColumnFinding]) -> dict[str, 
     return out
 
 
-@pytest.mark.parametrize("locale", ["cn", "kr"])
-def test_full_counts_equal_the_validators_value_by_value(tmp_path: Path, locale: str) -> None:
+@pytest.mark.parametrize(("locale", "range_rows"), [("cn", 100_000), ("kr", 97)])
+def test_full_counts_equal_the_validators_value_by_value(
+    tmp_path: Path, locale: str, range_rows: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(scan_module, "MIN_RANGE_ROWS", range_rows)  # 97: batches cut into row ranges
     generated = generate_platform(SynthConfig(customers=2_000, transactions=3_000, seed=21, locale=locale))
     customers = generated.customers
     transactions = pl.concat(list(generated.transactions())).head(customers.height)

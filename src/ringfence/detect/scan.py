@@ -28,6 +28,7 @@ from ringfence.detect.entities._dates import EARLIEST_BIRTH
 from ringfence.io.read import Source, open_sources
 
 DEFAULT_SAMPLE_ROWS = 10_000
+MIN_RANGE_ROWS = 100_000  # the smallest row range --full checks as one work item
 
 
 @dataclass
@@ -95,9 +96,10 @@ def validate_full(source: Source, findings: list[ColumnFinding], batch_rows: int
             texts = [f.name for f in checked if f.name not in typed]
             frame = clean_frame(batch, texts).hstack([batch[f.name] for f in checked if f.name in typed])
 
-            # Work items: every column, cut into one row range per worker, so that a table with one
-            # heavy column keeps every worker busy too.
-            step = max(1, -(-frame.height // workers))
+            # Work items: every column, cut into one row range per worker (of at least MIN_RANGE_ROWS,
+            # so Python's share of the work stays small), so that a table with one heavy column keeps
+            # every worker busy too.
+            step = max(MIN_RANGE_ROWS, -(-frame.height // workers))
             items = [(f, start) for f in checked for start in range(0, max(1, frame.height), step)]
 
             def count(
