@@ -13,7 +13,10 @@ What it guarantees:
   input's format), so the key id is recorded in the plan and the run summary (``key_ids``); keep it with
   the output. After ``keys rotate``, pass the recorded (old) key id to decrypt.
 - FF1's domain rule is enforced: a value with fewer alphabet characters than ``radix**n >= 1,000,000``
-  needs (6 digits, 4 alphanumerics) is refused, naming the column and the count, never the value.
+  needs (6 digits, 4 alphanumerics) cannot be encrypted safely and becomes null (fail closed: it is never
+  passed through, and a run over 20M card numbers does not stop at one ``12345``). A value with none of
+  the alphabet's characters (``N/A``, ``-``, ``未知``, an empty string) has nothing to encrypt: FF1 would
+  leave every character of it in place, and so does ``fpe``.
 - Null stays null.
 """
 
@@ -64,12 +67,26 @@ def _crypt(
 ) -> pl.Series:
     ff1 = FF1(fpe_key(keyset, key_id, scope_label, column), alphabet_of(alphabet))
     strings = values.cast(pl.String).alias(column)
+    numerals = strings.str.count_matches(_alphabet_class(ff1.alphabet.chars))
+    fits = numerals >= ff1.min_length
+    if not fits.fill_null(True).all():  # below FF1's domain: nothing to encrypt, or null (fail closed)
+        strings = pl.select(pl.when(fits).then(strings)).to_series().alias(column)
     try:
         if decrypt:
-            return decrypt_column(ff1, strings, preserving=True).alias(values.name)
-        return encrypt_column(ff1, strings, preserving=True).alias(values.name)
-    except InvalidFormat as exc:  # InvalidLength too: a small domain, counted, never shown
+            done = decrypt_column(ff1, strings, preserving=True)
+        else:
+            done = encrypt_column(ff1, strings, preserving=True)
+    except InvalidFormat as exc:  # InvalidLength too: counted, never shown
         raise UsageError(f"fpe of column {column!r}: {str(exc).splitlines()[0]}") from None
+    if not fits.fill_null(True).all():
+        kept = values.cast(pl.String)
+        done = pl.select(pl.when(numerals == 0).then(kept).otherwise(done)).to_series()
+    return done.alias(values.name)
+
+
+def _alphabet_class(chars: str) -> str:
+    """A regex character class of exactly the alphabet's characters."""
+    return "[" + "".join("\\" + ch if ch in "\\[]^-&~|" else ch for ch in chars) + "]"
 
 
 def fpe_encrypt_column(
