@@ -132,5 +132,7 @@ def test_no_output_cell_holds_a_removed_value(table: list[dict[str, str | None]]
             value = row_in[name]
             if value is None or not any(ch.isalnum() for ch in value):
                 continue  # nothing to remove: mask keeps separators and punctuation by design
+            if name == "card" and not any(ch in "0123456789" for ch in value):
+                continue  # fpe over digits encrypts the digits and keeps every other character in place
             leaked = [cell for cell in cells if _contains(cell, value, name)]
             assert not leaked, f"{name}: a removed value is in the output"
