@@ -186,36 +186,38 @@ def compact_expr(col: pl.Expr) -> pl.Expr:
     return _text.delete_expr(_text.nfkc_expr(_text.as_text(col)), SEPARATORS)
 
 
-def _number(col: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    """(the compact number, validity). Values already written compactly skip the cleaning: the
-    cleaned text appears once in the validity test, so Polars computes it only for the other rows."""
-    raw = _text.as_text(col)
-    plain = raw.str.contains(_VALID_RE)
-    decimal = _text.nfkc_expr(raw).str.contains(_ONE_DOT_RE)
-    valid = (
-        pl.when(plain)
-        .then(True)
-        .when(decimal)
-        .then(False)
-        .otherwise(compact_expr(raw).str.contains(_VALID_RE))
+def _checks(series: pl.Series) -> pl.DataFrame:
+    """Staged: ``number`` (the compact number), ``valid``, ``country`` (CN, KR or other). Values already
+    written compactly skip the cleaning; every intermediate is computed once per batch."""
+    frame = _text.value_frame(series)
+    raw = pl.col(_text.VALUE)
+    frame = frame.with_columns(plain=raw.str.contains(_VALID_RE), written=_text.nfkc_expr(raw))
+    frame = frame.with_columns(
+        number=pl.when(pl.col("plain")).then(raw).otherwise(_text.delete_expr(pl.col("written"), SEPARATORS)),
+        decimal=pl.col("written").str.contains(_ONE_DOT_RE),
     )
-    number = pl.when(plain).then(raw).otherwise(compact_expr(raw))
+    number = pl.col("number")
     # Every alternative of the regex is bounded (at most 19 characters), like validate's length check.
-    return number, valid.fill_null(False)
+    frame = frame.with_columns(
+        valid=(pl.col("plain") | (~pl.col("decimal") & number.str.contains(_VALID_RE))).fill_null(False),
+        cn=number.str.contains(_CN_RE),
+        kr=number.str.contains(_KR_RE),
+    )
+    return frame
 
 
 def valid_expr(col: pl.Expr) -> pl.Expr:
     """Polars: whether each value is a valid phone number (see the module docstring for the differences
     from :func:`is_valid`); null for null."""
-    return _text.with_nulls(col, _number(col)[1])
+    return _text.staged(col, _checks, _text.with_nulls(pl.col(_text.VALUE), pl.col("valid")), pl.Boolean())
 
 
 def score_expr(col: pl.Expr) -> pl.Expr:
     """Polars: 1.0 for Chinese and Korean numbers, 0.8 for other international numbers (shape checked
     only), 0.0 otherwise."""
-    number, valid = _number(col)
-    other = number.str.contains(_OTHER_RE) & ~number.str.contains(_CN_RE) & ~number.str.contains(_KR_RE)
-    return _text.score_with_nulls(col, pl.when(valid).then(pl.when(other).then(0.8).otherwise(1.0)))
+    home = pl.col("cn") | pl.col("kr")
+    score = pl.when(pl.col("valid")).then(pl.when(home).then(1.0).otherwise(0.8))
+    return _text.staged(col, _checks, _text.score_with_nulls(pl.col(_text.VALUE), score), pl.Float64())
 
 
 def _calling_code_regions() -> tuple[dict[str, str], ...]:
@@ -232,25 +234,23 @@ _CODE_REGIONS = _calling_code_regions()
 def region_expr(col: pl.Expr) -> pl.Expr:
     """Polars: the ISO 3166 country of every valid number (CN before KR; other countries by calling
     code), null for invalid ones."""
-    number, valid = _number(col)
-    digits = number.str.strip_prefix("+").str.strip_prefix("00")
+    digits = pl.col("number").str.strip_prefix("+").str.strip_prefix("00")
     by_code = pl.coalesce(
         [
             digits.str.slice(0, n + 1).replace_strict(table, default=None, return_dtype=pl.String)
             for n, table in enumerate(_CODE_REGIONS)
         ]
     )
-    written = _text.strip_expr(_text.nfkc_expr(_text.as_text(col)))
-    kr_grouped = written.str.contains(_text.anchored(_KR_GROUPING))
+    kr_grouped = _text.strip_expr(pl.col("written")).str.contains(_text.anchored(_KR_GROUPING))
     region_of = (
-        pl.when(~valid)
+        pl.when(~pl.col("valid"))
         .then(pl.lit(None, dtype=pl.String))
-        .when(kr_grouped & number.str.contains(_KR_RE))
+        .when(kr_grouped & pl.col("kr"))
         .then(pl.lit("KR"))
-        .when(number.str.contains(_CN_RE))
+        .when(pl.col("cn"))
         .then(pl.lit("CN"))
-        .when(number.str.contains(_KR_RE))
+        .when(pl.col("kr"))
         .then(pl.lit("KR"))
         .otherwise(by_code)
     )
-    return _text.named_as(col, region_of)
+    return _text.staged(col, _checks, region_of, pl.String())
