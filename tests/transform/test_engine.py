@@ -7,7 +7,6 @@ import base64
 import hashlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 import pyarrow.parquet as pq
@@ -168,37 +167,23 @@ def test_entity_rules_use_a_scan_and_no_raw_identifier_survives(
         assert secret not in data
 
 
-def test_failures_leave_no_output_and_one_line(
-    platform_files: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A kernel that fails mid-stream (here FF1, on the third batch) leaves no output and one line."""
-    import ringfence.transform.fpe as fpe_module
-
+def test_failures_leave_no_output_and_one_line(platform_files: dict[str, Path], tmp_path: Path) -> None:
     keyset = Keyset.generate()
-    policy = parse_policy(
+    short_fpe = parse_policy(
         "ringfence_policy: 1\nname: bad\nunlisted: drop\ncolumns:\n"
         "  merchant_id: {action: fpe, scope: global}\n"
         "  channel: {action: fpe, alphabet: alnum, scope: global}\n"
     )
-    real, calls = fpe_module._crypt, [0]
-
-    def failing(*args: Any, **kwargs: Any) -> pl.Series:
-        calls[0] += 1
-        if calls[0] == 5:
-            raise UsageError(f"fpe of column {kwargs['column']!r}: FF1 failed\nsecond line with detail")
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(fpe_module, "_crypt", failing)
     dest = tmp_path / "bad.parquet"
     with pytest.raises(UsageError) as info:
-        protect(platform_files["transactions"], policy, dest, keyset=keyset, batch_rows=1_000)
+        protect(platform_files["transactions"], short_fpe, dest, keyset=keyset, batch_rows=1_000)
     message = str(info.value)
-    assert "\n" not in message and "fpe of column" in message and calls[0] >= 5
+    assert "\n" not in message and "'channel'" in message
     assert not dest.exists() and not list(tmp_path.iterdir())
     for secret in _key_texts(keyset):
         assert secret.decode("latin-1") not in message
     with pytest.raises(UsageError, match="is the input"):
-        protect(platform_files["transactions"], policy, platform_files["transactions"], keyset=keyset)
+        protect(platform_files["transactions"], short_fpe, platform_files["transactions"], keyset=keyset)
 
 
 def test_row_groups_and_batches_do_not_change_the_output(

@@ -45,18 +45,26 @@ def test_old_key_id_decrypts_after_rotation() -> None:
     assert fpe_decrypt_column(keyset, out, column="card", key_id=old).to_list() == CARDS
 
 
-def test_values_below_the_domain_become_null_and_values_without_numerals_stay() -> None:
-    """FF1 refuses a domain below 10^6: such a value is never passed through (null), and one short value
-    does not stop a run over millions; junk without a digit has nothing to encrypt and stays."""
+def test_small_domain_is_a_one_line_usage_error_naming_the_column() -> None:
     keyset = Keyset.generate()
-    frame = pl.DataFrame({"pin": ["12345678", "1234", "12-34", "N/A", "未知", "", None, "123456"]})
+    frame = pl.DataFrame({"pin": ["12345678", "1234"]})
     ctx = TransformContext(schema=dict(frame.schema), keyset=keyset)
-    out = frame.select(Fpe("digits", "global").expr("pin", ctx))["pin"].to_list()
-    assert out[1:7] == [None, None, "N/A", "未知", "", None]
-    assert out[0] is not None and len(out[0]) == 8 and out[0] != "12345678"
-    assert out[7] is not None and len(out[7]) == 6 and out[7] != "123456"
-    back = fpe_decrypt_column(keyset, pl.Series(out), column="pin", key_id=keyset.primary_id("aead"))
-    assert back.to_list() == ["12345678", None, None, "N/A", "未知", "", None, "123456"]
+    with pytest.raises(UsageError) as info:
+        frame.select(Fpe("digits", "global").expr("pin", ctx))
+    first = str(info.value).splitlines()[0]
+    assert "'pin'" in first and "1 value(s)" in first and "1234" not in first
+
+
+def test_junk_placeholders_stay_and_do_not_stop_the_run() -> None:
+    """One N/A among card numbers is not a value FF1 must refuse: it stays, and so do null and empty."""
+    keyset = Keyset.generate()
+    frame = pl.DataFrame({"card": ["6222 0212 3456 7890", "N/A", " 未知 ", "", "-", None, "123456"]})
+    ctx = TransformContext(schema=dict(frame.schema), keyset=keyset)
+    out = frame.select(Fpe("digits", "global").expr("card", ctx))["card"].to_list()
+    assert out[1:6] == ["N/A", " 未知 ", "", "-", None]
+    assert out[0] is not None and out[0] != "6222 0212 3456 7890" and out[0][4::5] == "   "
+    back = fpe_decrypt_column(keyset, pl.Series(out), column="card", key_id=keyset.primary_id("aead"))
+    assert back.to_list() == frame["card"].to_list()
 
 
 def test_alnum_and_custom_alphabets() -> None:

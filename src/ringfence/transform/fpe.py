@@ -13,10 +13,11 @@ What it guarantees:
   input's format), so the key id is recorded in the plan and the run summary (``key_ids``); keep it with
   the output. After ``keys rotate``, pass the recorded (old) key id to decrypt.
 - FF1's domain rule is enforced: a value with fewer alphabet characters than ``radix**n >= 1,000,000``
-  needs (6 digits, 4 alphanumerics) cannot be encrypted safely and becomes null (fail closed: it is never
-  passed through, and a run over 20M card numbers does not stop at one ``12345``). A value with none of
-  the alphabet's characters (``N/A``, ``-``, ``未知``, an empty string) has nothing to encrypt: FF1 would
-  leave every character of it in place, and so does ``fpe``.
+  needs (6 digits, 4 alphanumerics) is refused, naming the column and the count, never the value: the
+  policy asks for something FF1 cannot do safely (``fpe`` of a gender column, of 4-digit PINs), and the
+  run stops rather than pass values through or null them silently. Junk placeholders (empty, ``-``,
+  ``N/A``, ``未知``: :data:`ringfence.detect.classify.JUNK_VALUES`) are not values and stay as they are,
+  so one ``N/A`` among 20M card numbers does not stop a run.
 - Null stays null.
 """
 
@@ -27,6 +28,7 @@ from typing import Any
 
 import polars as pl
 
+from ringfence.detect.classify import JUNK_VALUES
 from ringfence.errors import InvalidFormat, UsageError
 from ringfence.keys import SECRET_ACCESS, Keyset
 from ringfence.policy.rules import Fpe as FpeRule
@@ -67,21 +69,24 @@ def _crypt(
 ) -> pl.Series:
     ff1 = FF1(fpe_key(keyset, key_id, scope_label, column), alphabet_of(alphabet))
     strings = values.cast(pl.String).alias(column)
-    numerals = strings.str.count_matches(_alphabet_class(ff1.alphabet.chars))
-    fits = numerals >= ff1.min_length
-    if not fits.fill_null(True).all():  # below FF1's domain: nothing to encrypt, or null (fail closed)
-        strings = pl.select(pl.when(fits).then(strings)).to_series().alias(column)
+    crypt = decrypt_column if decrypt else encrypt_column
     try:
-        if decrypt:
-            done = decrypt_column(ff1, strings, preserving=True)
-        else:
-            done = encrypt_column(ff1, strings, preserving=True)
-    except InvalidFormat as exc:  # InvalidLength too: counted, never shown
+        return crypt(ff1, strings, preserving=True).alias(values.name)
+    except InvalidFormat:  # InvalidLength too: some values are below FF1's domain (rare: looked at now)
+        pass
+    numerals = strings.str.count_matches(_alphabet_class(ff1.alphabet.chars))
+    placeholder = strings.str.strip_chars().str.to_lowercase().is_in(JUNK_VALUES).fill_null(False)
+    short = int(((numerals < ff1.min_length) & ~placeholder).sum())
+    if short:
+        raise UsageError(
+            f"fpe of column {column!r}: {short} value(s) have fewer than {ff1.min_length} characters of the "
+            f"alphabet; FF1 needs radix**length >= 1,000,000 (use another action for such values)"
+        )
+    try:
+        done = crypt(ff1, pl.select(pl.when(~placeholder).then(strings)).to_series(), preserving=True)
+    except InvalidFormat as exc:
         raise UsageError(f"fpe of column {column!r}: {str(exc).splitlines()[0]}") from None
-    if not fits.fill_null(True).all():
-        kept = values.cast(pl.String)
-        done = pl.select(pl.when(numerals == 0).then(kept).otherwise(done)).to_series()
-    return done.alias(values.name)
+    return pl.select(pl.when(placeholder).then(strings).otherwise(done)).to_series().alias(values.name)
 
 
 def _alphabet_class(chars: str) -> str:
