@@ -127,3 +127,21 @@ def test_full_validation_checks_single_coordinates_by_range(tmp_path: Path) -> N
     by_name = {c.name: c for c in table.columns}
     assert by_name["lat"].entity == "GEO_COORDINATE" and by_name["lat"].hit_rate > 0.99
     assert by_name["lon"].entity == "GEO_COORDINATE" and by_name["lon"].hit_rate > 0.99
+
+
+def test_a_national_id_column_of_both_countries_lists_the_minority(platform) -> None:  # type: ignore[no-untyped-def]
+    """Chinese and Korean customers in one table: the column is typed by the majority, and the share of
+    Korean RRNs is reported beside it instead of showing as a low hit rate."""
+    locale, generated = platform
+    customers = generated.customers
+    (finding,) = [f for f in classify_frame(customers) if f.name == "national_id"]
+    kr_share = float((customers["country"] == "KR").mean())
+    if locale != "mixed":
+        assert finding.also == [] and "also" not in finding.to_json()
+        return
+    other = "KR_RRN" if finding.entity == "CN_RESIDENT_ID" else "CN_RESIDENT_ID"
+    (also,) = finding.to_json()["also"]
+    assert also["entity"] == other and "mixed" in finding.evidence
+    minority = kr_share if other == "KR_RRN" else 1 - kr_share
+    assert abs(also["hit_rate"] - minority) < 0.03
+    assert finding.hit_rate + also["hit_rate"] > 0.97

@@ -32,6 +32,7 @@ import polars as pl
 from ringfence.detect import entities
 from ringfence.detect.entities import date_of_birth, geo
 from ringfence.detect.headers import hinted_entities, says_not_personal
+from ringfence.detect.vocabulary import NATIONAL_IDS
 
 JUNK_VALUES = (
     "",
@@ -125,6 +126,9 @@ class ColumnFinding:
     contains: list[str] = field(default_factory=list)
     non_empty: int = 0
     examples: list[str] = field(default_factory=list)  # masked; for reports to people, never in JSON
+    # Other entities a share of the values validates as (a national_id column of Chinese and Korean
+    # customers): {"entity": ..., "hit_rate": ...}, reported beside the majority entity.
+    also: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         if self.entity is None:
@@ -139,6 +143,8 @@ class ColumnFinding:
         }
         if self.contains:
             doc["contains"] = self.contains
+        if self.also:
+            doc["also"] = self.also
         return doc
 
 
@@ -389,10 +395,18 @@ def _decide(
     if candidates:
         _, _, entity, rate = max(candidates)
         evidence = ["values"] + (["header"] if entity in hints else [])
-        confidence = _confidence(rate, entity in hints, non_empty, weak=entity in WEAK)
-        return ColumnFinding(
+        also = _also(entity, rate, rates)
+        if also:
+            evidence.append("mixed")
+            rate_with = rate + sum(a["hit_rate"] for a in also)
+            confidence = _confidence(rate_with, entity in hints, non_empty, weak=entity in WEAK)
+        else:
+            confidence = _confidence(rate, entity in hints, non_empty, weak=entity in WEAK)
+        finding = ColumnFinding(
             column, entity, confidence, rate, _country(frame, column, entity), evidence, non_empty=non_empty
         )
+        finding.also = also
+        return finding
     if profile.get("texty", 0) >= 0.5 and frame.schema[column] == pl.String:
         contains, share = _free_text(frame, column, non_empty)
         if contains:
@@ -402,6 +416,25 @@ def _decide(
                 column, "FREE_TEXT_PII", confidence, share, None, evidence, contains, non_empty
             )
     return ColumnFinding(column, None, 0.0, non_empty=non_empty)
+
+
+# A national-ID column holds the other country's IDs too when at least this share validates as them.
+MIXED_SHARE = 0.05
+
+
+def _also(entity: str, rate: float, rates: dict[str, float]) -> list[dict[str, Any]]:
+    """The other national ID a mixed column holds (CN resident IDs and KR RRNs side by side), if any.
+
+    The two formats cannot be confused (18 characters with a GB/T 2260 region vs ``YYMMDD-GNNNNNN``), so
+    their hit rates add up; the majority is the column's entity and the other is listed beside it.
+    """
+    if entity not in NATIONAL_IDS:
+        return []
+    return [
+        {"entity": other, "hit_rate": round(rates.get(other, 0.0), 4)}
+        for other in NATIONAL_IDS
+        if other != entity and rates.get(other, 0.0) >= MIXED_SHARE and rate + rates.get(other, 0.0) <= 1.0001
+    ]
 
 
 _LATITUDE_WORDS = ("lat", "latitude", "纬度", "위도")

@@ -54,6 +54,7 @@ class ColumnView:
     evidence: tuple[str, ...]
     contains: tuple[ContainedView, ...]
     examples: tuple[str, ...]
+    also: tuple[tuple[ContainedView, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,10 @@ def shown_examples(examples: Sequence[str]) -> tuple[str, ...]:
     return tuple(shown)
 
 
+def _contained(entity: str) -> ContainedView:
+    return ContainedView(entity, entities.label(entity), entities.tier(entity))
+
+
 def column_view(finding: ColumnFinding) -> ColumnView:
     """The column as the page shows it; a column without an entity carries no evidence or examples."""
     personal = finding.entity is not None
@@ -98,10 +103,17 @@ def column_view(finding: ColumnFinding) -> ColumnView:
         hit_rate=float(finding.hit_rate),
         country=finding.country,
         evidence=tuple(finding.evidence) if personal else (),
-        contains=tuple(ContainedView(c, entities.label(c), entities.tier(c)) for c in finding.contains)
+        contains=tuple(_contained(c) for c in finding.contains) if personal else (),
+        examples=shown_examples(finding.examples) if personal else (),
+        also=tuple(
+            (
+                ContainedView(a["entity"], entities.label(a["entity"]), entities.tier(a["entity"])),
+                a["hit_rate"],
+            )
+            for a in finding.also
+        )
         if personal
         else (),
-        examples=shown_examples(finding.examples) if personal else (),
     )
 
 

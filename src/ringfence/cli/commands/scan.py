@@ -78,6 +78,8 @@ def _row(column: dict[str, Any]) -> list[Any]:
     entity = column["entity"]
     if column.get("contains"):
         entity += " (" + ", ".join(column["contains"]) + ")"
+    for other in column.get("also", []):
+        entity += f" + {other['entity']} {other['hit_rate']:.0%}"
     return [
         column["name"],
         entity,
