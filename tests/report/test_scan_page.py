@@ -236,3 +236,11 @@ def test_page_renders_in_headless_chromium_and_runs_no_injected_script(tmp_path:
     assert png.startswith(b"\x89PNG") and len(png) > 20_000
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
     assert (width, height) == (1280, 2000)
+
+
+def test_a_mixed_national_id_column_shows_the_minority_beside_the_majority() -> None:
+    mixed = ColumnFinding("national_id", "CN_RESIDENT_ID", 0.97, 0.57, "CN", ["values", "header", "mixed"])
+    mixed.also = [{"entity": "KR_RRN", "hit_rate": 0.42}]
+    report = ScanReport([TableFinding("customers.csv", 5_000, 5_000, [mixed])])
+    html = render_scan_report(report)
+    assert 'title="KR_RRN"' in html and "42%" in html and "also:" in html
