@@ -192,6 +192,17 @@ def value_frame(series: pl.Series) -> pl.DataFrame:
     return series.rename(VALUE).to_frame()
 
 
+def compact_frame(series: pl.Series, shape_re: str, separators: str) -> pl.DataFrame:
+    """Staged start of an ID check: the value frame with ``plain`` (already matches ``shape_re`` as
+    written) and ``number`` (the value itself if plain, else NFKC-normalised without ``separators``).
+    Most values are already compact, so only the others are cleaned."""
+    raw = pl.col(VALUE)
+    frame = value_frame(series).with_columns(plain=raw.str.contains(shape_re))
+    return frame.with_columns(
+        number=pl.when(pl.col("plain")).then(raw).otherwise(delete_expr(nfkc_expr(raw), separators))
+    )
+
+
 def anchored(pattern: str) -> str:
     """The pattern as a whole-string regex for Polars (Rust ``regex``)."""
     return f"^(?:{pattern})$"

@@ -128,19 +128,11 @@ def compact_expr(col: pl.Expr) -> pl.Expr:
 
 def _checks(series: pl.Series) -> pl.DataFrame:
     """Staged: ``number`` (compact), ``long`` (18 characters), ``ymd`` and ``valid``."""
-    raw = pl.col(_text.VALUE)
-    # Most values are already compact: clean (NFKC, separators) only those that do not match as they are.
-    frame = _text.value_frame(series).with_columns(plain=raw.str.contains(_SHAPE_RE))
-    plain = pl.col("plain")
-    frame = frame.with_columns(
-        number=pl.when(plain)
-        .then(raw)
-        .otherwise(_text.delete_expr(_text.nfkc_expr(raw), _text.ID_SEPARATORS))
-    )
+    frame = _text.compact_frame(series, _SHAPE_RE, _text.ID_SEPARATORS)
     number = pl.col("number")
     frame = frame.with_columns(
         long=number.str.len_bytes() == 18,
-        shape=pl.when(plain).then(True).otherwise(number.str.contains(_SHAPE_RE)),
+        shape=pl.when(pl.col("plain")).then(True).otherwise(number.str.contains(_SHAPE_RE)),
     )
     long = pl.col("long")
     ymd = pl.when(long).then(number.str.slice(6, 8)).otherwise(pl.lit("19") + number.str.slice(6, 6))

@@ -111,18 +111,11 @@ def compact_expr(col: pl.Expr) -> pl.Expr:
 
 def _checks(series: pl.Series) -> pl.DataFrame:
     """Staged: ``number`` (compact), ``g`` (the gender/century digit), ``ymd``, ``valid`` and ``check``."""
-    raw = pl.col(_text.VALUE)
-    frame = _text.value_frame(series).with_columns(plain=raw.str.contains(_SHAPE_RE))
-    plain = pl.col("plain")
-    frame = frame.with_columns(
-        number=pl.when(plain)
-        .then(raw)
-        .otherwise(_text.delete_expr(_text.nfkc_expr(raw), _text.ID_SEPARATORS))
-    )
+    frame = _text.compact_frame(series, _SHAPE_RE, _text.ID_SEPARATORS)
     number = pl.col("number")
     frame = frame.with_columns(
         g=number.str.slice(6, 1).cast(pl.Int64, strict=False),
-        shape=pl.when(plain).then(True).otherwise(number.str.contains(_SHAPE_RE)),
+        shape=pl.when(pl.col("plain")).then(True).otherwise(number.str.contains(_SHAPE_RE)),
         area_ok=number.str.slice(7, 2).cast(pl.Int64, strict=False) <= MAX_AREA,
     )
     frame = frame.with_columns(digit_ok=rrn_check_series(frame["number"], frame["shape"]))
