@@ -145,3 +145,15 @@ def test_a_national_id_column_of_both_countries_lists_the_minority(platform) -> 
     minority = kr_share if other == "KR_RRN" else 1 - kr_share
     assert abs(also["hit_rate"] - minority) < 0.03
     assert finding.hit_rate + also["hit_rate"] > 0.97
+
+
+def test_the_birth_date_gate_lets_every_accepted_writing_through() -> None:
+    writings = [
+        "1990-01-31", "1990/1/31", "1990.01.31", "1990. 1. 31.", "1990年1月31日", "1990년 1월 31일",
+        "19900131", "31/01/1990", "01/31/1990", "1990-01-31 00:00:00", "1990-01-31T00:00:00.000+08:00",
+        "1990-01-31T00:00:00Z", "1990-01-31 00:00:00 UTC", "１９９０－０１－３１", "1990／01／31",
+    ]  # fmt: skip
+    dob = entities.get("DATE_OF_BIRTH")
+    assert all(dob.is_valid(w) for w in writings)
+    gated = pl.Series(writings).str.contains(GATES["DATE_OF_BIRTH"])
+    assert gated.to_list() == [True] * len(writings)

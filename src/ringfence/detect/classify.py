@@ -218,7 +218,9 @@ GATES: dict[str, str] = {
     "PHONE_NUMBER": r"\d.*\d.*\d.*\d.*\d.*\d",
     "PASSPORT_NUMBER": r"^\s*[A-Za-z]",
     "GEO_COORDINATE": r"\d\.\d",
-    "DATE_OF_BIRTH": r"^\s*\d[\d\-/.年月日\s:T]{5,29}$",
+    # Every writing date_of_birth accepts: 年月日 and 년월일, a midnight time with Z/UTC/+08:00, and the
+    # full-width forms NFKC reads as ASCII.
+    "DATE_OF_BIRTH": r"^\s*\d[\d\-/.年月日년월일\s:TZUC+－／．：]{5,39}$",
     "POSTAL_ADDRESS": r"[省市区县镇乡村路街巷号栋室楼시도구군읍면로길동번지호]|\d+\s+[A-Za-z]",
     "PERSON_NAME": r"^[^\d@/\\:;=<>#%&*+|]{2,60}$",
     "BANK_ACCOUNT": r"\d{4}",
