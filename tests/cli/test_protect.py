@@ -12,6 +12,8 @@ import pytest
 
 from ringfence.synth.config import SynthConfig
 from ringfence.synth.platform import generate_platform
+from ringfence.transform.encrypt import open_record
+from ringfence.workspace.workspace import open_workspace
 from tests.cli.helpers import key_encodings, run_cli
 
 
@@ -51,8 +53,13 @@ def test_draft_policy_then_protect_removes_phones_and_ids(
             assert value.encode() not in data, column
     text = out + err + data.decode("latin-1")
     assert not any(s in text for s in key_encodings(ws))
-    # The footer records the plan (key ids, scopes, the recipient) for the key holder's reveal.
-    footer = json.loads(pq.read_metadata(output).metadata[b"ringfence.protect"])
+    # The footer records the plan (key ids, scopes, the recipient) for the key holder's reveal, sealed:
+    # the recipient sees neither the column names nor the recipient id nor the key ids.
+    sealed = pq.read_metadata(output).metadata[b"ringfence.protect"].decode()
+    sealed_under = sealed.split("_")[1]
+    assert sealed.startswith("re1_") and "phone" not in sealed and "acme" not in sealed
+    assert not any(kid in sealed for kid in doc["key_ids"] if kid != sealed_under)
+    footer = json.loads(open_record(open_workspace(ws).keyset(), sealed, "ringfence.protect"))
     assert footer["policy_hash"] == doc["policy_hash"] and footer["recipient"] == "acme"
     assert footer["key_ids"] == doc["key_ids"]
     assert {c["column"]: c["action"] for c in footer["columns"]} == doc["columns"]

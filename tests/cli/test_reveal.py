@@ -497,3 +497,39 @@ def test_reveal_records_in_a_postgresql_state_store(
         store = open_workspace(p.ws).state()
         store.execute(f'DROP SCHEMA "{schema}" CASCADE')
         store.close()
+
+
+def test_a_footer_that_does_not_open_stops_the_reveal(
+    platform: Platform, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The protected file comes back from outside: a plan in its footer that was altered, written in clear
+    by someone else, or sealed by another workspace is not followed (exit 2, no output, no record)."""
+    import pyarrow.parquet as pq
+
+    p = platform
+    table = pq.read_table(p.protected_customers)
+    sealed = table.schema.metadata[b"ringfence.protect"].decode()
+    flipped = sealed[:-3] + ("A" if sealed[-3] != "A" else "B") + sealed[-2:]
+    crafted = json.dumps(
+        {"policy": "partner-customers", "policy_hash": "x", "recipient": "beta", "columns": []}
+    )
+    other_ws = tmp_path / "other-ws"
+    assert p.cli(capsys, "init", str(other_ws))[0] == 0
+    foreign = tmp_path / "foreign.parquet"
+    code, _, err = p.cli(
+        capsys, "-w", str(other_ws), "protect", str(p.customers_file), "--policy", str(p.customer_policy),
+        "-o", str(foreign), "--recipient", "acme",
+    )  # fmt: skip
+    assert code == 0, err
+    for name, footer in (("altered", flipped), ("crafted", crafted), ("foreign", None)):
+        path = foreign if footer is None else tmp_path / f"{name}.parquet"
+        if footer is not None:
+            metadata = {**table.schema.metadata, b"ringfence.protect": footer.encode()}
+            pq.write_table(table.replace_schema_metadata(metadata), path)
+        output = tmp_path / f"revealed-{name}.parquet"
+        code, out, err = p.cli(
+            capsys, "reveal", str(path), "--policy", str(p.customer_policy), "-o", str(output),
+            "--reason", REASON, "--decrypt", *p.national_key,
+        )  # fmt: skip
+        assert code == 2 and out == "" and "does not open" in err, name
+        assert not output.exists() and _records(p.ws) == [], name

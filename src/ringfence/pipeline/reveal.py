@@ -13,8 +13,9 @@ and only then moves the revealed copy to the output in one step:
 - the revealed file holds personal data in clear, so it is readable by its owner only (0600), from the
   first byte written (the staging folder is 0700).
 
-A Parquet file written by ``protect`` carries its plan in its footer
-(:data:`ringfence.transform.engine.PLAN_METADATA_KEY`): reveal then refuses a policy other than the one
+A Parquet file written by ``protect`` carries its plan in its footer, sealed under the workspace's key
+(:data:`ringfence.transform.engine.PLAN_METADATA_KEY`); a footer that does not open (altered, or from
+another workspace) or is malformed stops the reveal. Reveal then refuses a policy other than the one
 that protected it and a ``--recipient`` other than the one it was protected for, takes that recipient when
 none is given, and decrypts each FPE column under the key id recorded for it (an FPE value cannot carry
 its key id). Text outputs carry no plan; their FPE keys are checked as
@@ -34,6 +35,7 @@ import glob
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -43,9 +45,18 @@ from typing import Any
 
 import polars as pl
 
-from ringfence.errors import InputError, OutputError, RingfenceError, UsageError, WorkspaceError
+from ringfence.errors import (
+    InputError,
+    InvalidFormat,
+    KeyAccessError,
+    OutputError,
+    RingfenceError,
+    UsageError,
+    WorkspaceError,
+)
 from ringfence.io.read import Source, open_source
 from ringfence.io.write import write_table
+from ringfence.keys import Keyset
 from ringfence.policy import Policy, load_policy, policy_hash
 from ringfence.state.reversals import (
     ColumnReversal,
@@ -55,6 +66,7 @@ from ringfence.state.reversals import (
     withdraw_reversal,
 )
 from ringfence.state.store import StateStore
+from ringfence.transform.encrypt import open_record
 from ringfence.transform.engine import DEFAULT_BATCH_ROWS, PLAN_METADATA_KEY, rechunk
 from ringfence.transform.reverse import (
     SAMPLE_ROWS,
@@ -264,18 +276,41 @@ def _reference_values(
     return {col: reader(ref) for col, ref in names.items() if ref in available}
 
 
-def _recorded_plan(src: Source) -> dict[str, Any] | None:
-    """The plan ``protect`` wrote into a Parquet footer, or None."""
-    raw = src.footer_metadata().get(PLAN_METADATA_KEY)
-    if raw is None:
+_KEY_ID = re.compile(r"[0-9a-f]{8}")
+
+
+def _recorded_plan(src: Source, keyset: Keyset) -> dict[str, Any] | None:
+    """The plan ``protect`` sealed into a Parquet footer, opened and checked, or None when there is none.
+
+    The footer comes back from outside (a partner's copy): it is trusted only because it opens under this
+    workspace's key, and its fields are checked for type before use."""
+    sealed = src.footer_metadata().get(PLAN_METADATA_KEY)
+    if sealed is None:
         return None
     try:
-        doc = json.loads(raw)
-    except ValueError:
-        doc = None
-    if not isinstance(doc, dict) or not isinstance(doc.get("columns"), list):
-        raise InputError(f"{src.name}: the protect plan in its Parquet footer is damaged")
-    return doc
+        doc = json.loads(open_record(keyset, sealed, PLAN_METADATA_KEY))
+    except (InvalidFormat, KeyAccessError, ValueError):
+        raise InputError(
+            f"{src.name}: the protect plan in its Parquet footer does not open under this workspace's keys "
+            "(altered, or protected by another workspace)"
+        ) from None
+    columns = doc.get("columns") if isinstance(doc, dict) else None
+    well_formed = (
+        isinstance(columns, list)
+        and isinstance(doc.get("policy"), str)
+        and isinstance(doc.get("policy_hash"), str)
+        and (doc.get("recipient") is None or isinstance(doc.get("recipient"), str))
+        and all(
+            isinstance(c, dict)
+            and isinstance(c.get("column"), str)
+            and isinstance(c.get("action"), str)
+            and (c.get("key_id") is None or (isinstance(c["key_id"], str) and _KEY_ID.fullmatch(c["key_id"])))
+            for c in columns
+        )
+    )
+    if not well_formed:
+        raise InputError(f"{src.name}: the protect plan in its Parquet footer is malformed")
+    return dict(doc)
 
 
 def _follow_record(
@@ -287,11 +322,11 @@ def _follow_record(
 ) -> tuple[str | None, dict[str, str]]:
     """(recipient, recorded fpe key ids by column) as the recorded plan says; a policy or recipient that
     contradicts it is a usage error."""
-    made_with = doc.get("policy_hash")
+    made_with = str(doc["policy_hash"])
     if made_with != policy_hash(policy):
         raise UsageError(
-            f"{src.name} was protected with policy {doc.get('policy')!r} ({str(made_with)[:19]}), not with "
-            f"{policy.name!r} ({policy_hash(policy)[:19]}); pass the policy it was protected with"
+            f"{src.name} was protected with policy {doc['policy']!r} ({made_with[:19]!r}), not with "
+            f"{policy.name!r} ({policy_hash(policy)[:19]!r}); pass the policy it was protected with"
         )
     made_for = doc.get("recipient")
     if recipient is not None and made_for is not None and recipient != made_for:
@@ -348,7 +383,7 @@ def reveal(
     store = workspace.state()  # opened (and migrated) before any work: a broken store fails first
     try:
         recorded_keys: dict[str, str] = {}
-        recorded = _recorded_plan(src)
+        recorded = _recorded_plan(src, keyset)
         if recorded is not None:
             recipient, recorded_keys = _follow_record(src, recorded, rules, recipient, fpe_key_ids)
         schema = dict(src.schema())

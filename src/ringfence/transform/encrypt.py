@@ -23,6 +23,7 @@ both ways).
 
 from __future__ import annotations
 
+import hmac
 import os
 from typing import Any
 
@@ -39,10 +40,19 @@ from ringfence.transform._ecb import BlockCipher, KeyHolder
 from ringfence.transform._strings import Column, build_array, read_column, to_arrow
 from ringfence.transform.base import TransformContext, TransformSpec, text
 
-__all__ = ["CIPHERTEXT_PREFIX", "Encrypt", "decrypt_column", "encrypt_column", "encrypt_one"]
+__all__ = [
+    "CIPHERTEXT_PREFIX",
+    "Encrypt",
+    "decrypt_column",
+    "encrypt_column",
+    "encrypt_one",
+    "open_record",
+    "seal_record",
+]
 
 CIPHERTEXT_PREFIX = "re1"
 NONCE_BYTES = 12
+_RECORD_NONCE = b"ringfence record nonce v1\x00"
 TAG_BYTES = 16
 _AAD_LABEL = b"ringfence encrypt v1|"
 _R = 0xE1 << 120  # the GCM reduction constant R = 11100001 || 0^120
@@ -221,6 +231,25 @@ def encrypt_one(keyset: Keyset, value: str, column: str, nonce: bytes, *, key_id
     kid = key_id or keyset.primary_id("aead")
     sealed = AESGCM(keyset.secret(kid, SECRET_ACCESS)).encrypt(nonce, value.encode(), associated_data(column))
     return f"{CIPHERTEXT_PREFIX}_{kid}_" + base64.urlsafe_b64encode(nonce + sealed).decode().rstrip("=")
+
+
+def seal_record(keyset: Keyset, text: str, label: str) -> str:
+    """``text`` sealed for the key holder alone: AES-GCM under the primary ``aead`` key, bound to
+    ``label``, with a synthetic nonce (HMAC-SHA256 of the text under the same key, as in SIV): the same
+    text gives the same bytes (a protected file stays byte-identical run to run), and the nonce reveals
+    nothing of the text to whoever holds the file without the key."""
+    kid = keyset.primary_id("aead")
+    nonce = hmac.new(keyset.secret(kid, SECRET_ACCESS), _RECORD_NONCE + text.encode(), "sha256").digest()
+    return encrypt_one(keyset, text, label, nonce[:NONCE_BYTES], key_id=kid)
+
+
+def open_record(keyset: Keyset, sealed: str, label: str) -> str:
+    """The text of :func:`seal_record`; :class:`InvalidFormat` if it was altered or sealed for another
+    label, :class:`~ringfence.errors.KeyAccessError` if its key is not in (or disabled in) this keyset."""
+    opened = decrypt_column(keyset, pl.Series([sealed], dtype=pl.String), label)[0]
+    if opened is None:
+        raise InvalidFormat("the sealed record is empty")
+    return str(opened)
 
 
 def decrypt_column(keyset: Keyset, values: pl.Series, column: str | None = None) -> pl.Series:

@@ -14,9 +14,10 @@ memory stays bounded by the queues. Output chunks are cut to :data:`OUTPUT_CHUNK
 so the bytes written do not depend on the batch size or on the threads.
 
 A Parquet output carries its plan in the footer (:data:`PLAN_METADATA_KEY`: policy name and hash,
-recipient, each column's action, parameters and key id; never key bytes or data), so that the key holder's
-``ringfence reveal`` knows which key and scope made each column, FPE included, whose values cannot carry a
-key id themselves.
+recipient, each column's action, parameters and key id; never key bytes or data), sealed with AES-GCM under
+the workspace's ``aead`` key (:func:`ringfence.transform.encrypt.seal_record`): the recipient learns
+nothing from it, and the key holder's ``ringfence reveal`` can trust it to say which key and scope made
+each column, FPE included, whose values cannot carry a key id themselves.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from ringfence.io.write import write_table
 from ringfence.keys import Keyset
 from ringfence.policy import Policy, load_policy
 from ringfence.transform.base import TransformContext
+from ringfence.transform.encrypt import seal_record
 from ringfence.transform.plan import Plan, build_plan
 
 __all__ = ["DEFAULT_BATCH_ROWS", "ProtectSummary", "column_entities", "plan_for", "protect"]
@@ -242,7 +244,10 @@ def protect(
     plan = plan_for(src, _policy(policy), keyset=keyset, recipient=recipient, as_of=as_of, entities=entities)
     counter = [0]
     stream = ahead(rechunk(_protected(src, plan, batch_rows, counter, on_rows)))
-    footer = {PLAN_METADATA_KEY: json.dumps(plan.to_json(), sort_keys=True, ensure_ascii=False, default=str)}
+    footer = None
+    if keyset is not None:  # the plan, sealed for the key holder: the recipient sees an opaque blob
+        recorded = json.dumps(plan.to_json(), sort_keys=True, ensure_ascii=False, default=str)
+        footer = {PLAN_METADATA_KEY: seal_record(keyset, recorded, PLAN_METADATA_KEY)}
     try:
         written = write_table(stream, output, overwrite=overwrite, metadata=footer)
     except RingfenceError as exc:  # raised inside a kernel, Polars appends the expression: keep line 1
