@@ -78,3 +78,25 @@ def test_alnum_and_custom_alphabets() -> None:
     assert all(set(v) <= set("ABCDEFGH-") and v[4] == "-" for v in out["code"])
     with pytest.raises(UsageError):
         Fpe("aa")
+
+
+def test_junk_words_that_hold_alphabet_characters_are_values_in_every_batch() -> None:
+    """Under alnum, "unknown" and "Na" (a Korean surname) are values: encrypted or refused whatever else
+    the batch holds, never passed through because a placeholder sits beside them."""
+    keyset = Keyset.generate()
+    spec = Fpe("alnum", "global")
+
+    def run(values: list[str | None]) -> list[str | None]:
+        frame = pl.DataFrame({"ref": values}, schema={"ref": pl.String})
+        return frame.select(spec.expr("ref", TransformContext(schema=dict(frame.schema), keyset=keyset)))[
+            "ref"
+        ].to_list()
+
+    alone, beside_junk = (
+        run(["ACCT123456", "unknown"]),
+        run(["ACCT123456", "unknown", "#N/A", "ＮＵＬＬ", "－"]),
+    )
+    assert alone == beside_junk[:2] and "unknown" not in alone
+    assert beside_junk[2:] == ["#N/A", "ＮＵＬＬ", "－"]
+    with pytest.raises(UsageError, match="1 value"):
+        run(["ACCT123456", "Na", "N/A"])

@@ -47,12 +47,22 @@ JUNK_VALUES = (
     "nil",
     "nan",
     "unknown",
+    "#n/a",
+    "<na>",
+    "(null)",
+    "\\n",
+    "n.a.",
+    "–",
+    "－",
     "未知",
+    "不详",
+    "暂无",
     "无",
     "空",
     "없음",
     "미상",
     "해당없음",
+    "해당 없음",
 )
 
 # Entities whose values prove themselves (a checksum or a strict structure) and the hit rate needed.

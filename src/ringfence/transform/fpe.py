@@ -16,8 +16,11 @@ What it guarantees:
   needs (6 digits, 4 alphanumerics) is refused, naming the column and the count, never the value: the
   policy asks for something FF1 cannot do safely (``fpe`` of a gender column, of 4-digit PINs), and the
   run stops rather than pass values through or null them silently. Junk placeholders (empty, ``-``,
-  ``N/A``, ``未知``: :data:`ringfence.detect.classify.JUNK_VALUES`) are not values and stay as they are,
-  so one ``N/A`` among 20M card numbers does not stop a run.
+  ``N/A``, ``未知``: :data:`ringfence.detect.classify.JUNK_VALUES`, compared after NFKC and lower-casing)
+  that hold none of the alphabet's characters or are written with a symbol are not values and stay as
+  they are, so one ``N/A`` among 20M card numbers does not stop a run; a bare junk word that holds the
+  alphabet's characters (``Na``, a surname, or ``none`` under ``alnum``) is a value like any other,
+  encrypted or refused the same way in every batch and in both directions.
 - Null stays null.
 """
 
@@ -75,7 +78,12 @@ def _crypt(
     except InvalidFormat:  # InvalidLength too: some values are below FF1's domain (rare: looked at now)
         pass
     numerals = strings.str.count_matches(_alphabet_class(ff1.alphabet.chars))
-    placeholder = strings.str.strip_chars().str.to_lowercase().is_in(JUNK_VALUES).fill_null(False)
+    # A placeholder is a junk word once folded (NFKC, case) that either holds none of the alphabet's
+    # characters or is written with a symbol (N/A, #N/A, (null)): a bare word such as "Na" or "none" may be
+    # a value (a surname) and is treated as one. The rule looks at the value alone, never at its batch.
+    folded = strings.str.normalize("NFKC").str.strip_chars().str.to_lowercase()
+    symbolic = folded.str.contains(r"[^\p{L}\p{N}]")
+    placeholder = (folded.is_in(JUNK_VALUES) & ((numerals == 0) | symbolic)).fill_null(False)
     short = int(((numerals < ff1.min_length) & ~placeholder).sum())
     if short:
         raise UsageError(
