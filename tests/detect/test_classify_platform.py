@@ -157,3 +157,19 @@ def test_the_birth_date_gate_lets_every_accepted_writing_through() -> None:
     assert all(dob.is_valid(w) for w in writings)
     gated = pl.Series(writings).str.contains(GATES["DATE_OF_BIRTH"])
     assert gated.to_list() == [True] * len(writings)
+
+
+@pytest.mark.parametrize("kr_share", [0.44, 0.5, 0.56])
+def test_a_balanced_mixed_id_column_without_a_header_is_still_found(kr_share: float) -> None:
+    """Neither country's IDs reach the bar alone; together they are the whole column."""
+    customers = generate_platform(
+        SynthConfig(customers=4_000, transactions=10, seed=3, locale="mixed")
+    ).customers
+    kr = customers.filter(pl.col("country") == "KR")["national_id"]
+    cn = customers.filter(pl.col("country") == "CN")["national_id"]
+    n_kr = int(1_000 * kr_share)
+    column = pl.concat([cn.head(1_000 - n_kr), kr.head(n_kr)]).shuffle(seed=1).alias("col7")
+    (finding,) = classify_frame(column.to_frame())
+    assert finding.entity in ("CN_RESIDENT_ID", "KR_RRN")
+    assert finding.hit_rate + finding.also[0]["hit_rate"] > 0.97
+    assert finding.entity == ("KR_RRN" if kr_share > 0.5 else "CN_RESIDENT_ID") or kr_share == 0.5

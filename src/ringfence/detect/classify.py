@@ -386,6 +386,13 @@ def _decide(
     candidates: list[tuple[float, int, str, float]] = []
     for rank, entity in enumerate(SPECIFICITY):
         rate = rates.get(entity, 0.0)
+        # CN resident IDs and KR RRNs side by side (one column for both countries' customers): the two
+        # cannot be confused, so the column clears the bar on their sum; the majority names it.
+        cleared = (
+            rate + sum(rates.get(o, 0.0) for o in NATIONAL_IDS if o != entity)
+            if entity in NATIONAL_IDS
+            else rate
+        )
         bar = STRONG.get(entity, WEAK.get(entity, 1.0))
         if entity in hints:
             bar -= HINT_RELIEF
@@ -393,7 +400,7 @@ def _decide(
             continue
         if business:
             bar += BUSINESS_PENALTY
-        if rate < bar or rate == 0.0:
+        if cleared < bar or rate == 0.0:
             continue
         if entity == "DATE_OF_BIRTH" and not _birth_dates_plausible(frame, column):
             continue
