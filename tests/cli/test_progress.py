@@ -46,3 +46,11 @@ def test_a_csv_is_not_counted_first_and_json_mode_shows_nothing(monkeypatch: pyt
     with rows_progress(Mode(json=True, workspace=None), "Protecting t.csv", csv) as advance:
         advance(10)
     assert screen.getvalue() == ""
+
+
+def test_a_database_is_not_counted_first_and_names_are_not_markup(monkeypatch: pytest.MonkeyPatch) -> None:
+    screen = _terminal(monkeypatch)
+    table = Table("postgresql", 10**9)
+    with rows_progress(Mode(json=False, workspace=None), "Protecting tx[red]n[/]", table) as advance:
+        advance(5)
+    assert table.counted == 0 and "tx[red]n[/]" in screen.getvalue()

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -64,8 +65,9 @@ class Countable(Protocol):
     def count_rows(self) -> int: ...
 
 
-# Inputs whose row count is known without reading them (a footer, a catalogue): the bar has an end.
-_COUNTED_CHEAPLY = ("parquet", "postgresql", "mysql", "sqlite")
+# Inputs whose row count is known without reading them (a Parquet footer): the bar has an end. A database
+# would count with a full scan before the work starts, so its bar only counts up.
+_COUNTED_CHEAPLY = ("parquet",)
 
 
 @contextlib.contextmanager
@@ -79,5 +81,5 @@ def rows_progress(mode: Mode, label: str, source: Countable) -> Iterator[Callabl
     columns = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn()]
     columns += [TextColumn("rows"), TimeElapsedColumn(), TimeRemainingColumn()]
     with Progress(*columns, console=err, transient=True) as progress:
-        task = progress.add_task(label, total=total)
+        task = progress.add_task(escape(label), total=total)
         yield lambda rows: progress.advance(task, rows)
