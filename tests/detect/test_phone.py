@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import phonenumbers
+import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -272,3 +273,23 @@ def test_unix_times_in_seconds_are_not_phone_numbers() -> None:
     epoch_seconds = ["1600000000", "1700000000", "1732156800", "1767225600", "1893456000"]
     assert column(m, epoch_seconds) == [False] * 5
     assert not any(m.is_valid(v) for v in epoch_seconds)
+
+
+def test_zero_padded_numbers_are_not_calls_abroad_and_trunkless_mobiles_are_weak() -> None:
+    padded = ["0012345678", "00123456789", "0098765432"]
+    assert [m.is_valid(v) for v in padded] == [False] * 3 and column(m, padded) == [False] * 3
+    grouped = ["001 650 253 0000", "+16502530000", "0086 138 1234 5678"]
+    assert [m.is_valid(v) for v in grouped] == [True] * 3 and column(m, grouped) == [True] * 3
+    # Ten digits starting 10 are valid (a Korean mobile that lost its 0) but weak evidence alone.
+    assert column(m, ["1012345678", "13812345678"], "score_expr") == [0.3, 1.0]
+
+
+def test_an_order_number_column_starting_10_is_not_typed_phone() -> None:
+    from ringfence.detect.classify import classify_frame
+
+    orders = pl.DataFrame({"order_no": [str(1_000_000_000 + 7919 * i) for i in range(2_000)]})
+    numbers = pl.DataFrame({"ref": orders["order_no"]})
+    phones = pl.DataFrame({"휴대폰": orders["order_no"]})  # a header saying mobile: the 0 was lost
+    assert [f.entity for f in classify_frame(orders)] == [None]
+    assert [f.entity for f in classify_frame(numbers)] == [None]
+    assert [f.entity for f in classify_frame(phones)] == ["PHONE_NUMBER"]

@@ -93,7 +93,8 @@ _OTHER = r"(?:[1-79][0-9]|8[013457-9])[0-9]{5,13}"
 _CN_HOME = rf"0{_CN}|{_CN_MOBILE}|{national_pattern('CN', ('toll_free',))}|400[0-9]{{7}}"
 # A Korean mobile that lost its trunk 0 (1012345678: the column was once typed as a number) still counts,
 # for 010 numbers only: the retired 011/016-019 ones without their 0 read like Unix times (1700000000).
-_KR_HOME = rf"0{_KR}|10[0-9]{{8}}|{national_pattern('KR', ('uan',))}"
+_KR_TRUNKLESS = r"10[0-9]{8}"
+_KR_HOME = rf"0{_KR}|{_KR_TRUNKLESS}|{national_pattern('KR', ('uan',))}"
 _CN_NUMBER = rf"{_INTL}860?{_CN}|86{_CN_MOBILE}|{_CN_HOME}"
 _KR_NUMBER = rf"{_INTL}820?{_KR}|820?{_KR_MOBILE}|{_KR_HOME}"
 _CN_RE = _text.anchored(_CN_NUMBER)
@@ -101,6 +102,13 @@ _KR_RE = _text.anchored(_KR_NUMBER)
 _OTHER_RE = _text.anchored(_INTL + _OTHER)
 _VALID_RE = _text.anchored(f"{_CN_NUMBER}|{_KR_NUMBER}|{_INTL}{_OTHER}")
 _written_validly = _text.fullmatcher(f"{_CN_NUMBER}|{_KR_NUMBER}|{_INTL}{_OTHER}")
+# "00" and digits alone is a zero-padded number (0012345678) far more often than a call abroad, which is
+# written with + or with groups (001 650 253 0000): other countries' 00 numbers need a separator.
+_ZERO_PADDED_RE = _text.anchored("00" + _OTHER)
+_zero_padded = _text.fullmatcher("00" + _OTHER)
+_BARE_RE = r"^\s*[0-9]+\s*$"
+_bare = re.compile(r"\s*[0-9]+\s*").fullmatch
+_KR_TRUNKLESS_RE = _text.anchored(_KR_TRUNKLESS)
 # One dot is a decimal point (121.473712 is a longitude), not a separator: 138.1234.5678 has two.
 _ONE_DOT_RE = r"^[^.]*\.[^.]*$"
 _KR_RE_PY = _text.fullmatcher(_KR_NUMBER)
@@ -148,6 +156,8 @@ def validate(value: str) -> str:
         raise InvalidFormat(
             f"{ENTITY}: not written as a phone number is (a landline needs its trunk 0 or a country code)"
         )
+    if _zero_padded(number) and not _CN_RE_PY(number) and not _KR_RE_PY(number) and _bare(_text.nfkc(value)):
+        raise InvalidFormat(f"{ENTITY}: 00 and digits alone is a zero-padded number, not a call abroad")
     return number
 
 
@@ -202,8 +212,11 @@ def _checks(series: pl.Series) -> pl.DataFrame:
         valid=(pl.col("plain") | (~pl.col("decimal") & number.str.contains(_VALID_RE))).fill_null(False),
         cn=number.str.contains(_CN_RE),
         kr=number.str.contains(_KR_RE),
+        padded=number.str.contains(_ZERO_PADDED_RE) & pl.col("written").str.contains(_BARE_RE),
+        trunkless=number.str.contains(_KR_TRUNKLESS_RE),
     )
-    return frame
+    home = pl.col("cn") | pl.col("kr")
+    return frame.with_columns(valid=pl.col("valid") & (home | ~pl.col("padded")).fill_null(True))
 
 
 def valid_expr(col: pl.Expr) -> pl.Expr:
@@ -214,9 +227,12 @@ def valid_expr(col: pl.Expr) -> pl.Expr:
 
 def score_expr(col: pl.Expr) -> pl.Expr:
     """Polars: 1.0 for Chinese and Korean numbers, 0.8 for other international numbers (shape checked
-    only), 0.0 otherwise."""
+    only), 0.3 for a Korean mobile without its trunk 0, 0.0 otherwise."""
     home = pl.col("cn") | pl.col("kr")
-    score = pl.when(pl.col("valid")).then(pl.when(home).then(1.0).otherwise(0.8))
+    # A Korean mobile without its 0 (1012345678) is a phone only if the header says so: alone, ten digits
+    # starting 10 are as likely an order number.
+    strength = pl.when(pl.col("trunkless")).then(0.3).when(home).then(1.0).otherwise(0.8)
+    score = pl.when(pl.col("valid")).then(strength)
     return _text.staged(col, _checks, _text.score_with_nulls(pl.col(_text.VALUE), score), pl.Float64())
 
 
