@@ -3,8 +3,10 @@
 It grows with every capability. Today: create a workspace (keyset, state store) → synthesize a payment
 platform → read every table back through the same readers every command uses → scan every table for
 personal data and write the inventory → draft a policy from the scan and protect the customers and
-transactions for a partner → check that no raw identifier survived. Every step reports figures only: the
-demo never prints a personal value, synthetic or not.
+transactions for a partner → check that no raw identifier survived → the partner sends back a few
+customers by their tokens (suspected fraud), and the key holder resolves them against the company's own
+customer table with a stated reason, recorded in the state store (``reveal``). Every step reports figures
+only: the demo never prints a personal value, synthetic or not.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import polars as pl
 from ringfence.detect.scan import ScanReport, scan
 from ringfence.io.atomic import write_bytes_atomic
 from ringfence.io.read import open_sources
+from ringfence.pipeline.reveal import reveal
 from ringfence.policy.draft import draft_policy
 from ringfence.report import write_scan_report
 from ringfence.synth import SynthConfig, generate_platform, write_platform
@@ -147,12 +150,35 @@ def run_demo(
             surviving[column] = len(values & cells)
         return {"raw values found in the release": surviving}
 
+    def resolve_partner_report() -> dict[str, Any]:
+        # The partner's report: 100 of the customers it received, as it sends them back (a new file).
+        report = released / "suspected-fraud.parquet"
+        pl.read_parquet(released / "customers.parquet").head(100).write_parquet(report)
+        (ws_dir / "investigations").mkdir(parents=True, exist_ok=True)
+        done = reveal(
+            open_workspace(ws_dir),
+            report,
+            ws_dir / "policies" / "customers.yaml",
+            ws_dir / "investigations" / "suspected-fraud.parquet",
+            reason="partner fraud report: resolve the reported customers for the investigation team",
+            recipient=partner,
+            reference=data_dir / "customers.parquet",
+        )
+        columns = done.columns_json()
+        resolved = {
+            name: f"{c['rows_resolved']:,} of {done.record.rows:,} resolved"
+            for name, c in columns.items()
+            if c.get("status") == "reversed"
+        }
+        return {"tokens resolved": resolved, "recorded as reversal": done.reversal_id}
+
     step("workspace", make_workspace)
     step("synthesize", synthesize)
     step("read back", read_back)
     step("scan", scan_tables)
     step("protect for a partner", protect_for_partner)
     step("check the release", check_release)
+    step("reveal a partner's report", resolve_partner_report)
     result.report.parent.mkdir(parents=True, exist_ok=True)
     doc = result.to_json()
     doc["scan"] = inventory.to_json()

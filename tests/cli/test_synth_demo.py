@@ -9,6 +9,8 @@ import polars as pl
 import pytest
 
 from ringfence.cli.app import run
+from ringfence.state.reversals import list_reversals
+from ringfence.workspace.workspace import open_workspace
 
 
 def test_synth_writes_the_platform_as_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -88,13 +90,19 @@ def test_demo_runs_the_story_and_reports_figures_only(
         "scan",
         "protect for a partner",
         "check the release",
+        "reveal a partner's report",
     ]
     scan = next(s for s in doc["steps"] if s["step"] == "scan")
     assert "PHONE_NUMBER" in scan["personal data"]["customers.parquet"]
     assert Path(doc["report"]).is_file()
     assert Path(scan["inventory page"]).read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
-    check = doc["steps"][-1]["raw values found in the release"]
+    check = doc["steps"][-2]["raw values found in the release"]
     assert check == {"phone": 0, "national_id": 0, "email": 0, "name": 0}
+    # The partner's report resolved by the key holder, every token of it, and recorded.
+    revealed = doc["steps"][-1]
+    assert revealed["tokens resolved"]["phone"] == "100 of 100 resolved"
+    (record,) = list_reversals(open_workspace(tmp_path / "demo" / "workspace").state())
+    assert record.id == revealed["recorded as reversal"] and record.rows == 100
     # No personal value reaches the terminal: check a few phone numbers of the generated customers.
     phones = pl.read_parquet(tmp_path / "demo" / "data" / "customers.parquet")["phone"].head(50).to_list()
     assert not any(p in captured.out or p in captured.err for p in phones)
