@@ -1,4 +1,4 @@
-"""Options every command shares (``--json``, ``--workspace``), accepted before or after the command name."""
+"""Options commands share: ``--json``, ``--workspace`` (before or after the command name), ``--force``."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from ringfence.cli.output import Mode
 from ringfence.workspace import Workspace, find_workspace
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine output on stdout, nothing else.")]
+ForceOption = Annotated[bool, typer.Option("--force", help="Replace OUTPUT if it exists.")]
 WorkspaceOption = Annotated[
     Path | None,
     typer.Option("--workspace", "-w", help="Workspace folder (else RINGFENCE_HOME, else cwd and parents)."),

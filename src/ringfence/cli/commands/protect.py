@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ringfence.cli.options import JsonOption, WorkspaceOption, mode_of, workspace_of
+from ringfence.cli.options import ForceOption, JsonOption, WorkspaceOption, mode_of, workspace_of
 from ringfence.cli.output import emit_json, out, rows_progress, table
 from ringfence.errors import OutputError
 
@@ -26,7 +26,7 @@ def protect(
     explain: Annotated[
         bool, typer.Option("--explain", help="Show the plan for the input and stop; nothing is written.")
     ] = False,
-    force: Annotated[bool, typer.Option("--force", help="Replace OUTPUT if it exists.")] = False,
+    force: ForceOption = False,
     workspace: WorkspaceOption = None,
     json_out: JsonOption = False,
 ) -> None:

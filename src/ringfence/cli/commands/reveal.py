@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from ringfence.cli.options import JsonOption, WorkspaceOption, mode_of, workspace_of
+from ringfence.cli.options import ForceOption, JsonOption, WorkspaceOption, mode_of, workspace_of
 from ringfence.cli.output import emit_json, err, out, table
 from ringfence.errors import OutputError, UsageError
 
@@ -67,7 +67,7 @@ def reveal(
             "needed once the keyset has several aead keys, unless the column's entity validates.",
         ),
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace OUTPUT if it exists.")] = False,
+    force: ForceOption = False,
     workspace: WorkspaceOption = None,
     json_out: JsonOption = False,
 ) -> None:
