@@ -19,7 +19,7 @@ Candidates:
   ringfence-cmac      the same on the default threads; ringfence-tokens adds base32 rt1_ token strings
 
 Also measured here, for the same report (not a hash): ``ff1-cards-1t`` / ``ff1-cards``, FF1 (AES-256,
-radix 10) of 16-digit card numbers through ``ringfence.transform.ff1.encrypt_column``, and
+radix 10) of 16-digit card numbers through ``ringfence.keys.ff1.encrypt_column``, and
 ``ff1-cards-spaced`` for ``6222 0212 3456 7890``-style values with the separators kept.
 """
 
@@ -48,9 +48,9 @@ import pyarrow as pa
 from cryptography.hazmat.primitives import cmac
 from cryptography.hazmat.primitives.ciphers import algorithms
 
-from ringfence.transform._strings import read_column
-from ringfence.transform.ff1 import DIGITS, FF1, encrypt_column
-from ringfence.transform.keyed_hash import KeyedDigest
+from ringfence.keys.columns import read_column
+from ringfence.keys.ff1 import DIGITS, FF1, encrypt_column
+from ringfence.keys.keyed_hash import KeyedDigest
 
 KEY = bytes(range(1, 33))
 DOMAIN = b"global|phone"

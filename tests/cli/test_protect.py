@@ -57,7 +57,7 @@ def test_draft_policy_then_protect_removes_phones_and_ids(
     # the recipient sees neither the column names nor the recipient id nor the key ids.
     sealed = pq.read_metadata(output).metadata[b"ringfence.protect"].decode()
     sealed_under = sealed.split("_")[1]
-    assert sealed.startswith("re1_") and "phone" not in sealed and "acme" not in sealed
+    assert sealed.startswith("rs2_") and "phone" not in sealed and "acme" not in sealed
     assert not any(kid in sealed for kid in doc["key_ids"] if kid != sealed_under)
     footer = json.loads(open_record(open_workspace(ws).keyset(), sealed, "ringfence.protect"))
     assert footer["policy_hash"] == doc["policy_hash"] and footer["recipient"] == "acme"

@@ -15,7 +15,7 @@ from ringfence.errors import UsageError
 from ringfence.keys import SECRET_ACCESS, Keyset
 from ringfence.policy import parse_policy
 from ringfence.policy.rules import DateShift as DateShiftRule
-from ringfence.transform.base import KeyedUniform, TransformContext
+from ringfence.transform.base import TransformContext, keyed_uniform
 from ringfence.transform.dates import DateShift, _parse_batch, _parse_by_pattern, parse_date_text
 
 KEYSET = Keyset.generate()
@@ -111,7 +111,7 @@ def test_shifts_depend_on_key_and_recipient_and_use_the_whole_range() -> None:
 
 
 def test_the_key_never_travels_with_the_plan() -> None:
-    uniform = KeyedUniform(KEYSET, "global|date_shift")
+    uniform = keyed_uniform(TransformContext(keyset=KEYSET), "date_shift", "global")
     assert KEYSET.primary_id("hmac") in repr(uniform)
     secret = KEYSET.secret(KEYSET.primary_id("hmac"), SECRET_ACCESS)
     assert secret.hex() not in repr(uniform)

@@ -14,8 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ringfence.errors import InvalidFormat, InvalidLength, UsageError, ValidationError
-from ringfence.transform import _strings
-from ringfence.transform.ff1 import (
+from ringfence.keys import columns as _strings
+from ringfence.keys.ff1 import (
     ALPHANUMERIC,
     BASE36,
     DIGITS,

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pytest
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-from ringfence.transform.ff1 import BASE36, DIGITS, FF1, Alphabet, decrypt_column, encrypt_column
+from ringfence.keys.ff1 import BASE36, DIGITS, FF1, Alphabet, decrypt_column, encrypt_column
 
 KEY_128 = "2B7E151628AED2A6ABF7158809CF4F3C"
 KEY_192 = "2B7E151628AED2A6ABF7158809CF4F3CEF4359D8D580AA4F"

@@ -167,9 +167,36 @@ def test_footers_sealed_now_are_deterministic_and_open() -> None:
     assert open_record(KEYSET, sealed, "ringfence.protect") == text
 
 
+def test_footers_are_sealed_in_the_newest_version_byte_for_byte() -> None:
+    newest = max(v["version"] for v in VECTORS["footer"])
+    for vector in (v for v in VECTORS["footer"] if v["version"] == newest):
+        assert vector["key_id"] == KEYSET.primary_id("aead")
+        assert seal_record(KEYSET, vector["text"], vector["label"]) == vector["sealed"]
+        assert vector["sealed"].startswith(f"rs{newest}_{vector['key_id']}_")
+
+
 @pytest.mark.parametrize("vector", VECTORS["keyed_uniform"], ids=lambda v: v["action"])
 def test_keyed_uniform_values_are_reproduced(vector: dict[str, Any]) -> None:
     ctx = TransformContext(keyset=KEYSET, recipient=vector["recipient"])
     series = pl.Series("v", vector["input"], dtype=pl.String)
     values = pl.select(keyed_uniform(ctx, vector["action"], vector["scope"]).expr(pl.lit(series))).to_series()
     assert values.to_list() == vector["output"]
+
+
+def test_the_v2_footer_is_what_its_format_says() -> None:
+    """v2: two HKDF-SHA256 subkeys of the aead key; nonce = HMAC-SHA256(K_nonce, text)[:12], then AES-GCM
+    under K_seal bound to ``"ringfence record v2|" + label``, as ``rs2_<key id>_<base64url>``."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    def subkey(key: bytes, use: bytes) -> bytes:
+        return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=use).derive(key)
+
+    for vector in (v for v in VECTORS["footer"] if v["version"] == 2):
+        key = MATERIAL[vector["key_id"]]
+        text = vector["text"].encode()
+        nonce = hmac.digest(subkey(key, b"ringfence record nonce v2"), text, "sha256")[:12]
+        aad = b"ringfence record v2|" + vector["label"].encode()
+        body = AESGCM(subkey(key, b"ringfence record seal v2")).encrypt(nonce, text, aad)
+        expected = f"rs2_{vector['key_id']}_" + base64.urlsafe_b64encode(nonce + body).decode().rstrip("=")
+        assert vector["sealed"] == expected

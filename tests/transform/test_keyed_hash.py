@@ -18,9 +18,9 @@ from cryptography.hazmat.primitives import cmac
 from cryptography.hazmat.primitives.ciphers import algorithms
 
 from ringfence.errors import UsageError
-from ringfence.transform import _strings
-from ringfence.transform._strings import read_column
-from ringfence.transform.keyed_hash import (
+from ringfence.keys import columns as _strings
+from ringfence.keys.columns import read_column
+from ringfence.keys.keyed_hash import (
     DIGEST_SIZE,
     Cmac,
     KeyedDigest,

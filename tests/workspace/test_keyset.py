@@ -108,3 +108,48 @@ def test_damaged_keyset_file_is_a_clear_error(tmp_path: Path) -> None:
         Keyset.load(path)
     with pytest.raises(KeyAccessError, match="missing"):
         Keyset.load(tmp_path / "absent.json")
+
+
+def test_primitives_are_bound_to_a_key_id_and_refuse_pickling() -> None:
+    import copy
+
+    import polars as pl
+
+    from ringfence.errors import InvalidFormat, UsageError
+    from ringfence.keys import KeyHolderError, KeyResolver
+    from ringfence.keys.ff1 import DIGITS
+
+    ks = Keyset.generate()
+    resolver: KeyResolver = ks  # the keyset is the local resolver
+    hmac_id, aead_id = ks.primary_id("hmac"), ks.primary_id("aead")
+    prf = resolver.prf(hmac_id, "global|tokenize|entity:PHONE_NUMBER")
+    assert prf.key_id == hmac_id and hmac_id in repr(prf)
+    assert prf.tokens(pl.Series(["13812345678"]))[0].startswith(f"rt1_{hmac_id}_")
+    assert resolver.aead(aead_id, b"label").key_id == aead_id
+    assert resolver.record_sealer(aead_id).key_id == aead_id
+    ff1 = resolver.ff1(aead_id, "global|card", DIGITS)
+    assert ff1.decrypt(ff1.encrypt("6222021234567890")) == "6222021234567890"
+    with pytest.raises(UsageError, match="not an aead key"):
+        resolver.ff1(hmac_id, "global|card", DIGITS)
+    sealer = resolver.record_sealer(aead_id)
+    sealed = sealer.seal(b"{}", b"a")
+    assert sealer.open(sealed, b"a") == b"{}"
+    with pytest.raises(InvalidFormat):
+        sealer.open(sealed, b"b")
+    for held in (ks, prf, ff1, sealer, resolver.aead(aead_id, b"label")):
+        for attempt in (pickle.dumps, copy.copy, copy.deepcopy):
+            with pytest.raises(KeyHolderError):
+                attempt(held)
+        raw = _all_secret_bytes(ks)
+        assert not any(secret.hex() in repr(held) for secret in raw)
+
+
+def test_subkeys_for_distinct_uses_differ_from_the_key() -> None:
+    from ringfence.keys.primitives import derive_subkey
+
+    key = bytes(range(32))
+    nonce_key, seal_key = (
+        derive_subkey(key, b"ringfence record nonce v2"),
+        derive_subkey(key, b"ringfence record seal v2"),
+    )
+    assert len({key, nonce_key, seal_key}) == 3

@@ -9,6 +9,11 @@ Purposes:
 - ``aead``: 32-byte AES-256 keys for encryption (AES-GCM) and format-preserving encryption (FF1);
 - ``signing``: Ed25519 keys that sign ledger checkpoints.
 
+The keyset hands out keyed primitives bound to a key id (it implements
+:class:`~ringfence.keys.resolver.KeyResolver`): :meth:`Keyset.prf` for a domain, :meth:`Keyset.aead` for a
+label, :meth:`Keyset.ff1` for a domain and alphabet, :meth:`Keyset.record_sealer`; each derives its own
+subkey where its use needs one, so one key's bytes never serve two constructions.
+
 Each purpose has exactly one primary key, used for new work. Rotation adds a new primary and keeps older
 keys enabled, so tokens and ciphertexts made under them (which carry their key id) still resolve.
 Disabling a key stops every use of it; the primary cannot be disabled.
@@ -18,23 +23,30 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hmac
 import json
 import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, NoReturn
+from typing import Any, Literal
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from ringfence.errors import KeyAccessError
+from ringfence.errors import KeyAccessError, UsageError
 from ringfence.io.atomic import write_bytes_atomic
 from ringfence.keys import wrap
+from ringfence.keys.ff1 import FF1, Alphabet
+from ringfence.keys.gcm import Aead
+from ringfence.keys.holder import KeyHolder
+from ringfence.keys.primitives import Prf, RecordSealer
 
 KeyPurpose = Literal["hmac", "aead", "signing"]
 KeyStatus = Literal["primary", "enabled", "disabled"]
 PURPOSES: tuple[KeyPurpose, ...] = ("hmac", "aead", "signing")
 FORMAT_VERSION = 1
+_FF1_KDF_LABEL = b"ringfence fpe v1\x00"  # FF1 key = HMAC-SHA256(aead key, label || domain)
+RECORD_VERSION = b"v2"  # the subkeys of sealed records (v1 sealed under the aead key itself)
 
 
 class _SecretAccess:
@@ -57,10 +69,11 @@ class KeyInfo:
     created_at: str
 
 
-class Keyset:
+class Keyset(KeyHolder):
     """A set of keys by id. Construct with :meth:`generate` or :meth:`load`."""
 
     __slots__ = ("_infos", "_material")
+    refusal = "pass key ids and load the keyset where it is needed"
 
     def __init__(self, infos: list[KeyInfo], material: dict[str, bytes]) -> None:
         self._infos = {info.key_id: info for info in infos}
@@ -172,6 +185,25 @@ class Keyset:
             raise KeyAccessError(f"key {key_id} is disabled")
         return self._material[key_id]
 
+    def prf(self, key_id: str, domain: str) -> Prf:
+        """The keyed digest of ``domain`` under ``key_id`` (tokens, keyed uniforms)."""
+        return Prf(self.secret(key_id, SECRET_ACCESS), key_id, domain)
+
+    def aead(self, key_id: str, label: bytes) -> Aead:
+        """AES-256-GCM under ``key_id``, bound to ``label`` (the associated data)."""
+        return Aead(self.secret(key_id, SECRET_ACCESS), key_id, label)
+
+    def ff1(self, key_id: str, domain: str, alphabet: Alphabet) -> FF1:
+        """FF1 over ``alphabet`` under ``HMAC-SHA256(aead key, "ringfence fpe v1" 0x00 || domain)``."""
+        if self.info(key_id).purpose != "aead":
+            raise UsageError(f"key {key_id} is not an aead key; fpe derives its keys from aead keys")
+        key = hmac.digest(self.secret(key_id, SECRET_ACCESS), _FF1_KDF_LABEL + domain.encode(), "sha256")
+        return FF1(key, alphabet)
+
+    def record_sealer(self, key_id: str) -> RecordSealer:
+        """Deterministic record sealing under subkeys of the ``aead`` key ``key_id`` (HKDF, v2)."""
+        return RecordSealer(self.secret(key_id, SECRET_ACCESS), key_id, RECORD_VERSION)
+
     def sign(self, message: bytes, key_id: str | None = None) -> tuple[str, bytes]:
         """Signs ``message`` with the primary (or the given) Ed25519 key; returns (key id, signature)."""
         kid = key_id or self.primary_id("signing")
@@ -191,12 +223,6 @@ class Keyset:
     def __repr__(self) -> str:
         listed = ", ".join(f"{i.key_id}:{i.purpose}:{i.status}" for i in self._infos.values())
         return f"Keyset({listed})"
-
-    def __reduce__(self) -> NoReturn:
-        raise TypeError("a Keyset cannot be pickled; pass key ids and load the keyset where it is needed")
-
-    def __getstate__(self) -> NoReturn:
-        raise TypeError("a Keyset cannot be pickled; pass key ids and load the keyset where it is needed")
 
 
 def _now() -> str:

@@ -12,9 +12,10 @@ Every kernel maps null to null and never emits what it was told to remove. Input
 date that is not a date, an address it cannot parse) become null: a transform fails closed, it never
 passes an unreadable value through.
 
-Keyed transforms get their key from the :class:`TransformContext`'s keyset when the expression runs,
-through a :class:`KeyedUniform` that holds the keyset itself (which refuses pickling), never key bytes, so
-a plan that captured it cannot be serialized with key material in it.
+Keyed transforms get a primitive bound to the key id the plan chose (:meth:`TransformContext.key`) from
+the context's :class:`~ringfence.keys.KeyResolver`, never key bytes, and run it through a
+:class:`~ringfence.keys.Kernel`, which refuses pickling, so a plan that captured one cannot be serialized
+with key material in it.
 """
 
 from __future__ import annotations
@@ -25,26 +26,42 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
-import numpy as np
 import polars as pl
-import pyarrow as pa
 
 from ringfence.errors import UsageError
-from ringfence.keys import SECRET_ACCESS, Keyset
-from ringfence.transform.keyed_hash import KeyedDigest
+from ringfence.keys import Kernel, KeyPurpose, KeyResolver, Prf
+from ringfence.keys.columns import default_threads
 
 Scope = Literal["global", "recipient"]
 
 
 @dataclass(frozen=True)
 class TransformContext:
-    """What transforms may need besides the column: the input schema, the keyset, the recipient and the
-    reference date for ages. Built once per run by the caller."""
+    """What transforms may need besides the column: the input schema, the key resolver, the recipient,
+    the reference date for ages, the threads a kernel may start (1 under an outer engine that already
+    parallelises), and the key id the plan chose for the column. Built once per run by the caller;
+    ``keyset`` is the older name of ``keys``."""
 
     schema: Mapping[str, pl.DataType] = field(default_factory=dict)
-    keyset: Keyset | None = None
+    keys: KeyResolver | None = None
     recipient: str | None = None
     as_of: dt.date | None = None
+    threads: int = field(default_factory=default_threads)
+    key_id: str | None = None
+    keyset: KeyResolver | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.threads < 1:
+            raise UsageError(f"a transform needs at least one thread, not {self.threads}")
+        object.__setattr__(self, "keys", self.keys if self.keys is not None else self.keyset)
+        object.__setattr__(self, "keyset", self.keys)
+
+    def key(self, action: str, purpose: KeyPurpose) -> tuple[KeyResolver, str]:
+        """The resolver and the key id a keyed ``action`` uses: the one the plan chose for the column, or
+        (for a transform used without a plan) the primary key of ``purpose``."""
+        if self.keys is None:
+            raise UsageError(f"{action} is keyed and needs the workspace keyset")
+        return self.keys, self.key_id or self.keys.primary_id(purpose)
 
     def dtype(self, column: str) -> pl.DataType:
         """The input type of ``column``; a column the schema does not list is a usage error."""
@@ -144,50 +161,13 @@ def staged(
     return source.map_batches(Staged(names, stages, output), return_dtype=dtype, is_elementwise=True)
 
 
-class KeyedUniform:
-    """Keyed 64-bit pseudorandom values per row: the first 8 bytes of the AES-CMAC keyed digest
-    (:mod:`ringfence.transform.keyed_hash`) of each string, under the keyset's primary ``hmac`` key and a
-    domain. Equal strings give equal values; without the key the values are unpredictable.
-
-    Holds the keyset and a key id, not key bytes; the key is fetched per batch.
-    """
-
-    __slots__ = ("_domain", "_key_id", "_keyset")
-
-    def __init__(self, keyset: Keyset, domain: str) -> None:
-        self._keyset = keyset
-        self._key_id = keyset.primary_id("hmac")
-        self._domain = domain
-
-    @property
-    def key_id(self) -> str:
-        return self._key_id
-
-    def __call__(self, values: pl.Series) -> pl.Series:
-        """``UInt64`` per row of a string column; null where the input is null."""
-        digest = KeyedDigest(self._keyset.secret(self._key_id, SECRET_ACCESS), self._domain)
-        arr = digest.digest(values.cast(pl.String).to_arrow())
-        n = len(arr)
-        raw = np.frombuffer(arr.buffers()[1], dtype=np.uint8, count=(arr.offset + n) * 16)
-        words = raw[arr.offset * 16 :].reshape(n, 16)[:, :8].copy().view("<u8").reshape(n)
-        if arr.null_count:
-            valid = np.asarray(arr.is_valid().to_numpy(zero_copy_only=False), dtype=np.bool_)
-            return pl.Series(values.name, pa.array(words, type=pa.uint64(), mask=~valid))
-        return pl.Series(values.name, pa.array(words, type=pa.uint64()))
-
-    def expr(self, values: pl.Expr) -> pl.Expr:
-        """The keyed values of a string expression, as a Polars expression (elementwise, streamable)."""
-        return values.map_batches(self, return_dtype=pl.UInt64, is_elementwise=True)
-
-    def __repr__(self) -> str:
-        return f"KeyedUniform(key={self._key_id}, domain={self._domain!r})"
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        raise TypeError("KeyedUniform holds a keyset and cannot be pickled")
-
-
-def keyed_uniform(ctx: TransformContext, action: str, scope: Scope) -> KeyedUniform:
-    """The :class:`KeyedUniform` for ``action`` in ``scope`` under the context's keyset."""
-    if ctx.keyset is None:
-        raise UsageError(f"{action} is keyed and needs the workspace keyset")
-    return KeyedUniform(ctx.keyset, f"{ctx.scope_label(scope, action)}|{action}")
+def keyed_uniform(ctx: TransformContext, action: str, scope: Scope) -> Kernel[Prf]:
+    """Keyed 64-bit pseudorandom values per row (:meth:`ringfence.keys.Prf.uint64`) for ``action`` in
+    ``scope``, under the context's key: a kernel whose ``expr`` maps a string expression to ``UInt64``."""
+    keys, key_id = ctx.key(action, "hmac")
+    threads = ctx.threads
+    return Kernel(
+        keys.prf(key_id, f"{ctx.scope_label(scope, action)}|{action}"),
+        lambda prf, values: prf.uint64(values, threads=threads),
+        pl.UInt64(),
+    )

@@ -1,11 +1,12 @@
-"""``fpe``: format-preserving encryption (FF1, :mod:`ringfence.transform.ff1`) of a column.
+"""``fpe``: format-preserving encryption (FF1, :mod:`ringfence.keys.ff1`) of a column.
 
 What it guarantees:
 
 - Each value keeps its length, its separators and every character outside the alphabet in place; the
   alphabet's characters (``digits``, ``alnum`` = ``0-9a-zA-Z``, or a custom string) are FF1-encrypted, so
   a card number stays 16 digits with its spaces and fits the column it came from.
-- The FF1 key is derived per column and scope from the keyset's primary ``aead`` key:
+- The FF1 key is derived per column and scope from the ``aead`` key the plan chose (the primary unless
+  pinned), by the keyset (:meth:`ringfence.keys.Keyset.ff1`):
   ``HMAC-SHA256(aead key, "ringfence fpe v1" 0x00 scope "|" column)``; two columns or two recipients
   encrypt the same value differently (unlinkable), and one column's ciphertexts are joinable within it.
 - Reversible by the key holder: :func:`fpe_decrypt_column` with the key id and the same column, scope and
@@ -26,21 +27,18 @@ What it guarantees:
 
 from __future__ import annotations
 
-import hmac
 from typing import Any
 
 import polars as pl
 
 from ringfence.detect.classify import JUNK_VALUES
 from ringfence.errors import InvalidFormat, UsageError
-from ringfence.keys import SECRET_ACCESS, Keyset
+from ringfence.keys import Kernel, KeyResolver
+from ringfence.keys.ff1 import ALPHANUMERIC, DIGITS, FF1, Alphabet, decrypt_column, encrypt_column
 from ringfence.policy.rules import Fpe as FpeRule
 from ringfence.transform.base import Scope, TransformContext, TransformSpec, text
-from ringfence.transform.ff1 import ALPHANUMERIC, DIGITS, FF1, Alphabet, decrypt_column, encrypt_column
 
-__all__ = ["Fpe", "alphabet_of", "fpe_decrypt_column", "fpe_encrypt_column", "fpe_key"]
-
-_KDF_LABEL = b"ringfence fpe v1\x00"
+__all__ = ["Fpe", "alphabet_of", "fpe_decrypt_column", "fpe_domain", "fpe_encrypt_column"]
 
 
 def alphabet_of(name: str) -> Alphabet:
@@ -52,29 +50,16 @@ def alphabet_of(name: str) -> Alphabet:
     return Alphabet(name)
 
 
-def fpe_key(keyset: Keyset, key_id: str, scope_label: str, column: str) -> bytes:
-    """The 32-byte FF1 key of one column and scope, derived from the ``aead`` key ``key_id``."""
-    if keyset.info(key_id).purpose != "aead":
-        raise UsageError(f"key {key_id} is not an aead key; fpe derives its keys from aead keys")
-    label = _KDF_LABEL + f"{scope_label}|{column}".encode()
-    return hmac.digest(keyset.secret(key_id, SECRET_ACCESS), label, "sha256")
+def fpe_domain(scope_label: str, column: str) -> str:
+    """The domain an FF1 key is derived for: the scope and the column."""
+    return f"{scope_label}|{column}"
 
 
-def _crypt(
-    keyset: Keyset,
-    values: pl.Series,
-    *,
-    column: str,
-    key_id: str,
-    alphabet: str,
-    scope_label: str,
-    decrypt: bool,
-) -> pl.Series:
-    ff1 = FF1(fpe_key(keyset, key_id, scope_label, column), alphabet_of(alphabet))
+def _crypt(ff1: FF1, values: pl.Series, *, column: str, decrypt: bool, threads: int | None) -> pl.Series:
     strings = values.cast(pl.String).alias(column)
     crypt = decrypt_column if decrypt else encrypt_column
     try:
-        return crypt(ff1, strings, preserving=True).alias(values.name)
+        return crypt(ff1, strings, preserving=True, threads=threads).alias(values.name)
     except InvalidFormat:  # InvalidLength too: some values are below FF1's domain (rare: looked at now)
         pass
     numerals = strings.str.count_matches(_alphabet_class(ff1.alphabet.chars))
@@ -91,7 +76,8 @@ def _crypt(
             f"alphabet; FF1 needs radix**length >= 1,000,000 (use another action for such values)"
         )
     try:
-        done = crypt(ff1, pl.select(pl.when(~placeholder).then(strings)).to_series(), preserving=True)
+        kept = pl.select(pl.when(~placeholder).then(strings)).to_series()
+        done = crypt(ff1, kept, preserving=True, threads=threads)
     except InvalidFormat as exc:
         raise UsageError(f"fpe of column {column!r}: {str(exc).splitlines()[0]}") from None
     return pl.select(pl.when(placeholder).then(strings).otherwise(done)).to_series().alias(values.name)
@@ -103,7 +89,7 @@ def _alphabet_class(chars: str) -> str:
 
 
 def fpe_encrypt_column(
-    keyset: Keyset,
+    keys: KeyResolver,
     values: pl.Series,
     *,
     column: str,
@@ -113,14 +99,12 @@ def fpe_encrypt_column(
 ) -> pl.Series:
     """FF1 ciphertexts of a column (see the module docstring) under ``key_id`` (default: the primary
     ``aead`` key). Raises :class:`UsageError` naming the column if a value is too short for FF1."""
-    kid = key_id or keyset.primary_id("aead")
-    return _crypt(
-        keyset, values, column=column, key_id=kid, alphabet=alphabet, scope_label=scope_label, decrypt=False
-    )
+    ff1 = keys.ff1(key_id or keys.primary_id("aead"), fpe_domain(scope_label, column), alphabet_of(alphabet))
+    return _crypt(ff1, values, column=column, decrypt=False, threads=None)
 
 
 def fpe_decrypt_column(
-    keyset: Keyset,
+    keys: KeyResolver,
     values: pl.Series,
     *,
     column: str,
@@ -131,32 +115,8 @@ def fpe_decrypt_column(
     """The plaintexts of :func:`fpe_encrypt_column` output, given the key id recorded at encryption time
     (works after rotation while that key is enabled) and the same column, alphabet and scope label
     (``global`` or ``recipient:<id>``)."""
-    return _crypt(
-        keyset, values, column=column, key_id=key_id, alphabet=alphabet, scope_label=scope_label, decrypt=True
-    )
-
-
-class _FpeKernel:
-    """The batch function: holds the keyset (which refuses pickling) and the key id, never key bytes."""
-
-    __slots__ = ("_alphabet", "_column", "_key_id", "_keyset", "_scope_label")
-
-    def __init__(self, keyset: Keyset, key_id: str, column: str, alphabet: str, scope_label: str) -> None:
-        self._keyset, self._key_id, self._column = keyset, key_id, column
-        self._alphabet, self._scope_label = alphabet, scope_label
-
-    def __call__(self, values: pl.Series) -> pl.Series:
-        return fpe_encrypt_column(
-            self._keyset,
-            values,
-            column=self._column,
-            key_id=self._key_id,
-            alphabet=self._alphabet,
-            scope_label=self._scope_label,
-        )
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        raise TypeError("an fpe kernel holds a keyset and cannot be pickled")
+    ff1 = keys.ff1(key_id, fpe_domain(scope_label, column), alphabet_of(alphabet))
+    return _crypt(ff1, values, column=column, decrypt=True, threads=None)
 
 
 class Fpe(TransformSpec):
@@ -180,14 +140,12 @@ class Fpe(TransformSpec):
         return {"alphabet": self.alphabet, "scope": self.scope}
 
     def expr(self, column: str, ctx: TransformContext) -> list[pl.Expr]:
-        if ctx.keyset is None:
-            raise UsageError("fpe is keyed and needs the workspace keyset")
-        kernel = _FpeKernel(
-            ctx.keyset,
-            ctx.keyset.primary_id("aead"),
-            column,
-            self.alphabet,
-            ctx.scope_label(self.scope, "fpe"),
+        keys, key_id = ctx.key("fpe", "aead")
+        domain = fpe_domain(ctx.scope_label(self.scope, "fpe"), column)
+        threads = ctx.threads
+        kernel = Kernel(
+            keys.ff1(key_id, domain, alphabet_of(self.alphabet)),
+            lambda ff1, values: _crypt(ff1, values, column=column, decrypt=False, threads=threads),
+            pl.String(),
         )
-        value = text(column, ctx.dtype(column))
-        return [value.map_batches(kernel, return_dtype=pl.String, is_elementwise=True).alias(column)]
+        return [kernel.expr(text(column, ctx.dtype(column))).alias(column)]

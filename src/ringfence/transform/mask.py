@@ -48,8 +48,7 @@ import polars as pl
 import pyarrow as pa
 
 from ringfence.errors import UsageError
-from ringfence.policy.rules import Mask as MaskRule
-from ringfence.transform._strings import (
+from ringfence.keys.columns import (
     Column,
     build_array,
     decode_utf8,
@@ -58,6 +57,7 @@ from ringfence.transform._strings import (
     read_column,
     to_arrow,
 )
+from ringfence.policy.rules import Mask as MaskRule
 from ringfence.transform.base import TransformContext, TransformSpec, text
 
 DEFAULT_KEEP: dict[str, tuple[int, int]] = {

@@ -45,13 +45,13 @@ import polars as pl
 from ringfence.detect.entities import ENTITIES
 from ringfence.errors import KeyAccessError, RingfenceError, UsageError
 from ringfence.keys import Keyset
+from ringfence.keys.keyed_hash import TOKEN_PREFIX
 from ringfence.policy import Policy, Rule, policy_hash
 from ringfence.policy.rules import Derive as DeriveRule
 from ringfence.policy.rules import Fpe as FpeRule
 from ringfence.policy.rules import Tokenize as TokenizeRule
 from ringfence.transform.encrypt import CIPHERTEXT_PREFIX, decrypt_column
 from ringfence.transform.fpe import fpe_decrypt_column
-from ringfence.transform.keyed_hash import TOKEN_PREFIX
 from ringfence.transform.tokenize import token_domain, tokenize_column
 
 __all__ = [

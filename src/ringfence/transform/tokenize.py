@@ -3,8 +3,8 @@
 What it guarantees:
 
 - The token is the AES-CMAC keyed digest of the value's UTF-8 text (numbers as their decimal text) under
-  the keyset's primary ``hmac`` key (:mod:`ringfence.transform.keyed_hash`), in a domain made of the
-  scope and what the column holds: ``global|tokenize|entity:PHONE_NUMBER`` or
+  the ``hmac`` key the plan chose (the primary, unless pinned; :mod:`ringfence.keys.keyed_hash`), in a
+  domain made of the scope and what the column holds: ``global|tokenize|entity:PHONE_NUMBER`` or
   ``recipient:acme|tokenize|column:msisdn``. A column whose rule names an entity is tokenized in the
   entity's domain, so phone numbers in two tables (under different column names) give the same tokens and
   join; a column without an entity is tokenized in its own column's domain.
@@ -25,10 +25,10 @@ from typing import Any
 import polars as pl
 
 from ringfence.errors import UsageError
-from ringfence.keys import SECRET_ACCESS, Keyset
+from ringfence.keys import Kernel, KeyResolver
+from ringfence.keys.keyed_hash import DIGEST_SIZE
 from ringfence.policy.rules import Tokenize as TokenizeRule
 from ringfence.transform.base import Scope, TransformContext, TransformSpec, text
-from ringfence.transform.keyed_hash import DIGEST_SIZE, KeyedDigest
 
 __all__ = ["Tokenize", "token_domain", "token_key_id", "tokenize_column"]
 
@@ -48,36 +48,18 @@ def token_key_id(token: str) -> str:
 
 
 def tokenize_column(
-    keyset: Keyset,
+    keys: KeyResolver,
     values: pl.Series,
     domain: str,
     *,
     key_id: str | None = None,
     digest_bytes: int = DIGEST_SIZE,
+    threads: int | None = None,
 ) -> pl.Series:
     """``rt1_`` tokens of a column in ``domain`` under ``key_id`` (default: the primary ``hmac`` key);
     recompute with an older key id to match tokens made before a rotation."""
-    kid = key_id or keyset.primary_id("hmac")
-    digest = KeyedDigest(keyset.secret(kid, SECRET_ACCESS), domain)
-    return digest.tokens(values.cast(pl.String), kid, digest_bytes)
-
-
-class _TokenKernel:
-    """The batch function: holds the keyset (which refuses pickling) and the key id, never key bytes."""
-
-    __slots__ = ("_digest_bytes", "_domain", "_key_id", "_keyset")
-
-    def __init__(self, keyset: Keyset, key_id: str, domain: str, digest_bytes: int) -> None:
-        self._keyset, self._key_id, self._domain = keyset, key_id, domain
-        self._digest_bytes = digest_bytes
-
-    def __call__(self, values: pl.Series) -> pl.Series:
-        return tokenize_column(
-            self._keyset, values, self._domain, key_id=self._key_id, digest_bytes=self._digest_bytes
-        ).alias(values.name)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        raise TypeError("a tokenize kernel holds a keyset and cannot be pickled")
+    prf = keys.prf(key_id or keys.primary_id("hmac"), domain)
+    return prf.tokens(values, digest_bytes, threads=threads).alias(values.name)
 
 
 class Tokenize(TransformSpec):
@@ -105,9 +87,12 @@ class Tokenize(TransformSpec):
         return {"scope": self.scope, "digest_bytes": self.digest_bytes, "entity": self.entity}
 
     def expr(self, column: str, ctx: TransformContext) -> list[pl.Expr]:
-        if ctx.keyset is None:
-            raise UsageError("tokenize is keyed and needs the workspace keyset")
+        keys, key_id = ctx.key("tokenize", "hmac")
         domain = token_domain(ctx.scope_label(self.scope, "tokenize"), column, self.entity)
-        kernel = _TokenKernel(ctx.keyset, ctx.keyset.primary_id("hmac"), domain, self.digest_bytes)
-        value = text(column, ctx.dtype(column))
-        return [value.map_batches(kernel, return_dtype=pl.String, is_elementwise=True).alias(column)]
+        n_bytes, threads = self.digest_bytes, ctx.threads
+        kernel = Kernel(
+            keys.prf(key_id, domain),
+            lambda prf, values: prf.tokens(values, n_bytes, threads=threads),
+            pl.String(),
+        )
+        return [kernel.expr(text(column, ctx.dtype(column))).alias(column)]

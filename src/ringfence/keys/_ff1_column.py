@@ -2,7 +2,7 @@
 
 The column is cut into slices of about half a megabyte of text; each slice is mapped to numerals through the
 alphabet's lookup table, its rows are grouped by numeral count and encrypted as matrices
-(:func:`ringfence.transform._ff1_core.crypt_matrix`), and the numerals are written back in place, so
+(:func:`ringfence.keys._ff1_core.crypt_matrix`), and the numerals are written back in place, so
 characters outside the alphabet (with ``preserving``) and nulls stay where they were. Slices run on a few
 threads: NumPy and AES release the interpreter lock for the heavy work.
 """
@@ -17,12 +17,12 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from ringfence.errors import InvalidFormat, InvalidLength
-from ringfence.transform._ecb import BlockCipher
-from ringfence.transform._ff1_core import MAX_LENGTH, MIN_DOMAIN, crypt_matrix
-from ringfence.transform._strings import Column, build_array, decode_utf8, encode_utf8, map_slices
+from ringfence.keys._aes import BlockCipher
+from ringfence.keys._ff1_core import MAX_LENGTH, MIN_DOMAIN, crypt_matrix
+from ringfence.keys.columns import Column, build_array, decode_utf8, encode_utf8, map_slices
 
 if TYPE_CHECKING:
-    from ringfence.transform.ff1 import Alphabet
+    from ringfence.keys.ff1 import Alphabet
 
 _BATCH_CELLS = 1 << 20  # numerals per FF1 matrix
 

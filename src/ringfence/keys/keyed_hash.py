@@ -36,14 +36,15 @@ from cryptography.hazmat.primitives.ciphers import algorithms
 from numpy.lib.stride_tricks import as_strided
 
 from ringfence.errors import UsageError
-from ringfence.transform._ecb import BlockCipher, KeyHolder
-from ringfence.transform._strings import (
+from ringfence.keys._aes import BlockCipher
+from ringfence.keys.columns import (
     Column,
     build_array,
     map_slices,
     read_column,
     to_arrow,
 )
+from ringfence.keys.holder import KeyHolder
 
 __all__ = ["DIGEST_SIZE", "TOKEN_PREFIX", "KeyedDigest", "keyed_digest", "token_strings"]
 

@@ -27,10 +27,11 @@ import polars as pl
 import pyarrow as pa
 
 from ringfence.errors import InvalidFormat, InvalidLength, UsageError
-from ringfence.transform._ecb import BlockCipher, KeyHolder
-from ringfence.transform._ff1_column import ColumnJob, crypt_strings
-from ringfence.transform._ff1_core import MAX_LENGTH, MIN_DOMAIN, crypt_numerals
-from ringfence.transform._strings import read_column, to_arrow
+from ringfence.keys._aes import BlockCipher
+from ringfence.keys._ff1_column import ColumnJob, crypt_strings
+from ringfence.keys._ff1_core import MAX_LENGTH, MIN_DOMAIN, crypt_numerals
+from ringfence.keys.columns import read_column, to_arrow
+from ringfence.keys.holder import KeyHolder
 
 __all__ = [
     "ALPHANUMERIC",

@@ -14,24 +14,9 @@ import numpy.typing as npt
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from ringfence.errors import UsageError
+from ringfence.keys.holder import KeyHolder
 
 Blocks = npt.NDArray[np.uint8]
-
-
-class KeyHolder:
-    """Base of objects that hold key material: they refuse pickling and copying (DESIGN §3), so a plan or
-    a task that captured one cannot carry key bytes to a file, a log or another process."""
-
-    __slots__ = ()
-
-    def __reduce_ex__(self, protocol: object) -> tuple[object, ...]:
-        raise UsageError(f"{type(self).__name__} holds key material and cannot be pickled or copied")
-
-    def __reduce__(self) -> tuple[object, ...]:
-        raise UsageError(f"{type(self).__name__} holds key material and cannot be pickled or copied")
-
-    def __getstate__(self) -> object:
-        raise UsageError(f"{type(self).__name__} holds key material and cannot be pickled or copied")
 
 
 class BlockCipher(KeyHolder):

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from ringfence.transform._ecb import BlockCipher
+from ringfence.keys._aes import BlockCipher
 
 U64 = npt.NDArray[np.uint64]
 Numerals = npt.NDArray[np.uint32]
