@@ -186,23 +186,28 @@ class Keyset(KeyHolder):
         return self._material[key_id]
 
     def prf(self, key_id: str, domain: str) -> Prf:
-        """The keyed digest of ``domain`` under ``key_id`` (tokens, keyed uniforms)."""
-        return Prf(self.secret(key_id, SECRET_ACCESS), key_id, domain)
+        """The keyed digest of ``domain`` under the ``hmac`` key ``key_id`` (tokens, keyed uniforms)."""
+        return Prf(self._bytes_for(key_id, "hmac", "tokens and keyed values use hmac keys"), key_id, domain)
 
     def aead(self, key_id: str, label: bytes) -> Aead:
-        """AES-256-GCM under ``key_id``, bound to ``label`` (the associated data)."""
-        return Aead(self.secret(key_id, SECRET_ACCESS), key_id, label)
+        """AES-256-GCM under the ``aead`` key ``key_id``, bound to ``label`` (the associated data)."""
+        return Aead(self._bytes_for(key_id, "aead", "encrypt uses aead keys"), key_id, label)
 
     def ff1(self, key_id: str, domain: str, alphabet: Alphabet) -> FF1:
         """FF1 over ``alphabet`` under ``HMAC-SHA256(aead key, "ringfence fpe v1" 0x00 || domain)``."""
-        if self.info(key_id).purpose != "aead":
-            raise UsageError(f"key {key_id} is not an aead key; fpe derives its keys from aead keys")
-        key = hmac.digest(self.secret(key_id, SECRET_ACCESS), _FF1_KDF_LABEL + domain.encode(), "sha256")
-        return FF1(key, alphabet)
+        secret = self._bytes_for(key_id, "aead", "fpe derives its keys from aead keys")
+        return FF1(hmac.digest(secret, _FF1_KDF_LABEL + domain.encode(), "sha256"), alphabet)
 
     def record_sealer(self, key_id: str) -> RecordSealer:
         """Deterministic record sealing under subkeys of the ``aead`` key ``key_id`` (HKDF, v2)."""
-        return RecordSealer(self.secret(key_id, SECRET_ACCESS), key_id, RECORD_VERSION)
+        return RecordSealer(
+            self._bytes_for(key_id, "aead", "sealed records use aead keys"), key_id, RECORD_VERSION
+        )
+
+    def _bytes_for(self, key_id: str, purpose: KeyPurpose, use: str) -> bytes:
+        if self.info(key_id).purpose != purpose:
+            raise UsageError(f"key {key_id} is not an {purpose} key; {use}")
+        return self.secret(key_id, SECRET_ACCESS)
 
     def sign(self, message: bytes, key_id: str | None = None) -> tuple[str, bytes]:
         """Signs ``message`` with the primary (or the given) Ed25519 key; returns (key id, signature)."""

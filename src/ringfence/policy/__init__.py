@@ -3,7 +3,8 @@
 - :func:`load_policy` / :func:`parse_policy` read a policy file (errors name the file, line and key);
 - :func:`policy_hash` is a stable ``sha256:`` identity of what a policy does;
 - :func:`resolve_rules` decides the rule of every column of a table (fail closed);
-- :func:`draft_policy` writes a first policy from scan findings.
+- :func:`draft_policy` writes a first policy from scan findings;
+- :data:`REGISTRY` declares every action once (rule model, guarantees, key purpose, inverse).
 """
 
 from ringfence.policy.draft import draft_policy
@@ -11,12 +12,26 @@ from ringfence.policy.entities import ENTITY_TYPES, EntityType
 from ringfence.policy.load import PolicyError, PolicyFileError, load_policy, parse_policy
 from ringfence.policy.model import Fingerprint, Policy, canonical_json, policy_hash
 from ringfence.policy.resolve import resolve_rules
-from ringfence.policy.rules import ACTIONS, RULE_TYPES, Rule
+from ringfence.policy.rules import (
+    ACTION_SPECS,
+    ACTIONS,
+    KEY_PURPOSES,
+    REGISTRY,
+    REVEALABLE,
+    RULE_TYPES,
+    Action,
+    Rule,
+)
 
 __all__ = [
     "ACTIONS",
+    "ACTION_SPECS",
     "ENTITY_TYPES",
+    "KEY_PURPOSES",
+    "REGISTRY",
+    "REVEALABLE",
     "RULE_TYPES",
+    "Action",
     "EntityType",
     "Fingerprint",
     "Policy",

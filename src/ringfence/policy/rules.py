@@ -11,37 +11,28 @@ national ID can be generalized to a birth year but not binned like an amount.
 Rules say nothing about keys: keyed actions (``tokenize``, ``encrypt``, ``fpe``, ``date_shift``,
 ``noise``) use the workspace keyset's primary key of the right purpose, and ``scope: recipient`` (the
 default) mixes the recipient's id in, so two recipients' copies do not link.
+
+Each action is declared once, in :data:`REGISTRY` (:class:`Action`: its rule model, what it guarantees,
+its key purpose and how reveal inverts it); :data:`ACTIONS`, :data:`RULE_TYPES`, :data:`KEY_PURPOSES` and
+:data:`REVEALABLE` derive from it, the transforms register against it (one transform per action), and the
+policy reference (``docs/policy.md``, :mod:`ringfence.policy.reference`) is generated from it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import string
-from typing import Annotated, Any, Literal, TypeAlias
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, TypeAlias, get_args
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from ringfence.keys import KeyPurpose
 from ringfence.policy.entities import NATIONAL_IDS, EntityType
 
 Scope = Literal["global", "recipient"]
 DateUnit = Literal["year", "month", "week", "day", "hour"]
 DeriveField = Literal["birth_year", "birth_date", "gender", "age_band", "region"]
-
-ACTIONS: tuple[str, ...] = (
-    "keep",
-    "drop",
-    "redact",
-    "mask",
-    "tokenize",
-    "encrypt",
-    "fpe",
-    "generalize",
-    "date_shift",
-    "round",
-    "noise",
-    "derive",
-    "suppress",
-)
 
 
 class RuleProblem(ValueError):
@@ -291,21 +282,110 @@ Rule: TypeAlias = (
     | Noise
     | Derive
 )
-RULE_TYPES: dict[str, type[RuleBase]] = {
-    "keep": Keep,
-    "drop": Drop,
-    "suppress": Suppress,
-    "redact": Redact,
-    "mask": Mask,
-    "tokenize": Tokenize,
-    "encrypt": Encrypt,
-    "fpe": Fpe,
-    "generalize": Generalize,
-    "date_shift": DateShift,
-    "round": Round,
-    "noise": Noise,
-    "derive": Derive,
-}
+Inverse = Literal["identity", "decrypt", "match"]
+
+
+@dataclass(frozen=True)
+class Action:
+    """One action, declared once: its rule model (whose ``action`` literal is its name), a summary and a
+    YAML example for the reference, and what it guarantees.
+
+    - ``reversible``: the input can be recovered from the output (by the key holder, for keyed actions);
+    - ``joinable``: equal inputs give equal outputs (``joinable_unless``: a parameter that, when set,
+      makes it not joinable);
+    - ``key_purpose``: the keyset purpose whose key the action uses (the plan records its id), or None;
+    - ``inverse``: how reveal gets values back: ``identity`` (kept), ``decrypt`` (with the key),
+      ``match`` (re-tokenize a reference and join), or None (one-way).
+    """
+
+    rule: type[RuleBase]
+    summary: str
+    example: str
+    reversible: bool = False
+    joinable: bool = False
+    joinable_unless: str | None = None
+    key_purpose: KeyPurpose | None = None
+    inverse: Inverse | None = None
+
+    @property
+    def name(self) -> str:
+        """The action's name, from its rule model's ``action`` literal."""
+        return str(get_args(self.rule.model_fields["action"].annotation)[0])
+
+
+REGISTRY: tuple[Action, ...] = (
+    Action(Keep, "Release the column as it is.", "merchant_id: keep", True, True, inverse="identity"),
+    Action(Drop, "Remove the column from the output.", "internal_note: drop"),
+    Action(Redact, "Replace every non-null value with a constant text.", "remark: {action: redact}"),
+    Action(
+        Mask,
+        "Hide characters, keeping the first/last few (entity defaults) and separators.",
+        "phone: {action: mask, entity: PHONE_NUMBER}",
+    ),
+    Action(
+        Tokenize,
+        "Replace each value with a keyed token rt1_<key id>_<base32>; equal values, equal tokens.",
+        "customer_id: {action: tokenize, scope: global}",
+        joinable=True,
+        key_purpose="hmac",
+        inverse="match",
+    ),
+    Action(
+        Encrypt,
+        "Replace each value with an AES-GCM ciphertext re1_<key id>_<base64url> (randomized).",
+        "email: {action: encrypt, entity: EMAIL_ADDRESS}",
+        reversible=True,
+        key_purpose="aead",
+        inverse="decrypt",
+    ),
+    Action(
+        Fpe,
+        "Format-preserving encryption (FF1): same length, same alphabet, separators in place.",
+        "card_number: {action: fpe, entity: PAYMENT_CARD}",
+        reversible=True,
+        joinable=True,
+        key_purpose="aead",
+        inverse="decrypt",
+    ),
+    Action(
+        Generalize,
+        "Coarsen values: bins, width, date unit, coordinates, age band, birth year, IP prefix, address.",
+        "paid_at: {action: generalize, date: month}",
+        joinable=True,
+    ),
+    Action(
+        DateShift,
+        "Move every date of one subject by the same keyed number of days.",
+        "paid_on: {action: date_shift, subject: customer_id, max_days: 30}",
+        key_purpose="hmac",
+    ),
+    Action(
+        Round,
+        "Round numbers to the nearest multiple of `to`.",
+        "amount: {action: round, to: 100}",
+        joinable=True,
+    ),
+    Action(
+        Noise,
+        "Multiply numbers by a keyed factor in [1 - relative, 1 + relative], the same for the same value.",
+        "amount: {action: noise, relative: 0.05}",
+        joinable=True,
+        joinable_unless="subject",
+        key_purpose="hmac",
+    ),
+    Action(
+        Derive,
+        "Replace a national ID with fields read from it (<column>_<field> columns).",
+        "national_id: {action: derive, entity: CN_RESIDENT_ID, fields: [birth_year, gender]}",
+        joinable=True,
+    ),
+    Action(Suppress, "Keep the column but null every value.", "birth_place: {action: suppress}"),
+)
+ACTION_SPECS: dict[str, Action] = {a.name: a for a in REGISTRY}
+ACTIONS: tuple[str, ...] = tuple(ACTION_SPECS)
+RULE_TYPES: dict[str, type[RuleBase]] = {a.name: a.rule for a in REGISTRY}
+KEY_PURPOSES: dict[str, KeyPurpose] = {a.name: a.key_purpose for a in REGISTRY if a.key_purpose}
+REVEALABLE: tuple[str, ...] = tuple(a.name for a in REGISTRY if a.inverse in ("decrypt", "match"))
 
 
 def _short_form(value: Any) -> Any:

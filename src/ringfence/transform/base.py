@@ -21,16 +21,18 @@ with key material in it.
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, Self
 
 import polars as pl
 
 from ringfence.errors import UsageError
-from ringfence.keys import Kernel, KeyPurpose, KeyResolver, Prf
+from ringfence.keys import Kernel, KeyResolver, Prf
 from ringfence.keys.columns import default_threads
+from ringfence.policy.rules import ACTION_SPECS, KEY_PURPOSES, Action, RuleBase
 
 Scope = Literal["global", "recipient"]
 
@@ -56,12 +58,13 @@ class TransformContext:
         object.__setattr__(self, "keys", self.keys if self.keys is not None else self.keyset)
         object.__setattr__(self, "keyset", self.keys)
 
-    def key(self, action: str, purpose: KeyPurpose) -> tuple[KeyResolver, str]:
-        """The resolver and the key id a keyed ``action`` uses: the one the plan chose for the column, or
-        (for a transform used without a plan) the primary key of ``purpose``."""
+    def key(self, action: str) -> tuple[KeyResolver, str]:
+        """The resolver and the key id a keyed ``action`` uses: the one the plan chose for the column
+        (:func:`ringfence.transform.plan.build_plan`), or, for a transform used without a plan, the
+        primary key of the action's declared purpose."""
         if self.keys is None:
             raise UsageError(f"{action} is keyed and needs the workspace keyset")
-        return self.keys, self.key_id or self.keys.primary_id(purpose)
+        return self.keys, self.key_id or self.keys.primary_id(KEY_PURPOSES[action])
 
     def dtype(self, column: str) -> pl.DataType:
         """The input type of ``column``; a column the schema does not list is a usage error."""
@@ -82,20 +85,53 @@ class TransformContext:
         return f"recipient:{self.recipient}"
 
 
+# The transform of each declared action, registered by the classes themselves (see TransformSpec).
+TRANSFORMS: dict[str, type[TransformSpec]] = {}
+
+
 class TransformSpec(ABC):
-    """One column transform. Subclasses set ``name`` and implement :meth:`expr`."""
+    """One column transform, the implementation of one declared action
+    (:data:`ringfence.policy.rules.REGISTRY`). Subclasses set ``name`` (and so register themselves, one
+    transform per action), take the rule's parameters as keyword arguments of the same names (so
+    :meth:`from_rule` needs no code) and implement :meth:`expr`. Their guarantees are the declaration's."""
 
     name: ClassVar[str]
 
-    @property
-    @abstractmethod
-    def reversible(self) -> bool:
-        """Whether the input can be recovered from the output (with the key, for keyed transforms)."""
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        name = cls.__dict__.get("name")
+        if name is None:
+            return
+        if name not in ACTION_SPECS:
+            raise TypeError(f"transform {cls.__name__} names {name!r}, which no action declares")
+        if name in TRANSFORMS:
+            raise TypeError(
+                f"action {name!r} has two transforms: {TRANSFORMS[name].__name__}, {cls.__name__}"
+            )
+        TRANSFORMS[name] = cls
 
     @property
-    @abstractmethod
+    def action(self) -> Action:
+        """The declaration of this transform's action."""
+        return ACTION_SPECS[self.name]
+
+    @property
+    def reversible(self) -> bool:
+        """Whether the input can be recovered from the output (with the key, for keyed transforms)."""
+        return self.action.reversible
+
+    @property
     def joinable(self) -> bool:
         """Whether equal inputs give equal (informative) outputs across the column."""
+        unless = self.action.joinable_unless
+        return self.action.joinable and (unless is None or getattr(self, unless) is None)
+
+    @classmethod
+    def from_rule(cls, rule: RuleBase) -> Self:
+        """The transform a rule asks for: the rule's values for the constructor's parameters."""
+        accepted = inspect.signature(cls.__init__).parameters
+        fields = type(rule).model_fields
+        return cls(**{name: getattr(rule, name) for name in accepted if name in fields and name != "action"})
 
     def output_columns(self, column: str) -> list[str]:
         """Names of the columns this transform emits for ``column`` (default: the column itself)."""
@@ -164,7 +200,7 @@ def staged(
 def keyed_uniform(ctx: TransformContext, action: str, scope: Scope) -> Kernel[Prf]:
     """Keyed 64-bit pseudorandom values per row (:meth:`ringfence.keys.Prf.uint64`) for ``action`` in
     ``scope``, under the context's key: a kernel whose ``expr`` maps a string expression to ``UInt64``."""
-    keys, key_id = ctx.key(action, "hmac")
+    keys, key_id = ctx.key(action)
     threads = ctx.threads
     return Kernel(
         keys.prf(key_id, f"{ctx.scope_label(scope, action)}|{action}"),

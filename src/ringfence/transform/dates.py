@@ -15,7 +15,6 @@ import numpy as np
 import polars as pl
 
 from ringfence.errors import UsageError
-from ringfence.policy.rules import DateShift as DateShiftRule
 from ringfence.policy.rules import DateUnit
 from ringfence.transform.base import Scope, TransformContext, TransformSpec, keyed_uniform, staged, text
 
@@ -196,8 +195,6 @@ class DateShift(TransformSpec):
     (with the time when the input had one)."""
 
     name = "date_shift"
-    reversible = False
-    joinable = False
 
     def __init__(self, subject: str, max_days: int = 30, scope: Scope = "recipient") -> None:
         if not 1 <= max_days <= 3650:
@@ -205,10 +202,6 @@ class DateShift(TransformSpec):
         self.subject = subject
         self.max_days = max_days
         self.scope: Scope = scope
-
-    @classmethod
-    def from_rule(cls, rule: DateShiftRule) -> DateShift:
-        return cls(rule.subject, rule.max_days, rule.scope)
 
     def params(self) -> dict[str, Any]:
         return {"subject": self.subject, "max_days": self.max_days, "scope": self.scope}

@@ -23,8 +23,7 @@ import polars as pl
 from ringfence.detect.checksums import mod11_2_valid_expr
 from ringfence.errors import UsageError
 from ringfence.policy.entities import NATIONAL_IDS
-from ringfence.policy.rules import Derive as DeriveRule
-from ringfence.policy.rules import DeriveField
+from ringfence.policy.rules import DeriveField, RuleBase
 from ringfence.transform.base import TransformContext, TransformSpec, text
 from ringfence.transform.dates import age_bands, need_as_of
 
@@ -144,8 +143,6 @@ class Derive(TransformSpec):
     """
 
     name = "derive"
-    reversible = False
-    joinable = True
 
     def __init__(
         self,
@@ -166,10 +163,10 @@ class Derive(TransformSpec):
         self.as_of = as_of
 
     @classmethod
-    def from_rule(cls, rule: DeriveRule) -> Derive:
+    def from_rule(cls, rule: RuleBase) -> Derive:
         if rule.entity is None:
             raise UsageError("derive needs the entity of the ID column (CN_RESIDENT_ID or KR_RRN)")
-        return cls(rule.entity, list(rule.fields), rule.age_band, rule.region_digits, rule.as_of)
+        return super().from_rule(rule)
 
     def params(self) -> dict[str, Any]:
         return {

@@ -39,7 +39,6 @@ from ringfence.errors import InvalidFormat
 from ringfence.keys import Aead, Kernel, KeyResolver
 from ringfence.keys.columns import build_array, read_column, to_arrow
 from ringfence.keys.gcm import NONCE_BYTES, TAG_BYTES
-from ringfence.policy.rules import Encrypt as EncryptRule
 from ringfence.transform.base import TransformContext, TransformSpec, text
 
 __all__ = [
@@ -203,15 +202,9 @@ class Encrypt(TransformSpec):
     (:func:`decrypt_column`). Joinable: no (randomized)."""
 
     name = "encrypt"
-    reversible = True
-    joinable = False
-
-    @classmethod
-    def from_rule(cls, rule: EncryptRule) -> Encrypt:
-        return cls()
 
     def expr(self, column: str, ctx: TransformContext) -> list[pl.Expr]:
-        keys, key_id = ctx.key("encrypt", "aead")
+        keys, key_id = ctx.key("encrypt")
         kernel = Kernel(
             keys.aead(key_id, associated_data(column)),
             lambda aead, values: _seal_batch(aead, values, column),

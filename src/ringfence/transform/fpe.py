@@ -35,7 +35,6 @@ from ringfence.detect.classify import JUNK_VALUES
 from ringfence.errors import InvalidFormat, UsageError
 from ringfence.keys import Kernel, KeyResolver
 from ringfence.keys.ff1 import ALPHANUMERIC, DIGITS, FF1, Alphabet, decrypt_column, encrypt_column
-from ringfence.policy.rules import Fpe as FpeRule
 from ringfence.transform.base import Scope, TransformContext, TransformSpec, text
 
 __all__ = ["Fpe", "alphabet_of", "fpe_decrypt_column", "fpe_domain", "fpe_encrypt_column"]
@@ -124,23 +123,17 @@ class Fpe(TransformSpec):
     with the recorded key id. Joinable: yes, within one column and scope."""
 
     name = "fpe"
-    reversible = True
-    joinable = True
 
     def __init__(self, alphabet: str = "digits", scope: Scope = "recipient") -> None:
         alphabet_of(alphabet)  # a bad custom alphabet fails here, before any data flows
         self.alphabet = alphabet
         self.scope: Scope = scope
 
-    @classmethod
-    def from_rule(cls, rule: FpeRule) -> Fpe:
-        return cls(rule.alphabet, rule.scope)
-
     def params(self) -> dict[str, Any]:
         return {"alphabet": self.alphabet, "scope": self.scope}
 
     def expr(self, column: str, ctx: TransformContext) -> list[pl.Expr]:
-        keys, key_id = ctx.key("fpe", "aead")
+        keys, key_id = ctx.key("fpe")
         domain = fpe_domain(ctx.scope_label(self.scope, "fpe"), column)
         threads = ctx.threads
         kernel = Kernel(

@@ -27,7 +27,6 @@ import polars as pl
 from ringfence.errors import UsageError
 from ringfence.policy.entities import NATIONAL_IDS
 from ringfence.policy.rules import DateUnit, IpPrefix
-from ringfence.policy.rules import Generalize as GeneralizeRule
 from ringfence.transform.base import TransformContext, TransformSpec, staged, text
 from ringfence.transform.dates import age_bands, birth_dates, need_as_of, truncate
 from ringfence.transform.derive import id_parts
@@ -199,8 +198,6 @@ class Generalize(TransformSpec):
     """One generalization mode applied to a column (see the module docstring)."""
 
     name = "generalize"
-    reversible = False
-    joinable = True
 
     def __init__(
         self,
@@ -232,21 +229,6 @@ class Generalize(TransformSpec):
             raise UsageError("generalize bins must be strictly increasing")
         self.as_of = as_of
         self.entity = entity
-
-    @classmethod
-    def from_rule(cls, rule: GeneralizeRule) -> Generalize:
-        return cls(
-            bins=rule.bins,
-            width=rule.width,
-            date=rule.date,
-            geo_decimals=rule.geo_decimals,
-            age_band=rule.age_band,
-            birth_year=rule.birth_year,
-            ip=rule.ip,
-            address=rule.address,
-            as_of=rule.as_of,
-            entity=rule.entity,
-        )
 
     def params(self) -> dict[str, Any]:
         setting = getattr(self, self.mode)

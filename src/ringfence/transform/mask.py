@@ -57,7 +57,6 @@ from ringfence.keys.columns import (
     read_column,
     to_arrow,
 )
-from ringfence.policy.rules import Mask as MaskRule
 from ringfence.transform.base import TransformContext, TransformSpec, text
 
 DEFAULT_KEEP: dict[str, tuple[int, int]] = {
@@ -202,8 +201,6 @@ class Mask(TransformSpec):
     """Partial masking (see the module docstring). Reversible: no. Joinable: no."""
 
     name = "mask"
-    reversible = False
-    joinable = False
 
     def __init__(
         self,
@@ -220,10 +217,6 @@ class Mask(TransformSpec):
         self.keep_last = keep_last or 0
         self.char = char
         self.entity = entity
-
-    @classmethod
-    def from_rule(cls, rule: MaskRule) -> Mask:
-        return cls(rule.keep_first, rule.keep_last, rule.char, rule.entity)
 
     def params(self) -> dict[str, Any]:
         return {

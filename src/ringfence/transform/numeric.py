@@ -13,8 +13,6 @@ from typing import Any
 import polars as pl
 
 from ringfence.errors import UsageError
-from ringfence.policy.rules import Noise as NoiseRule
-from ringfence.policy.rules import Round as RoundRule
 from ringfence.transform.base import Scope, TransformContext, TransformSpec, keyed_uniform, text
 
 _TEXT_TYPES = (pl.String, pl.Categorical)
@@ -90,17 +88,11 @@ class Round(TransformSpec):
     Reversible: no. Joinable: yes (equal inputs give equal outputs; nearby inputs merge)."""
 
     name = "round"
-    reversible = False
-    joinable = True
 
     def __init__(self, to: float) -> None:
         if not to > 0:
             raise UsageError("round needs a positive multiple (to)")
         self.to = float(to)
-
-    @classmethod
-    def from_rule(cls, rule: RoundRule) -> Round:
-        return cls(rule.to)
 
     def params(self) -> dict[str, Any]:
         return {"to": self.to}
@@ -129,7 +121,6 @@ class Noise(TransformSpec):
     outputs), no with one."""
 
     name = "noise"
-    reversible = False
 
     def __init__(
         self, relative: float = 0.05, subject: str | None = None, scope: Scope = "recipient"
@@ -139,14 +130,6 @@ class Noise(TransformSpec):
         self.relative = float(relative)
         self.subject = subject
         self.scope: Scope = scope
-
-    @property
-    def joinable(self) -> bool:
-        return self.subject is None
-
-    @classmethod
-    def from_rule(cls, rule: NoiseRule) -> Noise:
-        return cls(rule.relative, rule.subject, rule.scope)
 
     def params(self) -> dict[str, Any]:
         return {"relative": self.relative, "subject": self.subject, "scope": self.scope}

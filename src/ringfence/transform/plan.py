@@ -14,7 +14,7 @@ its :class:`TransformContext`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, NoReturn
 
 import polars as pl
@@ -126,20 +126,29 @@ def build_plan(
     schema: Mapping[str, pl.DataType],
     entities: Mapping[str, str | None],
     ctx: TransformContext,
+    key_ids: Mapping[str, str] | None = None,
 ) -> Plan:
     """The plan of ``policy`` for a table of ``schema`` whose scan found ``entities`` (see the module
-    docstring). ``ctx`` carries the keyset, recipient and reference date; its schema is replaced by
-    ``schema``. Nothing is read; every problem is a :class:`UsageError` naming the column."""
-    context = TransformContext(
-        schema=dict(schema), keyset=ctx.keyset, recipient=ctx.recipient, as_of=ctx.as_of
-    )
+    docstring). ``ctx`` carries the key resolver, recipient, reference date and thread count; its schema
+    is replaced by ``schema``. Each keyed column's key is chosen here, once: ``key_ids[column]`` when
+    pinned (a plan rebuilt elsewhere keeps its keys across a rotation), else the primary key of its
+    action's declared purpose; the transform uses that key. Nothing is read; every problem is a
+    :class:`UsageError` naming the column."""
+    context = replace(ctx, schema=dict(schema), key_id=None)
+    pinned = dict(key_ids or {})
+    if set(pinned) - set(schema):
+        raise UsageError(f"policy {policy.name}: key ids are pinned for columns not in the table")
     rules = resolve_rules(policy, list(schema), entities)
     empty = pl.LazyFrame(schema=dict(schema))
     planned: list[ColumnPlan] = []
     for column, rule in rules.items():
         spec = spec_for(rule)
+        purpose = KEY_PURPOSES.get(spec.name)
+        key_id = None
+        if purpose and context.keys is not None:
+            key_id = pinned.get(column) or context.keys.primary_id(purpose)
         try:
-            exprs = spec.expr(column, context)
+            exprs = spec.expr(column, replace(context, key_id=key_id))
             dtypes = empty.select(exprs).collect_schema() if exprs else pl.Schema()
         except RingfenceError as exc:
             raise type(exc)(f"policy {policy.name}, column {column!r}: {_first_line(exc)}") from None
@@ -151,8 +160,6 @@ def build_plan(
         outputs = spec.output_columns(column)
         if list(dtypes.names()) != outputs:
             raise UsageError(f"policy {policy.name}, column {column!r}: {spec.name} gives unexpected outputs")
-        purpose = KEY_PURPOSES.get(spec.name)
-        key_id = context.keyset.primary_id(purpose) if purpose and context.keyset is not None else None
         planned.append(ColumnPlan(column, schema[column], rule, spec, outputs, exprs, key_id))
     seen: dict[str, str] = {}
     for c in planned:

@@ -6,10 +6,6 @@ from typing import Any
 
 import polars as pl
 
-from ringfence.policy.rules import Drop as DropRule
-from ringfence.policy.rules import Keep as KeepRule
-from ringfence.policy.rules import Redact as RedactRule
-from ringfence.policy.rules import Suppress as SuppressRule
 from ringfence.transform.base import TransformContext, TransformSpec
 
 
@@ -17,12 +13,6 @@ class Keep(TransformSpec):
     """The column as it is. Reversible: yes (it is the input). Joinable: yes."""
 
     name = "keep"
-    reversible = True
-    joinable = True
-
-    @classmethod
-    def from_rule(cls, rule: KeepRule) -> Keep:
-        return cls()
 
     def expr(self, column: str, ctx: TransformContext) -> list[pl.Expr]:
         return [pl.col(column)]
@@ -32,12 +22,6 @@ class Drop(TransformSpec):
     """No output column at all. Reversible: no. Joinable: no (nothing is released)."""
 
     name = "drop"
-    reversible = False
-    joinable = False
-
-    @classmethod
-    def from_rule(cls, rule: DropRule) -> Drop:
-        return cls()
 
     def output_columns(self, column: str) -> list[str]:
         return []
@@ -50,12 +34,6 @@ class Suppress(TransformSpec):
     """The column stays, with its type, but every cell is null. Reversible: no. Joinable: no."""
 
     name = "suppress"
-    reversible = False
-    joinable = False
-
-    @classmethod
-    def from_rule(cls, rule: SuppressRule) -> Suppress:
-        return cls()
 
     def expr(self, column: str, ctx: TransformContext) -> list[pl.Expr]:
         return [pl.repeat(None, pl.len(), dtype=ctx.dtype(column)).alias(column)]
@@ -66,15 +44,9 @@ class Redact(TransformSpec):
     becomes a string column. Reversible: no. Joinable: no (one constant carries nothing to join on)."""
 
     name = "redact"
-    reversible = False
-    joinable = False
 
     def __init__(self, value: str = "[REDACTED]") -> None:
         self.value = value
-
-    @classmethod
-    def from_rule(cls, rule: RedactRule) -> Redact:
-        return cls(rule.value)
 
     def params(self) -> dict[str, Any]:
         return {"value": self.value}

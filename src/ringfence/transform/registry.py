@@ -1,51 +1,24 @@
-"""Which :class:`~ringfence.transform.base.TransformSpec` each policy action builds, and which key purpose
-a keyed action uses (for the key ids a plan records)."""
+"""Which :class:`~ringfence.transform.base.TransformSpec` each declared action builds.
+
+The actions are declared once, in :data:`ringfence.policy.rules.REGISTRY`; each transform class registers
+itself against its action by naming it (:data:`ringfence.transform.base.TRANSFORMS`), and importing this
+module imports them all. The key purpose of a keyed action (for the key ids a plan records) is the
+declaration's: :data:`KEY_PURPOSES`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from ringfence.errors import UsageError
-from ringfence.keys.keyset import KeyPurpose
-from ringfence.policy.rules import Rule
-from ringfence.transform.base import TransformSpec
-from ringfence.transform.dates import DateShift
-from ringfence.transform.derive import Derive
-from ringfence.transform.encrypt import Encrypt
-from ringfence.transform.fpe import Fpe
-from ringfence.transform.generalize import Generalize
-from ringfence.transform.mask import Mask
-from ringfence.transform.numeric import Noise, Round
-from ringfence.transform.redact import Drop, Keep, Redact, Suppress
-from ringfence.transform.tokenize import Tokenize
+from ringfence.policy.rules import KEY_PURPOSES, Rule
+from ringfence.transform import dates, derive, encrypt, fpe, generalize, mask, numeric, redact, tokenize
+from ringfence.transform.base import TRANSFORMS, TransformSpec
 
 __all__ = ["KEY_PURPOSES", "SPECS", "spec_for"]
 
-SPECS: dict[str, Callable[[Any], TransformSpec]] = {
-    "keep": Keep.from_rule,
-    "drop": Drop.from_rule,
-    "suppress": Suppress.from_rule,
-    "redact": Redact.from_rule,
-    "mask": Mask.from_rule,
-    "tokenize": Tokenize.from_rule,
-    "encrypt": Encrypt.from_rule,
-    "fpe": Fpe.from_rule,
-    "generalize": Generalize.from_rule,
-    "date_shift": DateShift.from_rule,
-    "round": Round.from_rule,
-    "noise": Noise.from_rule,
-    "derive": Derive.from_rule,
-}
+# the modules whose classes register the transforms (imported for that)
+_MODULES = (dates, derive, encrypt, fpe, generalize, mask, numeric, redact, tokenize)
 
-# The keyset purpose whose primary key a keyed action uses; unkeyed actions are absent.
-KEY_PURPOSES: dict[str, KeyPurpose] = {
-    "tokenize": "hmac",
-    "date_shift": "hmac",
-    "noise": "hmac",
-    "encrypt": "aead",
-    "fpe": "aead",
-}
+SPECS: dict[str, type[TransformSpec]] = TRANSFORMS
 
 
 def spec_for(rule: Rule) -> TransformSpec:
@@ -54,4 +27,4 @@ def spec_for(rule: Rule) -> TransformSpec:
         make = SPECS[rule.action]
     except KeyError:
         raise UsageError(f"unknown action {rule.action!r}") from None
-    return make(rule)
+    return make.from_rule(rule)

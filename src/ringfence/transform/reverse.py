@@ -47,6 +47,7 @@ from ringfence.errors import KeyAccessError, RingfenceError, UsageError
 from ringfence.keys import Keyset
 from ringfence.keys.keyed_hash import TOKEN_PREFIX
 from ringfence.policy import Policy, Rule, policy_hash
+from ringfence.policy.rules import REVEALABLE
 from ringfence.policy.rules import Derive as DeriveRule
 from ringfence.policy.rules import Fpe as FpeRule
 from ringfence.policy.rules import Tokenize as TokenizeRule
@@ -65,7 +66,7 @@ __all__ = [
     "token_columns",
 ]
 
-REVERSIBLE_ACTIONS = ("encrypt", "fpe", "tokenize")
+REVERSIBLE_ACTIONS = REVEALABLE  # the actions declared with an inverse (decrypt or match)
 SAMPLE_ROWS = 2_000
 # An fpe key (or entity) is taken by validation when at least this share of decrypted sample values is
 # valid for the entity, and clearly more than of the values as they stand.

@@ -27,7 +27,6 @@ import polars as pl
 from ringfence.errors import UsageError
 from ringfence.keys import Kernel, KeyResolver
 from ringfence.keys.keyed_hash import DIGEST_SIZE
-from ringfence.policy.rules import Tokenize as TokenizeRule
 from ringfence.transform.base import Scope, TransformContext, TransformSpec, text
 
 __all__ = ["Tokenize", "token_domain", "token_key_id", "tokenize_column"]
@@ -67,8 +66,6 @@ class Tokenize(TransformSpec):
     scope."""
 
     name = "tokenize"
-    reversible = False
-    joinable = True
 
     def __init__(
         self, scope: Scope = "recipient", digest_bytes: int = DIGEST_SIZE, entity: str | None = None
@@ -79,15 +76,11 @@ class Tokenize(TransformSpec):
         self.digest_bytes = digest_bytes
         self.entity = entity
 
-    @classmethod
-    def from_rule(cls, rule: TokenizeRule) -> Tokenize:
-        return cls(rule.scope, rule.digest_bytes, rule.entity)
-
     def params(self) -> dict[str, Any]:
         return {"scope": self.scope, "digest_bytes": self.digest_bytes, "entity": self.entity}
 
     def expr(self, column: str, ctx: TransformContext) -> list[pl.Expr]:
-        keys, key_id = ctx.key("tokenize", "hmac")
+        keys, key_id = ctx.key("tokenize")
         domain = token_domain(ctx.scope_label(self.scope, "tokenize"), column, self.entity)
         n_bytes, threads = self.digest_bytes, ctx.threads
         kernel = Kernel(
