@@ -287,8 +287,8 @@ Inverse = Literal["identity", "decrypt", "match"]
 
 @dataclass(frozen=True)
 class Action:
-    """One action, declared once: its rule model (whose ``action`` literal is its name), a summary and a
-    YAML example for the reference, and what it guarantees.
+    """One action, declared once: its rule model (whose ``action`` literal is its name and whose
+    docstring describes it), a YAML example for the reference, and what it guarantees.
 
     - ``reversible``: the input can be recovered from the output (by the key holder, for keyed actions);
     - ``joinable``: equal inputs give equal outputs (``joinable_unless``: a parameter that, when set,
@@ -299,7 +299,6 @@ class Action:
     """
 
     rule: type[RuleBase]
-    summary: str
     example: str
     reversible: bool = False
     joinable: bool = False
@@ -314,17 +313,15 @@ class Action:
 
 
 REGISTRY: tuple[Action, ...] = (
-    Action(Keep, "Release the column as it is.", "merchant_id: keep", True, True, inverse="identity"),
-    Action(Drop, "Remove the column from the output.", "internal_note: drop"),
-    Action(Redact, "Replace every non-null value with a constant text.", "remark: {action: redact}"),
+    Action(Keep, "merchant_id: keep", reversible=True, joinable=True, inverse="identity"),
+    Action(Drop, "internal_note: drop"),
+    Action(Redact, "remark: {action: redact}"),
     Action(
         Mask,
-        "Hide characters, keeping the first/last few (entity defaults) and separators.",
         "phone: {action: mask, entity: PHONE_NUMBER}",
     ),
     Action(
         Tokenize,
-        "Replace each value with a keyed token rt1_<key id>_<base32>; equal values, equal tokens.",
         "customer_id: {action: tokenize, scope: global}",
         joinable=True,
         key_purpose="hmac",
@@ -332,7 +329,6 @@ REGISTRY: tuple[Action, ...] = (
     ),
     Action(
         Encrypt,
-        "Replace each value with an AES-GCM ciphertext re1_<key id>_<base64url> (randomized).",
         "email: {action: encrypt, entity: EMAIL_ADDRESS}",
         reversible=True,
         key_purpose="aead",
@@ -340,7 +336,6 @@ REGISTRY: tuple[Action, ...] = (
     ),
     Action(
         Fpe,
-        "Format-preserving encryption (FF1): same length, same alphabet, separators in place.",
         "card_number: {action: fpe, entity: PAYMENT_CARD}",
         reversible=True,
         joinable=True,
@@ -349,25 +344,21 @@ REGISTRY: tuple[Action, ...] = (
     ),
     Action(
         Generalize,
-        "Coarsen values: bins, width, date unit, coordinates, age band, birth year, IP prefix, address.",
         "paid_at: {action: generalize, date: month}",
         joinable=True,
     ),
     Action(
         DateShift,
-        "Move every date of one subject by the same keyed number of days.",
         "paid_on: {action: date_shift, subject: customer_id, max_days: 30}",
         key_purpose="hmac",
     ),
     Action(
         Round,
-        "Round numbers to the nearest multiple of `to`.",
         "amount: {action: round, to: 100}",
         joinable=True,
     ),
     Action(
         Noise,
-        "Multiply numbers by a keyed factor in [1 - relative, 1 + relative], the same for the same value.",
         "amount: {action: noise, relative: 0.05}",
         joinable=True,
         joinable_unless="subject",
@@ -375,11 +366,10 @@ REGISTRY: tuple[Action, ...] = (
     ),
     Action(
         Derive,
-        "Replace a national ID with fields read from it (<column>_<field> columns).",
         "national_id: {action: derive, entity: CN_RESIDENT_ID, fields: [birth_year, gender]}",
         joinable=True,
     ),
-    Action(Suppress, "Keep the column but null every value.", "birth_place: {action: suppress}"),
+    Action(Suppress, "birth_place: {action: suppress}"),
 )
 ACTION_SPECS: dict[str, Action] = {a.name: a for a in REGISTRY}
 ACTIONS: tuple[str, ...] = tuple(ACTION_SPECS)
