@@ -2,9 +2,9 @@
 
 A :class:`Dialect` knows one database's driver, quoting, type maps, streaming and existence checks; the
 reader (:mod:`ringfence.io.db.read`) and the writer (:mod:`ringfence.io.db.write`) drive it without knowing
-which database it is. The type maps are data: each dialect declares ``READ_TYPES`` (database type → Polars
-type) and ``WRITE_TYPES`` (Polars type class → SQL type, or a function of the Polars type for parameterised
-types) and :meth:`Dialect.column` / :meth:`Dialect.column_type` look them up.
+which database it is. The type maps are data (:mod:`ringfence.io.db.types`): :meth:`Dialect.column` takes
+the Polars type a dialect looked up (or None: read as text through its ``TEXT_CAST``) and
+:meth:`Dialect.column_type` looks up the SQL type a Polars type is written as.
 
 Guarantees: names are always quoted (quote characters doubled), values always travel as bound parameters or
 through ``COPY``; error text from a driver is reduced to its first line with the password masked
@@ -15,27 +15,20 @@ connecting, where a driver message may quote data).
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import polars as pl
 
 from ringfence.errors import OutputError, RingfenceError
-from ringfence.io.db.uri import DbTarget
+from ringfence.io.db.types import WriteTypes, write_types
+from ringfence.io.db.uri import DbKind, DbTarget
 
 ErrorClass = type[RingfenceError]
-# A Polars type class and the SQL type it is written as: text, or computed from the (parameterised) type.
-SqlType = str | Callable[[Any], str | None]
-WriteTypes = Mapping[type[pl.DataType], SqlType]
 
 TMP_MARK = "__rf_tmp_"
 CONNECT_TIMEOUT_S = 10
-MAX_DECIMAL_PRECISION = 76
-# Every integer, float and text-like Polars type class, for the type maps that treat a family alike.
-INTEGER_TYPES: tuple[type[pl.DataType], ...] = tuple(pl.datatypes.group.INTEGER_DTYPES)  # type: ignore[arg-type]
-FLOAT_TYPES: tuple[type[pl.DataType], ...] = tuple(pl.datatypes.group.FLOAT_DTYPES)  # type: ignore[arg-type]
-TEXT_TYPES: tuple[type[pl.DataType], ...] = (pl.String, pl.Categorical, pl.Enum, pl.Null)
 
 
 def reason(exc: BaseException, password: str | None) -> str:
@@ -72,12 +65,13 @@ def as_plain_columns(batch: pl.DataFrame, *cast_to_text: type[pl.DataType]) -> p
 class Dialect:
     """What differs between the databases: drivers, quoting, type maps, streaming, existence checks."""
 
+    KIND: ClassVar[DbKind]
     # How a column of a type ringfence does not map is selected as text; ``{q}`` is the quoted name.
     TEXT_CAST: ClassVar[str]
-    WRITE_TYPES: ClassVar[WriteTypes]
 
     def __init__(self, target: DbTarget) -> None:
         self.target = target
+        self.write_types: WriteTypes = write_types(self.KIND)
 
     # -- connecting and errors --------------------------------------------------------------------
     def connect(self, error: ErrorClass) -> Any:
@@ -134,8 +128,8 @@ class Dialect:
         return OutputError(f"{self.target.display} exists; pass --force to replace it")
 
     def column_type(self, name: str, dtype: pl.DataType) -> str:
-        """The SQL type ``dtype`` is written as, from ``WRITE_TYPES``; :class:`OutputError` if it has none."""
-        for cls, sql in self.WRITE_TYPES.items():
+        """The SQL type ``dtype`` is written as; :class:`OutputError` if this database cannot hold it."""
+        for cls, sql in self.write_types.items():
             if isinstance(dtype, cls):
                 found = sql if isinstance(sql, str) else sql(dtype)
                 if found is not None:

@@ -18,64 +18,10 @@ from typing import Any, ClassVar
 import polars as pl
 
 from ringfence.errors import InputError, OutputError, UsageError
-from ringfence.io.db.dialect import (
-    CONNECT_TIMEOUT_S,
-    MAX_DECIMAL_PRECISION,
-    TEXT_TYPES,
-    DbColumn,
-    Dialect,
-    ErrorClass,
-    WriteTypes,
-    as_plain_columns,
-    bound,
-    reason,
-)
-
-# DATA_TYPE → Polars type and how the column is selected (any other type is read as its text form).
-# DECIMAL/NUMERIC (by precision) and BIGINT UNSIGNED are decided in :meth:`MySql.describe`.
-_PLAIN = "{q}"
-READ_TYPES: dict[str, tuple[pl.DataType, str]] = {
-    **dict.fromkeys(
-        ("tinyint", "smallint", "mediumint", "int", "integer", "bigint", "year"), (pl.Int64(), _PLAIN)
-    ),
-    **dict.fromkeys(("float", "double", "real"), (pl.Float64(), _PLAIN)),
-    "bit": (pl.UInt64(), "CAST({q} AS UNSIGNED) AS {q}"),
-    "date": (pl.Date(), _PLAIN),
-    "datetime": (pl.Datetime("us"), _PLAIN),
-    "timestamp": (pl.Datetime("us"), _PLAIN),
-    **dict.fromkeys(
-        ("char", "varchar", "tinytext", "text", "mediumtext", "longtext", "enum", "set"),
-        (pl.String(), _PLAIN),
-    ),
-    **dict.fromkeys(
-        ("binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob"), (pl.Binary(), _PLAIN)
-    ),
-}
-MAX_WRITE_DECIMAL_PRECISION = 65
-
-WRITE_TYPES: WriteTypes = {
-    **dict.fromkeys(TEXT_TYPES, "LONGTEXT"),
-    pl.Boolean: "BOOLEAN",
-    pl.Int8: "TINYINT",
-    pl.Int16: "SMALLINT",
-    pl.Int32: "INT",
-    pl.Int64: "BIGINT",
-    pl.UInt8: "TINYINT UNSIGNED",
-    pl.UInt16: "SMALLINT UNSIGNED",
-    pl.UInt32: "INT UNSIGNED",
-    pl.UInt64: "BIGINT UNSIGNED",
-    pl.Float32: "FLOAT",
-    pl.Float64: "DOUBLE",
-    pl.Date: "DATE",
-    pl.Time: "TIME(6)",
-    pl.Datetime: "DATETIME(6)",
-    pl.Binary: "LONGBLOB",
-    pl.Decimal: lambda dtype: (
-        f"DECIMAL({dtype.precision}, {dtype.scale})"
-        if (dtype.precision or 0) <= MAX_WRITE_DECIMAL_PRECISION
-        else None
-    ),
-}
+from ringfence.io.db import dialect as base
+from ringfence.io.db.dialect import DbColumn, Dialect
+from ringfence.io.db.types import MAX_DECIMAL_PRECISION, MYSQL_TYPES
+from ringfence.io.db.uri import DbKind
 
 
 def _args(exc: BaseException) -> tuple[Any, ...]:
@@ -85,12 +31,12 @@ def _args(exc: BaseException) -> tuple[Any, ...]:
 
 class MySql(Dialect):
     TEXT_CAST: ClassVar[str] = "CAST({q} AS CHAR) AS {q}"
-    WRITE_TYPES: ClassVar[WriteTypes] = WRITE_TYPES
+    KIND: ClassVar[DbKind] = "mysql"
 
     def quote(self, name: str) -> str:
         return "`" + name.replace("`", "``") + "`"
 
-    def connect(self, error: ErrorClass) -> Any:
+    def connect(self, error: base.ErrorClass) -> Any:
         try:
             import pymysql
         except ImportError:
@@ -107,11 +53,11 @@ class MySql(Dialect):
                 database=t.database or None,
                 unix_socket=params.get("unix_socket"),
                 charset="utf8mb4",
-                connect_timeout=CONNECT_TIMEOUT_S,
+                connect_timeout=base.CONNECT_TIMEOUT_S,
                 autocommit=False,
             )
         except pymysql.MySQLError as exc:
-            raise error(f"cannot connect to {t.location}: {reason(exc, password)}") from None
+            raise error(f"cannot connect to {t.location}: {base.reason(exc, password)}") from None
 
     def driver_errors(self) -> tuple[type[BaseException], ...]:
         import pymysql
@@ -152,8 +98,8 @@ class MySql(Dialect):
                 columns.append(self.column(str(name), pl.UInt64()))
             elif kind in ("decimal", "numeric") and precision and int(precision) <= MAX_DECIMAL_PRECISION:
                 columns.append(self.column(str(name), pl.Decimal(int(precision), int(scale or 0))))
-            elif kind in READ_TYPES:
-                columns.append(self.column(str(name), *READ_TYPES[kind]))
+            elif kind in MYSQL_TYPES:
+                columns.append(self.column(str(name), *MYSQL_TYPES[kind]))
             else:
                 columns.append(self.column(str(name), None))
         return columns
@@ -165,7 +111,7 @@ class MySql(Dialect):
         # protocol cannot cancel it), so a reader that stops early pays for the whole table.
         cur = conn.cursor(pymysql.cursors.SSCursor)
         try:
-            cur.execute(sql, bound(params))
+            cur.execute(sql, base.bound(params))
             while rows := cur.fetchmany(batch_rows):
                 yield list(rows)
         finally:
@@ -189,7 +135,7 @@ class MySql(Dialect):
 
         MySQL has no float infinity or NaN; a batch holding one is refused rather than changed.
         """
-        batch = as_plain_columns(batch)
+        batch = base.as_plain_columns(batch)
         floats = [name for name, dtype in batch.schema.items() if dtype.is_float()]
         if floats:
             bad = batch.select((~pl.col(floats).is_finite()).fill_null(False).any()).row(0)

@@ -17,66 +17,17 @@ from typing import Any, ClassVar
 import polars as pl
 
 from ringfence.errors import UsageError
-from ringfence.io.db.dialect import (
-    CONNECT_TIMEOUT_S,
-    MAX_DECIMAL_PRECISION,
-    TEXT_TYPES,
-    DbColumn,
-    Dialect,
-    ErrorClass,
-    WriteTypes,
-    as_plain_columns,
-    bound,
-    reason,
-)
-
-# Type OID → Polars type (any other type is read as its text form).
-READ_TYPES: dict[int, pl.DataType] = {
-    16: pl.Boolean(),
-    20: pl.Int64(),
-    21: pl.Int16(),
-    23: pl.Int32(),
-    26: pl.Int64(),
-    700: pl.Float32(),
-    701: pl.Float64(),
-    19: pl.String(),
-    25: pl.String(),
-    1042: pl.String(),
-    1043: pl.String(),
-    1082: pl.Date(),
-    1083: pl.Time(),
-    1114: pl.Datetime("us"),
-    1184: pl.Datetime("us", "UTC"),
-    17: pl.Binary(),
-}
-NUMERIC_OID = 1700
-
-WRITE_TYPES: WriteTypes = {
-    **dict.fromkeys(TEXT_TYPES, "text"),
-    pl.Boolean: "boolean",
-    pl.Int8: "smallint",
-    pl.Int16: "smallint",
-    pl.Int32: "integer",
-    pl.Int64: "bigint",
-    pl.UInt8: "smallint",
-    pl.UInt16: "integer",
-    pl.UInt32: "bigint",
-    pl.UInt64: "numeric(20, 0)",
-    pl.Float32: "real",
-    pl.Float64: "double precision",
-    pl.Date: "date",
-    pl.Time: "time",
-    pl.Binary: "bytea",
-    pl.Datetime: lambda dtype: "timestamptz" if dtype.time_zone else "timestamp",
-    pl.Decimal: lambda dtype: f"numeric({dtype.precision}, {dtype.scale})",
-}
+from ringfence.io.db import dialect as base
+from ringfence.io.db.dialect import DbColumn, Dialect
+from ringfence.io.db.types import MAX_DECIMAL_PRECISION, POSTGRES_NUMERIC_OID, POSTGRES_TYPES
+from ringfence.io.db.uri import DbKind
 
 
 class Postgres(Dialect):
     TEXT_CAST: ClassVar[str] = "{q}::text AS {q}"
-    WRITE_TYPES: ClassVar[WriteTypes] = WRITE_TYPES
+    KIND: ClassVar[DbKind] = "postgresql"
 
-    def connect(self, error: ErrorClass) -> Any:
+    def connect(self, error: base.ErrorClass) -> Any:
         try:
             import psycopg
         except ImportError:
@@ -87,12 +38,12 @@ class Postgres(Dialect):
             if value is not None:
                 kwargs[key] = value
         kwargs["dbname"] = t.database or kwargs.get("dbname", "")
-        kwargs.setdefault("connect_timeout", CONNECT_TIMEOUT_S)
+        kwargs.setdefault("connect_timeout", base.CONNECT_TIMEOUT_S)
         kwargs["options"] = (str(kwargs.get("options", "")) + " -c TimeZone=UTC").strip()
         try:
             return psycopg.connect(**kwargs)
         except psycopg.Error as exc:
-            raise error(f"cannot connect to {t.location}: {reason(exc, t.password)}") from None
+            raise error(f"cannot connect to {t.location}: {base.reason(exc, t.password)}") from None
 
     def driver_errors(self) -> tuple[type[BaseException], ...]:
         import psycopg
@@ -110,17 +61,21 @@ class Postgres(Dialect):
         cur = conn.execute(f"SELECT * FROM {self.qualified(self.target.table)} LIMIT 0")
         columns = []
         for col in cur.description or ():
-            if col.type_code == NUMERIC_OID and col.precision and col.precision <= MAX_DECIMAL_PRECISION:
+            if (
+                col.type_code == POSTGRES_NUMERIC_OID
+                and col.precision
+                and col.precision <= MAX_DECIMAL_PRECISION
+            ):
                 columns.append(self.column(col.name, pl.Decimal(col.precision, col.scale or 0)))
             else:
-                columns.append(self.column(col.name, READ_TYPES.get(col.type_code)))
+                columns.append(self.column(col.name, POSTGRES_TYPES.get(col.type_code)))
         conn.rollback()
         return columns
 
     def stream(self, conn: Any, sql: str, params: Sequence[Any], batch_rows: int) -> Iterator[list[Any]]:
         with conn.cursor(name=f"rf_read_{secrets.token_hex(4)}") as cur:
             cur.itersize = batch_rows
-            cur.execute(sql, bound(params))
+            cur.execute(sql, base.bound(params))
             while rows := cur.fetchmany(batch_rows):
                 yield rows
 
@@ -140,7 +95,7 @@ class Postgres(Dialect):
 
     def _csv_ready(self, batch: pl.DataFrame) -> pl.DataFrame:
         """The batch as COPY's CSV format reads it: bytea as ``\\x`` hex, times to the microsecond."""
-        batch = as_plain_columns(batch)
+        batch = base.as_plain_columns(batch)
         return batch.with_columns(
             *(
                 (pl.lit("\\x") + pl.col(name).bin.encode("hex")).alias(name)

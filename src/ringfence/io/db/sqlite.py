@@ -19,48 +19,22 @@ from urllib.parse import quote
 import polars as pl
 
 from ringfence.errors import InputError, OutputError
-from ringfence.io.db.dialect import (
-    FLOAT_TYPES,
-    INTEGER_TYPES,
-    TEXT_TYPES,
-    DbColumn,
-    Dialect,
-    ErrorClass,
-    WriteTypes,
-    as_plain_columns,
-)
+from ringfence.io.db import dialect as base
+from ringfence.io.db.dialect import DbColumn, Dialect
+from ringfence.io.db.types import sqlite_type
+from ringfence.io.db.uri import DbKind
 
-# Declared type → Polars type by SQLite's affinity rules: the first entry with a word found in the declared
-# type wins; a declared type with none of them is read as text.
-READ_AFFINITY: tuple[tuple[tuple[str, ...], pl.DataType], ...] = (
-    (("INT",), pl.Int64()),
-    (("REAL", "FLOA", "DOUB"), pl.Float64()),
-    (("BLOB",), pl.Binary()),
-)
 _WRITTEN_AS_TEXT: tuple[type[pl.DataType], ...] = (pl.Date, pl.Datetime, pl.Time, pl.Decimal)
-
-WRITE_TYPES: WriteTypes = {
-    **dict.fromkeys((*TEXT_TYPES, *_WRITTEN_AS_TEXT), "TEXT"),
-    **dict.fromkeys((*INTEGER_TYPES, pl.Boolean), "INTEGER"),
-    **dict.fromkeys(FLOAT_TYPES, "REAL"),
-    pl.Binary: "BLOB",
-}
-
-
-def affinity_type(declared: str | None) -> pl.DataType | None:
-    """The Polars type a column of this declared type is read as; None for text."""
-    upper = str(declared or "").upper()
-    return next((dtype for words, dtype in READ_AFFINITY if any(word in upper for word in words)), None)
 
 
 class Sqlite(Dialect):
     TEXT_CAST: ClassVar[str] = "CAST({q} AS TEXT) AS {q}"
-    WRITE_TYPES: ClassVar[WriteTypes] = WRITE_TYPES
+    KIND: ClassVar[DbKind] = "sqlite"
 
     def _path(self) -> Path:
         return Path(self.target.database)
 
-    def connect(self, error: ErrorClass) -> Any:
+    def connect(self, error: base.ErrorClass) -> Any:
         path = self._path()
         try:
             if error is InputError:
@@ -91,7 +65,7 @@ class Sqlite(Dialect):
         found = conn.execute(f"PRAGMA {prefix}table_info({self.quote(table)})").fetchall()
         if not found:
             raise InputError(f"{self.target.display}: no such table in {self._path().name}")
-        return [self.column(name, affinity_type(declared)) for _cid, name, declared, *_ in found]
+        return [self.column(name, sqlite_type(declared)) for _cid, name, declared, *_ in found]
 
     def placeholder(self) -> str:
         return "?"
@@ -114,7 +88,7 @@ class Sqlite(Dialect):
                 raise self.refuse_existing()
             conn.execute(self.create_sql(tmp, schema))
             for batch in batches:
-                conn.executemany(insert, as_plain_columns(batch, *_WRITTEN_AS_TEXT).rows())
+                conn.executemany(insert, base.as_plain_columns(batch, *_WRITTEN_AS_TEXT).rows())
                 rows += batch.height
             for statement in self.swap_in(tmp, overwrite):
                 conn.execute(statement)

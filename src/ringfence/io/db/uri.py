@@ -46,7 +46,9 @@ def is_db_uri(spec: str | os.PathLike[str]) -> bool:
 
 @dataclass(frozen=True)
 class DbTarget:
-    """A parsed database table URI; the password is kept out of ``repr`` and of every derived string."""
+    """A parsed database table URI: the dialect, the table (``(schema, name)`` or ``(name,)``), the URI
+    without its password (``location``) and what connecting needs. The password is kept out of ``repr``
+    and of every derived string."""
 
     kind: DbKind
     table: tuple[str, ...]
