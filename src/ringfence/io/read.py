@@ -50,6 +50,7 @@ from ringfence.io.jsonfile import JSON_SCHEMA_ROWS, JsonArrayTable, JsonLinesTab
 from ringfence.io.location import Location
 
 __all__ = [
+    "DEFAULT_BATCH_ROWS",
     "JSON_SCHEMA_ROWS",
     "PARQUET_RANGE_ROWS",
     "PARQUET_SAMPLE_WINDOWS",
@@ -69,6 +70,8 @@ __all__ = [
     "sample_windows",
 ]
 
+# The name callers used before :data:`ringfence.io.BATCH_ROWS`; the same value, kept so they do not break.
+DEFAULT_BATCH_ROWS = BATCH_ROWS
 # A Parquet file of more rows than this is sampled from windows spread over it, not read whole.
 PARQUET_WINDOWED_SAMPLE_ROWS = 2_000_000
 # Parquet batches are read a range of whole row groups at a time; a row group over this many rows is
