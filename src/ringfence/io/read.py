@@ -8,9 +8,11 @@ what the parser reads ahead), whatever the size of the input.
 
 The kind is told by the file's first bytes before its extension: a Parquet file named ``.csv`` is read as
 Parquet, a zip or a binary file named ``.csv`` is refused. Supported: Parquet, CSV/TSV (any common
-encoding, every column text, see :mod:`ringfence.io.csvfile`), JSON lines (and a JSON array, read whole),
-Excel ``.xlsx`` (first sheet, every column text; needs ``ringfence[excel]``), and PostgreSQL, MySQL/MariaDB
-and SQLite tables (see :mod:`ringfence.io.db`).
+encoding, every column text, see :mod:`ringfence.io.csvfile`), JSON lines (and a JSON array, read whole;
+:mod:`ringfence.io.jsonfile`), Excel ``.xlsx`` (first sheet, every column text; needs ``ringfence[excel]``;
+:mod:`ringfence.io.excelfile`), and PostgreSQL, MySQL/MariaDB and SQLite tables (see :mod:`ringfence.io.db`).
+Where an input is (a path or a table) is parsed once by :class:`~ringfence.io.location.Location`; batching
+and sampling are in :mod:`ringfence.io.frames`.
 
 Every failure is an :class:`InputError` or :class:`UsageError` with one line that names the input and what
 is wrong. Parser messages are never passed on, because they may quote the data.
