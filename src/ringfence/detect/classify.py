@@ -30,7 +30,7 @@ from typing import Any
 import polars as pl
 
 from ringfence.detect import entities
-from ringfence.detect.entities import date_of_birth, geo
+from ringfence.detect.entities import date_of_birth, free_text, geo
 from ringfence.detect.headers import hinted_entities, says_not_personal
 from ringfence.detect.vocabulary import NATIONAL_IDS
 
@@ -65,61 +65,25 @@ JUNK_VALUES = (
     "해당 없음",
 )
 
-# Entities whose values prove themselves (a checksum or a strict structure) and the hit rate needed.
-STRONG: dict[str, float] = {
-    "CN_RESIDENT_ID": 0.6,
-    "KR_RRN": 0.6,
-    "PAYMENT_CARD": 0.7,
-    "IBAN": 0.7,
-    "IMEI": 0.7,
-    "EMAIL_ADDRESS": 0.6,
-    "IP_ADDRESS": 0.6,
-    "PHONE_NUMBER": 0.6,
-    "GEO_COORDINATE": 0.7,
-    "DATE_OF_BIRTH": 0.8,
-}
-# Entities recognised by shape only: higher bar, and some need the header to agree.
-WEAK: dict[str, float] = {
-    "PERSON_NAME": 0.7,
-    "POSTAL_ADDRESS": 0.6,
-    "PASSPORT_NUMBER": 0.8,
-    "BANK_ACCOUNT": 0.8,
-}
-NEEDS_HINT = frozenset({"BANK_ACCOUNT"})
-# When two entities both clear their bar, the more specific wins (ties in adjusted score).
-SPECIFICITY = (
-    "CN_RESIDENT_ID",
-    "KR_RRN",
-    "IBAN",
-    "PAYMENT_CARD",
-    "IMEI",
-    "EMAIL_ADDRESS",
-    "IP_ADDRESS",
-    "PHONE_NUMBER",
-    "PASSPORT_NUMBER",
-    "GEO_COORDINATE",
-    "DATE_OF_BIRTH",
-    "POSTAL_ADDRESS",
-    "PERSON_NAME",
-    "BANK_ACCOUNT",
+# The classifier's tables, derived from the entity specs (ringfence.detect.spec.Detection), in order of
+# precedence: when two entities both clear their bar, the more specific wins (ties in adjusted score).
+_DETECTED = sorted(
+    ((s.entity, s.detection) for s in entities.SPECS.values() if s.detection), key=lambda d: d[1].precedence
 )
+SPECIFICITY: tuple[str, ...] = tuple(entity for entity, _ in _DETECTED)
+# Entities whose values prove themselves (a checksum or a strict structure) and the hit rate needed.
+STRONG: dict[str, float] = {entity: d.bar for entity, d in _DETECTED if d.tier == "strong"}
+# Entities recognised by shape only: higher bar, and some need the header to agree.
+WEAK: dict[str, float] = {entity: d.bar for entity, d in _DETECTED if d.tier == "weak"}
+NEEDS_HINT = frozenset(entity for entity, d in _DETECTED if d.needs_hint)
 HINT_RELIEF = 0.35  # a matching header lowers the bar by this much
 BUSINESS_PENALTY = 0.25  # a business header raises every bar by this much
 MIN_VALUES = 5  # fewer non-empty values than this: no decision
 
-# Spans searched inside free text, validated by the entity modules before they count.
-# Digit spans must stand alone: the text around them is matched as a non-digit (or an edge) and trimmed
-# off before validation, so a run inside a longer number, an order number or a "2026-03-15 12:34" does not
-# yield a phone. Separators inside a span are single spaces or dashes between digit groups.
-_SPAN_PATTERNS: dict[str, str] = {
-    "digits": r"(?:^|[^0-9+\-])\+?[0-9]{2,6}(?:[ \-]?[0-9]{2,8}){1,4}[Xx]?(?:[^0-9\-:]|$)",
-    "email": r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+",
-    "ipv4": r"\b(?:[0-9]{1,3}\.){3}[0-9]{1,3}\b",
-}
+# Spans searched inside free text (ringfence.detect.entities.free_text), validated by the entity modules
+# whose spec names the span's kind before they count.
 _SPAN_ENTITIES: dict[str, tuple[str, ...]] = {
-    "digits": ("CN_RESIDENT_ID", "KR_RRN", "PAYMENT_CARD", "PHONE_NUMBER"),
-    "email": ("EMAIL_ADDRESS",),
-    "ipv4": ("IP_ADDRESS",),
+    kind: tuple(entity for entity, d in _DETECTED if d.span == kind) for kind in free_text.SPANS
 }
 
 
@@ -213,28 +177,12 @@ def _profile(frame: pl.DataFrame) -> dict[str, dict[str, float]]:
     return result
 
 
-# Cheap pre-filters: a value that fails its entity's gate cannot pass the entity's validator, so the
-# (much dearer) validator runs only on the values that pass. Each gate must accept a superset of what the
-# validator accepts; ``tests/detect/test_classify.py`` checks that on realistic data. ``\d`` and ``\s``
-# are Unicode-aware, so full-width digits and ideographic spaces pass the gates.
-GATES: dict[str, str] = {
-    "CN_RESIDENT_ID": r"^[\s\d\-xX]{15,30}$",
-    "KR_RRN": r"^[\s\d\-]{13,20}$",
-    "IBAN": r"^\s*[A-Za-z]{2}\s*\d",
-    "PAYMENT_CARD": r"^[\s\d\-]{12,30}$",
-    "IMEI": r"^[\s\d\-/]{14,24}$",
-    "EMAIL_ADDRESS": r"@",
-    "IP_ADDRESS": r"^\s*[0-9A-Fa-f:.\[\]/%\s]{2,60}$",
-    "PHONE_NUMBER": r"\d.*\d.*\d.*\d.*\d.*\d",
-    "PASSPORT_NUMBER": r"^\s*[A-Za-z]",
-    "GEO_COORDINATE": r"\d\.\d",
-    # Every writing date_of_birth accepts: 年月日 and 년월일, a midnight time with Z/UTC/+08:00, and the
-    # full-width forms NFKC reads as ASCII.
-    "DATE_OF_BIRTH": r"^\s*\d[\d\-/.年月日년월일\s:TZUC+－／．：]{5,39}$",
-    "POSTAL_ADDRESS": r"[省市区县镇乡村路街巷号栋室楼시도구군읍면로길동번지호]|\d+\s+[A-Za-z]",
-    "PERSON_NAME": r"^[^\d@/\\:;=<>#%&*+|]{2,60}$",
-    "BANK_ACCOUNT": r"\d{4}",
-}
+# Cheap pre-filters (each spec's Detection.gate): a value that fails its entity's gate cannot pass the
+# entity's validator, so the (much dearer) validator runs only on the values that pass. Each gate must
+# accept a superset of what the validator accepts; ``tests/detect/test_classify_platform.py`` checks that
+# on realistic data. ``\d`` and ``\s`` are Unicode-aware, so full-width digits and ideographic spaces
+# pass the gates.
+GATES: dict[str, str] = {entity: d.gate for entity, d in _DETECTED}
 
 
 def _hit_rates(frame: pl.DataFrame) -> dict[str, dict[str, float]]:
@@ -290,21 +238,15 @@ def _number(value: object) -> float:
 
 
 def _country(frame: pl.DataFrame, column: str, entity: str) -> str | None:
-    if entity == "CN_RESIDENT_ID":
-        return "CN"
-    if entity == "KR_RRN":
-        return "KR"
-    if entity == "PHONE_NUMBER":
-        module = entities.get(entity)
-        region_expr = getattr(module, "region_expr", None)
-        if region_expr is None:
-            return None
-        regions = frame.select(region_expr(clean_text(column)).alias("r"))["r"].drop_nulls()
-        if regions.len() == 0:
-            return None
-        top = regions.value_counts(sort=True).row(0)
-        return str(top[0])
-    return None
+    """The spec's country, or the most common country its ``country_of`` reads from the values."""
+    spec = entities.SPECS[entity]
+    if spec.country is not None or spec.country_of is None:
+        return spec.country
+    regions = frame.select(spec.country_of(clean_text(column)).alias("r"))["r"].drop_nulls()
+    if regions.len() == 0:
+        return None
+    top = regions.value_counts(sort=True).row(0)
+    return str(top[0])
 
 
 def _free_text(frame: pl.DataFrame, column: str, non_empty: int) -> tuple[list[str], float]:
@@ -313,14 +255,14 @@ def _free_text(frame: pl.DataFrame, column: str, non_empty: int) -> tuple[list[s
     holding: pl.Series | None = None
     found: list[str] = []
     need = max(2, int(0.005 * non_empty))
-    for kind, pattern in _SPAN_PATTERNS.items():
+    for kind, pattern in free_text.SPANS.items():
         spans = (
             frame.select(pl.int_range(pl.len()).alias("row"), text.str.extract_all(pattern).alias("span"))
             .explode("span")
             .drop_nulls("span")
         )
         if kind == "digits":  # trim the non-digit edges the pattern matched around the number
-            spans = spans.with_columns(pl.col("span").str.replace_all(r"^[^0-9+]+|[^0-9Xx]+$", ""))
+            spans = spans.with_columns(pl.col("span").str.replace_all(free_text.DIGIT_EDGES, ""))
         if spans.height == 0:
             continue
         for entity in _SPAN_ENTITIES[kind]:

@@ -8,7 +8,7 @@ holds the two to this list.
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+from typing import Final, Literal, get_args
 
 EntityType = Literal[
     "PERSON_NAME",
@@ -31,7 +31,7 @@ EntityType = Literal[
 ENTITY_TYPES: tuple[str, ...] = get_args(EntityType)
 
 # Found inside free text by the classifier; every other type has a module in ringfence.detect.entities.
-FREE_TEXT = "FREE_TEXT_PII"
+FREE_TEXT: Final = "FREE_TEXT_PII"
 
 # National IDs that carry a birth date and a gender digit (``derive`` and ``generalize`` read them).
 NATIONAL_IDS: tuple[str, ...] = ("CN_RESIDENT_ID", "KR_RRN")

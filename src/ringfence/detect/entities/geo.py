@@ -29,9 +29,23 @@ import polars as pl
 
 from ringfence.detect.entities import _text
 from ringfence.detect.entities._face import is_valid_by
+from ringfence.detect.spec import Detection, Draft, EntitySpec, Hints
 from ringfence.errors import InvalidComponent, InvalidFormat, InvalidLength
 
-ENTITY = "GEO_COORDINATE"
+SPEC = EntitySpec(
+    "GEO_COORDINATE",
+    label="Geo-coordinate",
+    kind="quasi",
+    category="location",
+    hints=Hints(
+        en=("lat", "lon", "lng", "latitude", "longitude", "gps", "coord", "location"),
+        zh=("经度", "纬度"),
+        ko=("위도", "경도"),
+    ),
+    detection=Detection("strong", bar=0.7, gate=r"\d\.\d", precedence=100),
+    draft=Draft("generalize", {"geo_decimals": 2}, "2 decimals: a cell of about 1 km"),
+)
+ENTITY = SPEC.entity
 
 _NUM = r"[+-]?[0-9]{1,3}\.[0-9]{2,15}"
 _SEP = r" ?[,;/] ?| "
