@@ -71,19 +71,10 @@ def get(entity: str) -> EntityModule:
         raise UsageError(f"unknown entity type {entity!r}; known types: {known}") from None
 
 
-def spec(entity: str) -> EntitySpec:
-    """The spec of an entity type; a :class:`UsageError` naming the known types for any other name."""
-    try:
-        return SPECS[entity]
-    except KeyError:
-        known = ", ".join(SPECS)
-        raise UsageError(f"unknown entity type {entity!r}; known types: {known}") from None
-
-
 def display_name(entity: str) -> str:
     """The display name of an entity type: the first line of its module's docstring."""
     doc = getattr(get(entity), "__doc__", None) or entity
     return doc.strip().splitlines()[0]
 
 
-__all__ = ["ENTITIES", "SPECS", "EntityModule", "EntitySpec", "display_name", "get", "spec"]
+__all__ = ["ENTITIES", "SPECS", "EntityModule", "EntitySpec", "display_name", "get"]
