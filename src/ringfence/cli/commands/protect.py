@@ -32,9 +32,9 @@ def protect(
 ) -> None:
     """De-identify INPUT by a policy into OUTPUT, batch by batch; the output appears only when complete."""
     from ringfence.io.read import open_source
+    from ringfence.pipeline.protect import plan_for
+    from ringfence.pipeline.protect import protect as run_protect
     from ringfence.policy import load_policy
-    from ringfence.transform.engine import plan_for
-    from ringfence.transform.engine import protect as run_protect
 
     mode = mode_of(ctx, json_out, workspace)
     rules = load_policy(policy)
