@@ -32,7 +32,7 @@ import polars as pl
 from ringfence.detect import entities
 from ringfence.detect.entities import date_of_birth, free_text, geo
 from ringfence.detect.headers import hinted_entities, says_not_personal
-from ringfence.detect.vocabulary import NATIONAL_IDS
+from ringfence.detect.vocabulary import FREE_TEXT, NATIONAL_IDS
 
 JUNK_VALUES = (
     "",
@@ -320,7 +320,7 @@ def _decide(
     if dtype.is_float():
         # Floating-point numbers are amounts, rates or coordinates; only a header makes them coordinates.
         return _single_coordinate(frame, column, non_empty, hints)
-    if "GEO_COORDINATE" in hints and not _is_coordinate_pair(frame, column):
+    if geo.ENTITY in hints and not _is_coordinate_pair(frame, column):
         # A latitude or longitude written as text ("121.473701") must not pass as a run of digits.
         single = _single_coordinate(frame, column, non_empty, hints)
         if single.entity is not None:
@@ -344,12 +344,12 @@ def _decide(
             bar += BUSINESS_PENALTY
         if cleared < bar or rate == 0.0:
             continue
-        if entity == "DATE_OF_BIRTH" and not _birth_dates_plausible(frame, column):
+        if entity == date_of_birth.ENTITY and not _birth_dates_plausible(frame, column):
             continue
-        if entity == "GEO_COORDINATE" and entity not in hints and not _is_coordinate_pair(frame, column):
+        if entity == geo.ENTITY and entity not in hints and not _is_coordinate_pair(frame, column):
             continue
         candidates.append((rate + (0.2 if entity in hints else 0.0), -rank, entity, rate))
-    if not candidates and "GEO_COORDINATE" in hints:
+    if not candidates and geo.ENTITY in hints:
         return _single_coordinate(frame, column, non_empty, hints)
     if profile.get("unique", 0) <= 1 and non_empty > MIN_VALUES:
         candidates = []  # one repeated value identifies nobody
@@ -371,11 +371,9 @@ def _decide(
     if profile.get("texty", 0) >= 0.5 and frame.schema[column] == pl.String:
         contains, share = _free_text(frame, column, non_empty)
         if contains:
-            evidence = ["values"] + (["header"] if "FREE_TEXT_PII" in hints else [])
+            evidence = ["values"] + (["header"] if FREE_TEXT in hints else [])
             confidence = min(0.99, 0.75 + 0.2 * min(1.0, share * 10) + (0.04 if "header" in evidence else 0))
-            return ColumnFinding(
-                column, "FREE_TEXT_PII", confidence, share, None, evidence, contains, non_empty
-            )
+            return ColumnFinding(column, FREE_TEXT, confidence, share, None, evidence, contains, non_empty)
     return ColumnFinding(column, None, 0.0, non_empty=non_empty)
 
 
@@ -398,21 +396,17 @@ def _also(entity: str, rate: float, rates: dict[str, float]) -> list[dict[str, A
     ]
 
 
-_LATITUDE_WORDS = ("lat", "latitude", "纬度", "위도")
-
-
 def _single_coordinate(frame: pl.DataFrame, column: str, non_empty: int, hints: set[str]) -> ColumnFinding:
     """A column of single latitudes or longitudes: coordinates only when the header says so."""
-    if "GEO_COORDINATE" not in hints:
+    if geo.ENTITY not in hints:
         return ColumnFinding(column, None, 0.0, non_empty=non_empty)
-    is_latitude = any(word in column.lower() for word in _LATITUDE_WORDS)
-    in_range = geo.range_expr(clean_text(column), "lat" if is_latitude else "lon")
+    in_range = geo.range_expr(clean_text(column), geo.axis_of(column))
     rate = float(frame.select(in_range.cast(pl.Float64).mean()).item() or 0.0)
-    if rate < STRONG["GEO_COORDINATE"] - HINT_RELIEF:
+    if rate < STRONG[geo.ENTITY] - HINT_RELIEF:
         return ColumnFinding(column, None, 0.0, non_empty=non_empty)
     confidence = _confidence(rate, True, non_empty, weak=True)
     return ColumnFinding(
-        column, "GEO_COORDINATE", confidence, rate, None, ["values", "header"], non_empty=non_empty
+        column, geo.ENTITY, confidence, rate, None, ["values", "header"], non_empty=non_empty
     )
 
 
@@ -424,19 +418,15 @@ def validator_for(finding: ColumnFinding, text: pl.Expr | None = None) -> pl.Exp
     """
     text = clean_text(finding.name) if text is None else text
     entity = str(finding.entity)
-    if entity == "GEO_COORDINATE":
-        single = geo.range_expr(text, _axis(finding.name))
+    if entity == geo.ENTITY:
+        single = geo.range_expr(text, geo.axis_of(finding.name))
         return (geo.valid_expr(text) | single).fill_null(False)
     return entities.get(entity).valid_expr(text).fill_null(False)
 
 
-def _axis(column: str) -> geo.Axis:
-    return "lat" if any(word in column.lower() for word in _LATITUDE_WORDS) else "lon"
-
-
 def coordinate_limit(finding: ColumnFinding) -> float:
     """The largest absolute value of the single latitude or longitude the finding's column holds."""
-    return 90.0 if _axis(finding.name) == "lat" else 180.0
+    return geo.LIMITS[geo.axis_of(finding.name)]
 
 
 def _is_coordinate_pair(frame: pl.DataFrame, column: str) -> bool:

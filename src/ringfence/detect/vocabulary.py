@@ -1,9 +1,10 @@
 """The entity vocabulary of DESIGN.md §2 (``scan --json``, policies): these names never change.
 
 One list for the whole package: :mod:`ringfence.detect.entities` registers one module per name here
-(``FREE_TEXT_PII`` excepted: it is found by the classifier inside prose, not by a validator), and a
-policy may name any of them (:mod:`ringfence.policy.entities`). ``tests/policy/test_vocabulary.py``
-holds the two to this list.
+(``FREE_TEXT_PII`` excepted: it is found by the classifier inside prose, not by a validator) and one
+spec per name (:data:`ringfence.detect.entities.SPECS`, FREE_TEXT_PII's included), and a policy may name
+any of them (:mod:`ringfence.policy.entities`). ``tests/policy/test_vocabulary.py`` and
+``tests/detect/test_specs.py`` hold them to this list.
 """
 
 from __future__ import annotations

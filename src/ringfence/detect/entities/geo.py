@@ -58,7 +58,9 @@ _SPACES = re.compile(" {2,}")
 _REGEX = _text.anchored(PATTERN)
 MAX_LEN = 80
 Axis = Literal["lat", "lon"]
-_LIMIT = {"lat": 90.0, "lon": 180.0}
+LIMITS: dict[Axis, float] = {"lat": 90.0, "lon": 180.0}
+# Words of a header that holds single latitudes (any other single-coordinate column holds longitudes).
+LATITUDE_WORDS = ("lat", "latitude", "纬度", "위도")
 
 
 def compact(value: str) -> str:
@@ -121,7 +123,7 @@ def in_range(value: object, axis: Axis) -> bool:
         number = float(value)
     except ValueError:
         return False
-    return abs(number) <= _LIMIT[axis] and not number.is_integer()
+    return abs(number) <= LIMITS[axis] and not number.is_integer()
 
 
 # ------------------------------------------------------------------------------------------- columns
@@ -195,8 +197,13 @@ def longitude_expr(col: pl.Expr) -> pl.Expr:
     return _text.staged(col, _parts, pl.when(pl.col("valid")).then(pl.col("lon")), pl.Float64())
 
 
+def axis_of(header: str) -> Axis:
+    """Which single coordinate a column of that header holds: ``"lat"`` when it names a latitude."""
+    return "lat" if any(word in header.lower() for word in LATITUDE_WORDS) else "lon"
+
+
 def range_expr(col: pl.Expr, axis: Axis) -> pl.Expr:
     """Polars: :func:`in_range` of every value of a numeric or text column (null for null)."""
     number = _text.strip_expr(_text.as_text(col)).cast(pl.Float64, strict=False)
-    ok = (number.abs() <= _LIMIT[axis]) & (number != number.round(0))
+    ok = (number.abs() <= LIMITS[axis]) & (number != number.round(0))
     return _text.with_nulls(col, ok)
