@@ -17,6 +17,9 @@ query for the whole table), giving each entity's *hit rate*. The classifier then
 4. **Free text** (long values with words) is searched for entity spans; a column in which validated
    personal data appears inside the text is ``FREE_TEXT_PII`` with the entities it ``contains``.
 
+Each entity's bar, tier, gate, precedence, need of a hint and free-text span come from its spec
+(:class:`ringfence.detect.spec.Detection`); the tables below are derived from the specs.
+
 ``confidence`` is the hit rate shrunk by the evidence that supports it: the share of values that prove
 the entity, raised by a matching header and lowered by few values. It is 0.0 for non-personal columns.
 """
