@@ -38,6 +38,7 @@ from typing import Protocol
 import polars as pl
 
 from ringfence.errors import CheckFailed, OutputError, RingfenceError
+from ringfence.io.location import Location
 from ringfence.io.write import WriteResult, write_table
 
 __all__ = ["Commit", "Gate", "Publication", "Refused", "Staged", "sha256_file"]
@@ -168,15 +169,24 @@ class Commit:
     _ended: bool = field(default=False, init=False, repr=False)
 
     @property
+    def location(self) -> Location:
+        return Location.parse(self.output)
+
+    @property
     def is_table(self) -> bool:
-        return isinstance(self.output, str) and "://" in self.output
+        return self.location.is_table
+
+    def _path(self) -> Path:
+        path = self.location.path
+        assert path is not None
+        return path
 
     def check(self) -> None:
         """What can be checked before any work: the folder exists, the output is not a folder, and an
         existing output is only replaced with ``overwrite``."""
         if self.is_table:
             return
-        path = Path(self.output)
+        path = self._path()
         if not path.parent.is_dir():
             raise OutputError(f"cannot write {path}: folder {path.parent} does not exist")
         if path.is_dir():
@@ -197,7 +207,7 @@ class Commit:
         self.check()
         if self.is_table:
             return self._write_table(frames)
-        out_path = Path(self.output)
+        out_path = self._path()
         staging = staging_dir(out_path, self.label)
         try:
             staged = staging / out_path.name

@@ -25,7 +25,8 @@ from typing import Any
 import polars as pl
 
 from ringfence.errors import UsageError
-from ringfence.io.read import DEFAULT_BATCH_ROWS as BATCH_ROWS
+from ringfence.io import BATCH_ROWS
+from ringfence.io.location import Location
 from ringfence.io.read import Source, open_source
 from ringfence.keys import Keyset
 from ringfence.pipeline.commit import Commit
@@ -130,8 +131,9 @@ def protect(
     bytes) on a bad policy, input or output; nothing is left at ``output`` then.
     """
     src = source if isinstance(source, Source) else open_source(source)
-    if not isinstance(output, str) or "://" not in output:
-        out_path = Path(output).resolve()
+    where = Location.parse(output)
+    if where.path is not None and not src.is_table:
+        out_path = where.path.resolve()
         if src.location and Path(src.location).resolve() == out_path:
             raise UsageError(f"the output {output} is the input; write the protected copy elsewhere")
     rules = policy if isinstance(policy, Policy) else load_policy(policy)

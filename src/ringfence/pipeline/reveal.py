@@ -40,7 +40,8 @@ from typing import Any
 import polars as pl
 
 from ringfence.errors import UsageError, WorkspaceError
-from ringfence.io.read import DEFAULT_BATCH_ROWS as BATCH_ROWS
+from ringfence.io import BATCH_ROWS
+from ringfence.io.location import Location
 from ringfence.io.read import Source, open_source
 from ringfence.keys import Keyset
 from ringfence.pipeline.commit import Commit, Staged, sha256_file
@@ -137,7 +138,7 @@ def _actor() -> str:
 
 def _shown(location: str, root: Path) -> str:
     """A file's path relative to the workspace when inside it, else absolute; a URI as it is."""
-    if "://" in location:
+    if Location.parse(location).is_table:
         return location
     path = Path(location).resolve()
     try:
@@ -147,7 +148,7 @@ def _shown(location: str, root: Path) -> str:
 
 
 def _file_hash(source: Source) -> str | None:
-    if "://" in source.location:
+    if source.is_table:
         return None
     path = Path(source.location)
     return sha256_file(path) if path.is_file() else None
@@ -308,13 +309,13 @@ def reveal(
     """
     why = check_reason(reason)
     check_flags(decrypt, reference is not None)
-    if isinstance(output, str) and "://" in output:
+    if Location.parse(output).is_table:
         raise UsageError("reveal writes a file (Parquet, CSV, TSV or JSON lines), not a database table")
     out_path = Path(output)
     commit = Commit(output, overwrite=overwrite, label="reveal", private=True)
     commit.check()
     src = source if isinstance(source, Source) else open_source(source)
-    if "://" not in src.location and Path(src.location).resolve() == out_path.resolve():
+    if not src.is_table and Path(src.location).resolve() == out_path.resolve():
         raise UsageError(f"the output {output} is the input; write the revealed copy elsewhere")
     rules = policy if isinstance(policy, Policy) else load_policy(policy)
     keyset = workspace.keyset()

@@ -31,7 +31,7 @@ from typing import Protocol
 import polars as pl
 
 from ringfence.errors import RingfenceError, UsageError
-from ringfence.io.read import DEFAULT_BATCH_ROWS as BATCH_ROWS
+from ringfence.io import BATCH_ROWS
 from ringfence.io.read import Source
 from ringfence.io.write import WriteResult
 from ringfence.pipeline.commit import Commit

@@ -19,7 +19,7 @@ from collections.abc import Generator, Iterator
 
 import polars as pl
 
-from ringfence.io.read import DEFAULT_BATCH_ROWS as BATCH_ROWS
+from ringfence.io import BATCH_ROWS
 
 __all__ = ["AHEAD_DEPTH", "OUTPUT_CHUNK_ROWS", "ahead", "rechunk"]
 
