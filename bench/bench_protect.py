@@ -149,8 +149,8 @@ def _peak_rss_mib() -> float:
 
 def _protect(path: str) -> dict[str, Any]:
     from ringfence.keys import Keyset
+    from ringfence.pipeline.protect import protect
     from ringfence.policy import parse_policy
-    from ringfence.transform.engine import protect
 
     with tempfile.TemporaryDirectory() as folder:
         start, cpu = time.perf_counter(), time.process_time()
@@ -177,7 +177,7 @@ def _protect(path: str) -> dict[str, Any]:
 def _bare(path: str) -> dict[str, Any]:
     from ringfence.io.read import open_source
     from ringfence.io.write import write_table
-    from ringfence.transform.engine import ahead, rechunk
+    from ringfence.pipeline.stream import ahead, rechunk
 
     with tempfile.TemporaryDirectory() as folder:
         start, cpu = time.perf_counter(), time.process_time()

@@ -24,11 +24,11 @@ import polars as pl
 from ringfence.detect.scan import ScanReport, scan
 from ringfence.io.atomic import write_bytes_atomic
 from ringfence.io.read import open_sources
+from ringfence.pipeline.protect import protect
 from ringfence.pipeline.reveal import reveal
 from ringfence.policy.draft import draft_policy
 from ringfence.report import write_scan_report
 from ringfence.synth import SynthConfig, generate_platform, write_platform
-from ringfence.transform.engine import protect
 from ringfence.workspace import init_workspace
 from ringfence.workspace.workspace import open_workspace
 

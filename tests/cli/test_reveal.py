@@ -376,6 +376,7 @@ def test_a_failed_record_leaves_no_output(
 def test_the_record_comes_before_the_output_and_an_interrupt_leaves_neither(
     platform: Platform, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import ringfence.pipeline.commit as commit
     import ringfence.pipeline.reveal as pipeline
 
     output = tmp_path / "revealed.parquet"
@@ -414,7 +415,7 @@ def test_the_record_comes_before_the_output_and_an_interrupt_leaves_neither(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(pipeline, "record_reversal", recording)
-    monkeypatch.setattr(pipeline, "_place", full)
+    monkeypatch.setattr(commit, "place", full)
     again = tmp_path / "again.parquet"
     code, out, err = platform.reveal_customers(
         capsys, again, "--reason", REASON, "--decrypt", "--columns", "email"
@@ -425,7 +426,7 @@ def test_the_record_comes_before_the_output_and_an_interrupt_leaves_neither(
 
 
 def test_a_killed_runs_staging_folder_is_swept_and_only_its_own(tmp_path: Path) -> None:
-    from ringfence.pipeline.reveal import _staging_dir
+    from ringfence.pipeline.commit import staging_dir
 
     dead = 2**22 + 12345  # above Linux's default pid_max: no such process
     own = tmp_path / f".out[1].parquet.reveal-{dead}-abc"
@@ -433,7 +434,7 @@ def test_a_killed_runs_staging_folder_is_swept_and_only_its_own(tmp_path: Path) 
     for folder in (own, other):
         folder.mkdir()
         (folder / "data").write_text("left by a killed run")
-    staging = _staging_dir(tmp_path / "out[1].parquet")
+    staging = staging_dir(tmp_path / "out[1].parquet", "reveal")
     assert not own.exists() and other.exists()
     assert staging.is_dir() and staging.stat().st_mode & 0o777 == 0o700
 
@@ -458,12 +459,12 @@ def test_the_recorded_actor_is_the_account_not_an_environment_variable(
 def test_reveal_works_where_the_file_system_has_no_hard_links(
     platform: Platform, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import ringfence.pipeline.reveal as pipeline
+    import ringfence.pipeline.commit as commit
 
     def no_links(*args: object, **kwargs: object) -> None:
         raise PermissionError(1, "Operation not permitted")  # e.g. a FAT or SMB mount
 
-    monkeypatch.setattr(pipeline.os, "link", no_links)
+    monkeypatch.setattr(commit.os, "link", no_links)
     output = tmp_path / "revealed.parquet"
     code, out, err = platform.reveal_customers(
         capsys, output, "--reason", REASON, "--decrypt", "--columns", "email", "--json"

@@ -14,10 +14,10 @@ import pytest
 
 from ringfence.errors import InvalidFormat, UsageError
 from ringfence.keys import SECRET_ACCESS, Keyset
+from ringfence.pipeline.protect import protect
 from ringfence.policy import Policy, parse_policy
 from ringfence.synth.config import SynthConfig
 from ringfence.synth.platform import generate_platform
-from ringfence.transform.engine import protect
 from ringfence.transform.reverse import ReversalTally, ReversePlan, plan_reversal, reveal_batches
 
 CUSTOMER_POLICY = """

@@ -17,6 +17,9 @@ query for the whole table), giving each entity's *hit rate*. The classifier then
 4. **Free text** (long values with words) is searched for entity spans; a column in which validated
    personal data appears inside the text is ``FREE_TEXT_PII`` with the entities it ``contains``.
 
+Each entity's bar, tier, gate, precedence, need of a hint and free-text span come from its spec
+(:class:`ringfence.detect.spec.Detection`); the tables below are derived from the specs.
+
 ``confidence`` is the hit rate shrunk by the evidence that supports it: the share of values that prove
 the entity, raised by a matching header and lowered by few values. It is 0.0 for non-personal columns.
 """
@@ -30,9 +33,9 @@ from typing import Any
 import polars as pl
 
 from ringfence.detect import entities
-from ringfence.detect.entities import date_of_birth, geo
+from ringfence.detect.entities import date_of_birth, free_text, geo
 from ringfence.detect.headers import hinted_entities, says_not_personal
-from ringfence.detect.vocabulary import NATIONAL_IDS
+from ringfence.detect.vocabulary import FREE_TEXT, NATIONAL_IDS
 
 JUNK_VALUES = (
     "",
@@ -65,61 +68,25 @@ JUNK_VALUES = (
     "해당 없음",
 )
 
-# Entities whose values prove themselves (a checksum or a strict structure) and the hit rate needed.
-STRONG: dict[str, float] = {
-    "CN_RESIDENT_ID": 0.6,
-    "KR_RRN": 0.6,
-    "PAYMENT_CARD": 0.7,
-    "IBAN": 0.7,
-    "IMEI": 0.7,
-    "EMAIL_ADDRESS": 0.6,
-    "IP_ADDRESS": 0.6,
-    "PHONE_NUMBER": 0.6,
-    "GEO_COORDINATE": 0.7,
-    "DATE_OF_BIRTH": 0.8,
-}
-# Entities recognised by shape only: higher bar, and some need the header to agree.
-WEAK: dict[str, float] = {
-    "PERSON_NAME": 0.7,
-    "POSTAL_ADDRESS": 0.6,
-    "PASSPORT_NUMBER": 0.8,
-    "BANK_ACCOUNT": 0.8,
-}
-NEEDS_HINT = frozenset({"BANK_ACCOUNT"})
-# When two entities both clear their bar, the more specific wins (ties in adjusted score).
-SPECIFICITY = (
-    "CN_RESIDENT_ID",
-    "KR_RRN",
-    "IBAN",
-    "PAYMENT_CARD",
-    "IMEI",
-    "EMAIL_ADDRESS",
-    "IP_ADDRESS",
-    "PHONE_NUMBER",
-    "PASSPORT_NUMBER",
-    "GEO_COORDINATE",
-    "DATE_OF_BIRTH",
-    "POSTAL_ADDRESS",
-    "PERSON_NAME",
-    "BANK_ACCOUNT",
+# The classifier's tables, derived from the entity specs (ringfence.detect.spec.Detection), in order of
+# precedence: when two entities both clear their bar, the more specific wins (ties in adjusted score).
+_DETECTED = sorted(
+    ((s.entity, s.detection) for s in entities.SPECS.values() if s.detection), key=lambda d: d[1].precedence
 )
+SPECIFICITY: tuple[str, ...] = tuple(entity for entity, _ in _DETECTED)
+# Entities whose values prove themselves (a checksum or a strict structure) and the hit rate needed.
+STRONG: dict[str, float] = {entity: d.bar for entity, d in _DETECTED if d.tier == "strong"}
+# Entities recognised by shape only: higher bar, and some need the header to agree.
+WEAK: dict[str, float] = {entity: d.bar for entity, d in _DETECTED if d.tier == "weak"}
+NEEDS_HINT = frozenset(entity for entity, d in _DETECTED if d.needs_hint)
 HINT_RELIEF = 0.35  # a matching header lowers the bar by this much
 BUSINESS_PENALTY = 0.25  # a business header raises every bar by this much
 MIN_VALUES = 5  # fewer non-empty values than this: no decision
 
-# Spans searched inside free text, validated by the entity modules before they count.
-# Digit spans must stand alone: the text around them is matched as a non-digit (or an edge) and trimmed
-# off before validation, so a run inside a longer number, an order number or a "2026-03-15 12:34" does not
-# yield a phone. Separators inside a span are single spaces or dashes between digit groups.
-_SPAN_PATTERNS: dict[str, str] = {
-    "digits": r"(?:^|[^0-9+\-])\+?[0-9]{2,6}(?:[ \-]?[0-9]{2,8}){1,4}[Xx]?(?:[^0-9\-:]|$)",
-    "email": r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+",
-    "ipv4": r"\b(?:[0-9]{1,3}\.){3}[0-9]{1,3}\b",
-}
+# Spans searched inside free text (ringfence.detect.entities.free_text), validated by the entity modules
+# whose spec names the span's kind before they count.
 _SPAN_ENTITIES: dict[str, tuple[str, ...]] = {
-    "digits": ("CN_RESIDENT_ID", "KR_RRN", "PAYMENT_CARD", "PHONE_NUMBER"),
-    "email": ("EMAIL_ADDRESS",),
-    "ipv4": ("IP_ADDRESS",),
+    kind: tuple(entity for entity, d in _DETECTED if d.span == kind) for kind in free_text.SPANS
 }
 
 
@@ -213,28 +180,12 @@ def _profile(frame: pl.DataFrame) -> dict[str, dict[str, float]]:
     return result
 
 
-# Cheap pre-filters: a value that fails its entity's gate cannot pass the entity's validator, so the
-# (much dearer) validator runs only on the values that pass. Each gate must accept a superset of what the
-# validator accepts; ``tests/detect/test_classify.py`` checks that on realistic data. ``\d`` and ``\s``
-# are Unicode-aware, so full-width digits and ideographic spaces pass the gates.
-GATES: dict[str, str] = {
-    "CN_RESIDENT_ID": r"^[\s\d\-xX]{15,30}$",
-    "KR_RRN": r"^[\s\d\-]{13,20}$",
-    "IBAN": r"^\s*[A-Za-z]{2}\s*\d",
-    "PAYMENT_CARD": r"^[\s\d\-]{12,30}$",
-    "IMEI": r"^[\s\d\-/]{14,24}$",
-    "EMAIL_ADDRESS": r"@",
-    "IP_ADDRESS": r"^\s*[0-9A-Fa-f:.\[\]/%\s]{2,60}$",
-    "PHONE_NUMBER": r"\d.*\d.*\d.*\d.*\d.*\d",
-    "PASSPORT_NUMBER": r"^\s*[A-Za-z]",
-    "GEO_COORDINATE": r"\d\.\d",
-    # Every writing date_of_birth accepts: 年月日 and 년월일, a midnight time with Z/UTC/+08:00, and the
-    # full-width forms NFKC reads as ASCII.
-    "DATE_OF_BIRTH": r"^\s*\d[\d\-/.年月日년월일\s:TZUC+－／．：]{5,39}$",
-    "POSTAL_ADDRESS": r"[省市区县镇乡村路街巷号栋室楼시도구군읍면로길동번지호]|\d+\s+[A-Za-z]",
-    "PERSON_NAME": r"^[^\d@/\\:;=<>#%&*+|]{2,60}$",
-    "BANK_ACCOUNT": r"\d{4}",
-}
+# Cheap pre-filters (each spec's Detection.gate): a value that fails its entity's gate cannot pass the
+# entity's validator, so the (much dearer) validator runs only on the values that pass. Each gate must
+# accept a superset of what the validator accepts; ``tests/detect/test_classify_platform.py`` checks that
+# on realistic data. ``\d`` and ``\s`` are Unicode-aware, so full-width digits and ideographic spaces
+# pass the gates.
+GATES: dict[str, str] = {entity: d.gate for entity, d in _DETECTED}
 
 
 def _hit_rates(frame: pl.DataFrame) -> dict[str, dict[str, float]]:
@@ -290,21 +241,15 @@ def _number(value: object) -> float:
 
 
 def _country(frame: pl.DataFrame, column: str, entity: str) -> str | None:
-    if entity == "CN_RESIDENT_ID":
-        return "CN"
-    if entity == "KR_RRN":
-        return "KR"
-    if entity == "PHONE_NUMBER":
-        module = entities.get(entity)
-        region_expr = getattr(module, "region_expr", None)
-        if region_expr is None:
-            return None
-        regions = frame.select(region_expr(clean_text(column)).alias("r"))["r"].drop_nulls()
-        if regions.len() == 0:
-            return None
-        top = regions.value_counts(sort=True).row(0)
-        return str(top[0])
-    return None
+    """The spec's country, or the most common country its ``country_of`` reads from the values."""
+    spec = entities.SPECS[entity]
+    if spec.country is not None or spec.country_of is None:
+        return spec.country
+    regions = frame.select(spec.country_of(clean_text(column)).alias("r"))["r"].drop_nulls()
+    if regions.len() == 0:
+        return None
+    top = regions.value_counts(sort=True).row(0)
+    return str(top[0])
 
 
 def _free_text(frame: pl.DataFrame, column: str, non_empty: int) -> tuple[list[str], float]:
@@ -313,14 +258,14 @@ def _free_text(frame: pl.DataFrame, column: str, non_empty: int) -> tuple[list[s
     holding: pl.Series | None = None
     found: list[str] = []
     need = max(2, int(0.005 * non_empty))
-    for kind, pattern in _SPAN_PATTERNS.items():
+    for kind, pattern in free_text.SPANS.items():
         spans = (
             frame.select(pl.int_range(pl.len()).alias("row"), text.str.extract_all(pattern).alias("span"))
             .explode("span")
             .drop_nulls("span")
         )
         if kind == "digits":  # trim the non-digit edges the pattern matched around the number
-            spans = spans.with_columns(pl.col("span").str.replace_all(r"^[^0-9+]+|[^0-9Xx]+$", ""))
+            spans = spans.with_columns(pl.col("span").str.replace_all(free_text.DIGIT_EDGES, ""))
         if spans.height == 0:
             continue
         for entity in _SPAN_ENTITIES[kind]:
@@ -378,7 +323,7 @@ def _decide(
     if dtype.is_float():
         # Floating-point numbers are amounts, rates or coordinates; only a header makes them coordinates.
         return _single_coordinate(frame, column, non_empty, hints)
-    if "GEO_COORDINATE" in hints and not _is_coordinate_pair(frame, column):
+    if geo.ENTITY in hints and not _is_coordinate_pair(frame, column):
         # A latitude or longitude written as text ("121.473701") must not pass as a run of digits.
         single = _single_coordinate(frame, column, non_empty, hints)
         if single.entity is not None:
@@ -402,12 +347,12 @@ def _decide(
             bar += BUSINESS_PENALTY
         if cleared < bar or rate == 0.0:
             continue
-        if entity == "DATE_OF_BIRTH" and not _birth_dates_plausible(frame, column):
+        if entity == date_of_birth.ENTITY and not _birth_dates_plausible(frame, column):
             continue
-        if entity == "GEO_COORDINATE" and entity not in hints and not _is_coordinate_pair(frame, column):
+        if entity == geo.ENTITY and entity not in hints and not _is_coordinate_pair(frame, column):
             continue
         candidates.append((rate + (0.2 if entity in hints else 0.0), -rank, entity, rate))
-    if not candidates and "GEO_COORDINATE" in hints:
+    if not candidates and geo.ENTITY in hints:
         return _single_coordinate(frame, column, non_empty, hints)
     if profile.get("unique", 0) <= 1 and non_empty > MIN_VALUES:
         candidates = []  # one repeated value identifies nobody
@@ -429,11 +374,9 @@ def _decide(
     if profile.get("texty", 0) >= 0.5 and frame.schema[column] == pl.String:
         contains, share = _free_text(frame, column, non_empty)
         if contains:
-            evidence = ["values"] + (["header"] if "FREE_TEXT_PII" in hints else [])
+            evidence = ["values"] + (["header"] if FREE_TEXT in hints else [])
             confidence = min(0.99, 0.75 + 0.2 * min(1.0, share * 10) + (0.04 if "header" in evidence else 0))
-            return ColumnFinding(
-                column, "FREE_TEXT_PII", confidence, share, None, evidence, contains, non_empty
-            )
+            return ColumnFinding(column, FREE_TEXT, confidence, share, None, evidence, contains, non_empty)
     return ColumnFinding(column, None, 0.0, non_empty=non_empty)
 
 
@@ -456,21 +399,17 @@ def _also(entity: str, rate: float, rates: dict[str, float]) -> list[dict[str, A
     ]
 
 
-_LATITUDE_WORDS = ("lat", "latitude", "纬度", "위도")
-
-
 def _single_coordinate(frame: pl.DataFrame, column: str, non_empty: int, hints: set[str]) -> ColumnFinding:
     """A column of single latitudes or longitudes: coordinates only when the header says so."""
-    if "GEO_COORDINATE" not in hints:
+    if geo.ENTITY not in hints:
         return ColumnFinding(column, None, 0.0, non_empty=non_empty)
-    is_latitude = any(word in column.lower() for word in _LATITUDE_WORDS)
-    in_range = geo.range_expr(clean_text(column), "lat" if is_latitude else "lon")
+    in_range = geo.range_expr(clean_text(column), geo.axis_of(column))
     rate = float(frame.select(in_range.cast(pl.Float64).mean()).item() or 0.0)
-    if rate < STRONG["GEO_COORDINATE"] - HINT_RELIEF:
+    if rate < STRONG[geo.ENTITY] - HINT_RELIEF:
         return ColumnFinding(column, None, 0.0, non_empty=non_empty)
     confidence = _confidence(rate, True, non_empty, weak=True)
     return ColumnFinding(
-        column, "GEO_COORDINATE", confidence, rate, None, ["values", "header"], non_empty=non_empty
+        column, geo.ENTITY, confidence, rate, None, ["values", "header"], non_empty=non_empty
     )
 
 
@@ -482,19 +421,15 @@ def validator_for(finding: ColumnFinding, text: pl.Expr | None = None) -> pl.Exp
     """
     text = clean_text(finding.name) if text is None else text
     entity = str(finding.entity)
-    if entity == "GEO_COORDINATE":
-        single = geo.range_expr(text, _axis(finding.name))
+    if entity == geo.ENTITY:
+        single = geo.range_expr(text, geo.axis_of(finding.name))
         return (geo.valid_expr(text) | single).fill_null(False)
     return entities.get(entity).valid_expr(text).fill_null(False)
 
 
-def _axis(column: str) -> geo.Axis:
-    return "lat" if any(word in column.lower() for word in _LATITUDE_WORDS) else "lon"
-
-
 def coordinate_limit(finding: ColumnFinding) -> float:
     """The largest absolute value of the single latitude or longitude the finding's column holds."""
-    return 90.0 if _axis(finding.name) == "lat" else 180.0
+    return geo.LIMITS[geo.axis_of(finding.name)]
 
 
 def _is_coordinate_pair(frame: pl.DataFrame, column: str) -> bool:

@@ -24,7 +24,9 @@ from ringfence.detect.classify import (
     coordinate_limit,
     validator_for,
 )
+from ringfence.detect.entities import date_of_birth, geo
 from ringfence.detect.entities._dates import EARLIEST_BIRTH
+from ringfence.detect.vocabulary import FREE_TEXT
 from ringfence.io.read import Source, open_sources
 
 DEFAULT_SAMPLE_ROWS = 10_000
@@ -81,7 +83,7 @@ def validate_full(source: Source, findings: list[ColumnFinding], batch_rows: int
     releases the GIL while Polars works), while the next batch is read. Numeric single coordinates and
     birth dates stored as dates are checked by value, without a round trip through text (:func:`_typed`).
     """
-    checked = [f for f in findings if f.entity and f.entity != "FREE_TEXT_PII"]
+    checked = [f for f in findings if f.entity and f.entity != FREE_TEXT]
     if not checked:
         return
     counts = {f.name: [0, 0] for f in checked}
@@ -127,9 +129,9 @@ def validate_full(source: Source, findings: list[ColumnFinding], batch_rows: int
 def _typed(finding: ColumnFinding, dtype: pl.DataType) -> bool:
     """Whether the column's type decides its check without its text: numeric single coordinates, and
     birth dates stored as dates."""
-    if finding.entity == "GEO_COORDINATE":
+    if finding.entity == geo.ENTITY:
         return dtype.is_float() or dtype.is_integer()
-    return finding.entity == "DATE_OF_BIRTH" and dtype == pl.Date
+    return finding.entity == date_of_birth.ENTITY and dtype == pl.Date
 
 
 def _count_and_valid(finding: ColumnFinding, typed: bool) -> tuple[pl.Expr, pl.Expr]:
@@ -140,7 +142,7 @@ def _count_and_valid(finding: ColumnFinding, typed: bool) -> tuple[pl.Expr, pl.E
     placeholder; a date's text is ``YYYY-MM-DD``, valid exactly when the date lies in 1900..today.
     """
     col = pl.col(finding.name)
-    if typed and finding.entity == "DATE_OF_BIRTH":
+    if typed and finding.entity == date_of_birth.ENTITY:
         in_range = (col >= EARLIEST_BIRTH) & (col <= dt.date.today())
         return col.count(), in_range.fill_null(False).sum()
     if typed:

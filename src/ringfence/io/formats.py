@@ -1,7 +1,12 @@
-"""File formats ringfence reads and writes, told by extension."""
+"""File formats ringfence reads and writes, told by extension, and what a writer reports.
+
+This module sits below both writers (:mod:`ringfence.io.write` for files, :mod:`ringfence.io.db` for
+tables), so each can name a format and return a :class:`WriteResult` without importing the other.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -42,3 +47,13 @@ def format_of(path: str | Path, explicit: str | None = None) -> Format:
         f"cannot tell the format of {Path(path).name} from its extension; "
         "use .parquet, .csv, .tsv or .jsonl (or --format)"
     )
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """What a writer put where (for a database table, ``path`` holds its URI without a password)."""
+
+    path: Path
+    format: Format
+    rows: int
+    columns: list[str]

@@ -8,9 +8,11 @@ what the parser reads ahead), whatever the size of the input.
 
 The kind is told by the file's first bytes before its extension: a Parquet file named ``.csv`` is read as
 Parquet, a zip or a binary file named ``.csv`` is refused. Supported: Parquet, CSV/TSV (any common
-encoding, every column text, see :mod:`ringfence.io.csvfile`), JSON lines (and a JSON array, read whole),
-Excel ``.xlsx`` (first sheet, every column text; needs ``ringfence[excel]``), and PostgreSQL, MySQL/MariaDB
-and SQLite tables (see :mod:`ringfence.io.db`).
+encoding, every column text, see :mod:`ringfence.io.csvfile`), JSON lines (and a JSON array, read whole;
+:mod:`ringfence.io.jsonfile`), Excel ``.xlsx`` (first sheet, every column text; needs ``ringfence[excel]``;
+:mod:`ringfence.io.excelfile`), and PostgreSQL, MySQL/MariaDB and SQLite tables (see :mod:`ringfence.io.db`).
+Where an input is (a path or a table) is parsed once by :class:`~ringfence.io.location.Location`; batching
+and sampling are in :mod:`ringfence.io.frames`.
 
 Every failure is an :class:`InputError` or :class:`UsageError` with one line that names the input and what
 is wrong. Parser messages are never passed on, because they may quote the data.
@@ -20,34 +22,60 @@ from __future__ import annotations
 
 import codecs
 import contextlib
-import io
 import os
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from itertools import islice, zip_longest
 from pathlib import Path
-from typing import Any, Protocol
-from urllib.parse import unquote, urlsplit
+from typing import Protocol
 
-import numpy as np
 import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 from polars.io.plugins import register_io_source
 
 from ringfence.errors import InputError, RingfenceError, UsageError
+from ringfence.io import BATCH_ROWS
 from ringfence.io.atomic import TMP_MARK
 from ringfence.io.csvfile import open_csv
-from ringfence.io.db import db_scheme, open_table
+from ringfence.io.db import SCHEMES, open_table
 from ringfence.io.encoding import UTF8_FAMILY, detect_encoding
+from ringfence.io.excelfile import ExcelTable
 from ringfence.io.formats import format_of
+from ringfence.io.frames import (
+    PARQUET_SAMPLE_WINDOWS,
+    compact,
+    draw_sample,
+    non_empty_batches,
+    sample_windows,
+)
+from ringfence.io.jsonfile import JSON_SCHEMA_ROWS, JsonArrayTable, JsonLinesTable
+from ringfence.io.location import Location
 
-DEFAULT_BATCH_ROWS = 262_144
-JSON_SCHEMA_ROWS = 10_000
+__all__ = [
+    "DEFAULT_BATCH_ROWS",
+    "JSON_SCHEMA_ROWS",
+    "PARQUET_RANGE_ROWS",
+    "PARQUET_SAMPLE_WINDOWS",
+    "PARQUET_WINDOWED_SAMPLE_ROWS",
+    "Backend",
+    "ExcelTable",
+    "JsonArrayTable",
+    "JsonLinesTable",
+    "Location",
+    "ParquetTable",
+    "Source",
+    "compact",
+    "draw_sample",
+    "open_source",
+    "open_sources",
+    "read_table",
+    "sample_windows",
+]
+
+# The name callers used before :data:`ringfence.io.BATCH_ROWS`; the same value, kept so they do not break.
+DEFAULT_BATCH_ROWS = BATCH_ROWS
 # A Parquet file of more rows than this is sampled from windows spread over it, not read whole.
 PARQUET_WINDOWED_SAMPLE_ROWS = 2_000_000
-PARQUET_SAMPLE_WINDOWS = 32
 # Parquet batches are read a range of whole row groups at a time; a row group over this many rows is
 # streamed by Polars' batch reader instead, so memory stays bounded whatever wrote the file.
 PARQUET_RANGE_ROWS = 2_097_152
@@ -56,8 +84,6 @@ _PARQUET_MAGIC = b"PAR1"
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 _GZIP_MAGIC = b"\x1f\x8b"
-_SAMPLE_KEY = "__rf_sample_key"
-_SAMPLE_POS = "__rf_sample_pos"
 
 
 class Backend(Protocol):
@@ -101,59 +127,6 @@ def _guarded(name: str, frames: Iterator[pl.DataFrame]) -> Iterator[pl.DataFrame
         yield from frames
 
 
-def draw_sample(frames: Iterator[pl.DataFrame], n: int, seed: int) -> pl.DataFrame | None:
-    """A uniform random sample of ``n`` rows (all rows when there are fewer), in input order.
-
-    Every row gets a random key from a NumPy generator seeded with ``seed`` and the ``n`` smallest keys
-    win (bottom-k sampling): one pass, memory for ``n`` rows plus one batch, and the same rows for the same
-    seed and input however the input is cut into batches. None when there are no frames at all.
-    """
-    rng = np.random.default_rng(seed)
-    kept: pl.DataFrame | None = None
-    position = 0
-    for frame in frames:
-        tagged = frame.with_columns(
-            pl.Series(_SAMPLE_KEY, rng.random(frame.height)),
-            pl.int_range(position, position + frame.height, dtype=pl.Int64, eager=True).alias(_SAMPLE_POS),
-        )
-        position += frame.height
-        kept = tagged if kept is None else pl.concat([kept, tagged])
-        if kept.height > n:
-            kept = compact(kept.bottom_k(n, by=_SAMPLE_KEY))
-    if kept is None:
-        return None
-    return kept.sort(_SAMPLE_POS).drop(_SAMPLE_KEY, _SAMPLE_POS)
-
-
-def compact(frame: pl.DataFrame) -> pl.DataFrame:
-    """A copy of ``frame`` that owns its memory.
-
-    Rows gathered out of a large frame keep the large frame's string buffers alive (Polars strings are
-    views into shared buffers); a sampler that keeps 10,000 rows out of each of 400 batches would
-    otherwise hold every batch. An in-memory Arrow IPC round trip copies just the rows, every type intact.
-    """
-    buffer = io.BytesIO()
-    frame.write_ipc(buffer, compression="uncompressed")
-    buffer.seek(0)
-    return pl.read_ipc(buffer)
-
-
-def sample_windows(
-    total: int, n: int, seed: int, windows: int = PARQUET_SAMPLE_WINDOWS
-) -> list[tuple[int, int]]:
-    """``(offset, length)`` of ``windows`` runs of rows spread over ``total`` rows, ``2n`` rows in all.
-
-    The rows are cut into ``windows`` equal strata and each window starts at a random place inside its
-    stratum (seeded): every part of the input is represented, and reading a window costs about one page
-    per column, whatever the size of the input.
-    """
-    length = min(-(-2 * n // windows), total // windows)
-    stratum = total // windows
-    rng = np.random.default_rng([seed, total])
-    starts = np.arange(windows, dtype=np.int64) * stratum + rng.integers(0, stratum - length + 1, windows)
-    return [(int(start), length) for start in starts]
-
-
 @dataclass(frozen=True)
 class Source:
     """One readable table: a file or a database table.
@@ -183,7 +156,7 @@ class Source:
         return list(columns)
 
     def batches(
-        self, batch_rows: int = DEFAULT_BATCH_ROWS, columns: list[str] | None = None
+        self, batch_rows: int = BATCH_ROWS, columns: list[str] | None = None
     ) -> Iterator[pl.DataFrame]:
         """Frames of at most ``batch_rows`` rows, in input order, streamed from the input.
 
@@ -208,9 +181,14 @@ class Source:
             raise UsageError(f"sample size must be at least 1, not {n}")
         with _guard(self.name):
             candidates = self._backend.sample_candidates(n, seed)
-            frames = candidates if candidates is not None else self._backend.batches(DEFAULT_BATCH_ROWS, None)
+            frames = candidates if candidates is not None else self._backend.batches(BATCH_ROWS, None)
             drawn = draw_sample(frames, n, seed)
         return drawn if drawn is not None else pl.DataFrame(schema=self.schema())
+
+    @property
+    def is_table(self) -> bool:
+        """True for a database table, False for a file (``location`` is then a URI, not a path)."""
+        return self.kind in SCHEMES.values()
 
     def footer_metadata(self) -> dict[str, str]:
         """A Parquet file's key-value metadata (what wrote it, e.g. ``ringfence.protect``); empty for
@@ -248,7 +226,7 @@ class Source:
             batch_size: int | None,
         ) -> Iterator[pl.DataFrame]:
             remaining = n_rows
-            rows = batch_size or DEFAULT_BATCH_ROWS
+            rows = batch_size or BATCH_ROWS
             if n_rows is not None and predicate is None:
                 rows = max(1, min(rows, n_rows))
             for frame in self.batches(rows, with_columns):
@@ -265,19 +243,6 @@ class Source:
 
 
 # -- file backends -----------------------------------------------------------------------------------
-
-
-def _non_empty_batches(
-    frames: Iterator[pl.DataFrame], batch_rows: int, empty: Callable[[], pl.DataFrame]
-) -> Iterator[pl.DataFrame]:
-    """Frames re-cut to at most ``batch_rows`` rows, empty ones dropped, one empty frame if no rows."""
-    produced = False
-    for frame in frames:
-        for offset in range(0, frame.height, batch_rows):
-            produced = True
-            yield frame.slice(offset, batch_rows)
-    if not produced:
-        yield empty()
 
 
 def _row_group_ranges(metadata: pq.FileMetaData, batch_rows: int) -> list[tuple[int, int]] | None:
@@ -332,7 +297,7 @@ class ParquetTable:
             else iter(scan.collect_batches(chunk_size=batch_rows))
         )
         try:
-            yield from _non_empty_batches(frames, batch_rows, lambda: scan.head(0).collect())
+            yield from non_empty_batches(frames, batch_rows, lambda: scan.head(0).collect())
         except (pl.exceptions.PolarsError, pa.ArrowException, OSError):
             raise InputError(f"{self.display}: a part of the Parquet file is damaged") from None
 
@@ -357,193 +322,6 @@ class ParquetTable:
                 yield pl.scan_parquet(self.path, glob=False).slice(offset, length).collect()
         except (pl.exceptions.PolarsError, pa.ArrowException, OSError):
             raise InputError(f"{self.display}: a part of the Parquet file is damaged") from None
-
-
-class JsonLinesTable:
-    """A JSON-lines file (one object per line), its types inferred from the first 10,000 lines."""
-
-    def __init__(self, path: Path, display: str) -> None:
-        self.path = path
-        self.display = display
-
-    def _scan(self) -> pl.LazyFrame:
-        # scan_ndjson has no glob=False: a name holding [ ] * ? is escaped so it names just this file.
-        literal = re.sub(r"([\[\]*?])", r"[\1]", str(self.path))
-        return pl.scan_ndjson(literal, infer_schema_length=JSON_SCHEMA_ROWS)
-
-    def _explain(self) -> InputError:
-        return InputError(
-            f"{self.display}: is not valid JSON lines (a line is not a JSON object, or a field's type "
-            f"changes after the first {JSON_SCHEMA_ROWS} lines)"
-        )
-
-    def schema(self) -> pl.Schema:
-        try:
-            return self._scan().collect_schema()
-        except pl.exceptions.PolarsError:
-            raise self._explain() from None
-
-    def batches(self, batch_rows: int, columns: list[str] | None) -> Iterator[pl.DataFrame]:
-        scan = self._scan()
-        if columns is not None:
-            scan = scan.select(columns)
-        try:
-            yield from _non_empty_batches(
-                iter(scan.collect_batches(chunk_size=batch_rows)), batch_rows, lambda: scan.head(0).collect()
-            )
-        except pl.exceptions.PolarsError:
-            raise self._explain() from None
-
-    def count_rows(self) -> int:
-        try:
-            return int(self._scan().select(pl.len()).collect().item())
-        except pl.exceptions.PolarsError:
-            raise self._explain() from None
-
-    def lazy(self) -> pl.LazyFrame | None:
-        return None
-
-    def sample_candidates(self, n: int, seed: int) -> Iterator[pl.DataFrame] | None:
-        return None
-
-
-class JsonArrayTable:
-    """A JSON file holding one array of objects; it cannot be streamed, so it is read whole once."""
-
-    def __init__(self, path: Path, display: str) -> None:
-        self.path = path
-        self.display = display
-        self._frame: pl.DataFrame | None = None
-
-    def _all(self) -> pl.DataFrame:
-        if self._frame is None:
-            try:
-                self._frame = pl.read_json(self.path)
-            except pl.exceptions.PolarsError:
-                raise InputError(f"{self.display}: is not a valid JSON array of objects") from None
-        return self._frame
-
-    def schema(self) -> pl.Schema:
-        return self._all().schema
-
-    def batches(self, batch_rows: int, columns: list[str] | None) -> Iterator[pl.DataFrame]:
-        frame = self._all() if columns is None else self._all().select(columns)
-        yield from _non_empty_batches(iter([frame]), batch_rows, frame.clear)
-
-    def count_rows(self) -> int:
-        return self._all().height
-
-    def lazy(self) -> pl.LazyFrame | None:
-        return None
-
-    def sample_candidates(self, n: int, seed: int) -> Iterator[pl.DataFrame] | None:
-        return None
-
-
-def _unique_names(raw: list[Any]) -> list[str]:
-    """Header cells as column names: blanks become ``column_<position>``, repeats get ``_duplicated_<k>``."""
-    names: list[str] = []
-    seen: dict[str, int] = {}
-    for position, cell in enumerate(raw, start=1):
-        name = str(cell).strip() if cell is not None and str(cell).strip() else f"column_{position}"
-        if name in seen:
-            seen[name] += 1
-            name = f"{name}_duplicated_{seen[name] - 1}"
-        else:
-            seen[name] = 1
-        names.append(name)
-    return names
-
-
-class ExcelTable:
-    """The first sheet of an ``.xlsx`` workbook read with openpyxl in read-only mode, every column as text.
-
-    The first row is the header. Cell values become text as Polars renders them (``2024-01-02 03:04:05``
-    for a date-time, ``1234`` for an integer); rows with no value at all are dropped.
-    """
-
-    def __init__(self, path: Path, display: str) -> None:
-        self.path = path
-        self.display = display
-        self._names: list[str] | None = None
-
-    def _open(self) -> Any:
-        try:
-            import openpyxl
-        except ImportError:
-            raise UsageError(
-                f"{self.display}: reading Excel workbooks needs openpyxl: pip install 'ringfence[excel]'"
-            ) from None
-        try:
-            return openpyxl.load_workbook(self.path, read_only=True, data_only=True)
-        except Exception:
-            raise InputError(f"{self.display}: is not a readable .xlsx workbook") from None
-
-    def _rows(self, workbook: Any) -> Iterator[tuple[Any, ...]]:
-        if not workbook.worksheets:
-            raise InputError(f"{self.display}: the workbook has no sheets")
-        rows: Iterator[tuple[Any, ...]] = iter(workbook.worksheets[0].values)
-        return rows
-
-    def schema(self) -> pl.Schema:
-        if self._names is None:
-            workbook = self._open()
-            try:
-                header = next(self._rows(workbook), None)
-            finally:
-                workbook.close()
-            if header is None or all(cell is None for cell in header):
-                raise InputError(f"{self.display}: the first sheet has no header row")
-            self._names = _unique_names(list(header))
-        return pl.Schema(dict.fromkeys(self._names, pl.String()))
-
-    def _frame(self, chunk: list[tuple[Any, ...]], names: list[str], rows_before: int) -> pl.DataFrame:
-        cells = list(zip_longest(*chunk))
-        for extra in cells[len(names) :]:
-            filled = pl.Series(extra, dtype=pl.String, strict=False).is_not_null()
-            if filled.any():
-                row = rows_before + int(filled.arg_true()[0]) + 2
-                raise InputError(f"{self.display}: row {row} has values to the right of the last header cell")
-        frame = pl.DataFrame(
-            [
-                pl.Series(
-                    name, cells[i] if i < len(cells) else [None] * len(chunk), dtype=pl.String, strict=False
-                )
-                for i, name in enumerate(names)
-            ]
-        )
-        return frame.filter(~pl.all_horizontal(pl.all().is_null()))
-
-    def batches(self, batch_rows: int, columns: list[str] | None) -> Iterator[pl.DataFrame]:
-        names = list(self.schema().names())
-        workbook = self._open()
-        try:
-            rows = self._rows(workbook)
-            next(rows, None)
-            rows_before = 0
-            produced = False
-            while chunk := list(islice(rows, batch_rows)):
-                frame = self._frame(chunk, names, rows_before)
-                rows_before += len(chunk)
-                if columns is not None:
-                    frame = frame.select(columns)
-                if frame.height:
-                    produced = True
-                    yield frame
-            if not produced:
-                empty = pl.DataFrame(schema=self.schema())
-                yield empty if columns is None else empty.select(columns)
-        finally:
-            workbook.close()
-
-    def count_rows(self) -> int:
-        return sum(frame.height for frame in self.batches(DEFAULT_BATCH_ROWS, [self.schema().names()[0]]))
-
-    def lazy(self) -> pl.LazyFrame | None:
-        return None
-
-    def sample_candidates(self, n: int, seed: int) -> Iterator[pl.DataFrame] | None:
-        return None
 
 
 # -- opening -----------------------------------------------------------------------------------------
@@ -603,26 +381,23 @@ def _first_non_space(path: Path) -> bytes:
         return fh.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
 
 
-def _open_uri(spec: str, *, encoding: str | None) -> Source:
-    if db_scheme(spec) == "file":
-        return _open_file(Path(unquote(urlsplit(spec).path)), encoding=encoding)
-    target, table = open_table(spec)
-    return Source(target.display, target.kind, target.location, table)
-
-
-def open_source(spec: str | os.PathLike[str], *, encoding: str | None = None) -> Source:
+def open_source(spec: str | os.PathLike[str] | Location, *, encoding: str | None = None) -> Source:
     """One file (by path or ``file://`` URI) or one database table (by URI) as a :class:`Source`.
 
-    ``encoding`` overrides the detected text encoding of a CSV/TSV file (a Python codec name).
+    ``spec`` may be given parsed, as a :class:`~ringfence.io.location.Location`. ``encoding`` overrides the
+    detected text encoding of a CSV/TSV file (a Python codec name).
     """
     if encoding is not None:
         try:
             encoding = codecs.lookup(encoding).name
         except LookupError:
             raise UsageError(f"unknown text encoding {encoding!r}") from None
-    if isinstance(spec, str) and "://" in spec:
-        return _open_uri(spec, encoding=encoding)
-    return _open_file(Path(spec), encoding=encoding)
+    where = Location.parse(spec)
+    if where.table is not None:
+        target, table = open_table(where.table)
+        return Source(target.display, target.kind, target.location, table)
+    assert where.path is not None
+    return _open_file(where.path, encoding=encoding)
 
 
 def _readable(path: Path) -> bool:
@@ -635,14 +410,15 @@ def _readable(path: Path) -> bool:
     return True
 
 
-def open_sources(spec: str | os.PathLike[str], *, encoding: str | None = None) -> list[Source]:
+def open_sources(spec: str | os.PathLike[str] | Location, *, encoding: str | None = None) -> list[Source]:
     """A folder's readable files (not its subfolders; sorted by name), or ``[open_source(spec)]``.
 
     Hidden files and a writer's temporary files are skipped, and so are files whose extension names no
     readable format. A folder with nothing readable is an :class:`InputError`.
     """
-    if not (isinstance(spec, str) and "://" in spec) and Path(spec).is_dir():
-        folder = Path(spec)
+    where = Location.parse(spec)
+    if where.path is not None and where.path.is_dir():
+        folder = where.path
         files = sorted(entry for entry in folder.iterdir() if _readable(entry))
         if not files:
             raise InputError(
@@ -650,7 +426,7 @@ def open_sources(spec: str | os.PathLike[str], *, encoding: str | None = None) -
                 "(.csv, .tsv, .parquet, .jsonl, .xlsx)"
             )
         return [_open_file(entry, encoding=encoding) for entry in files]
-    return [open_source(spec, encoding=encoding)]
+    return [open_source(where, encoding=encoding)]
 
 
 def read_table(spec: str | os.PathLike[str], *, encoding: str | None = None) -> pl.DataFrame:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -23,22 +22,23 @@ import pyarrow.parquet as pq
 
 from ringfence.errors import OutputError
 from ringfence.io.atomic import atomic_path
-from ringfence.io.formats import WRITABLE, Format, format_of
+from ringfence.io.db.write import write_db_table
+from ringfence.io.formats import WRITABLE, Format, WriteResult, format_of
+from ringfence.io.location import Location
+
+__all__ = [
+    "DICTIONARY_SHARE",
+    "Frames",
+    "WriteResult",
+    "neutralise_formulas",
+    "parquet_options",
+    "write_table",
+]
 
 Frames = pl.DataFrame | pl.LazyFrame | Iterable[pl.DataFrame]
 
 _FORMULA_START = r"^[=+\-@\t\r]"
 _PLAIN_NUMBER = r"^[+-]?[0-9][0-9 ().\-]*$"
-
-
-@dataclass(frozen=True)
-class WriteResult:
-    """What a writer put where."""
-
-    path: Path
-    format: Format
-    rows: int
-    columns: list[str]
 
 
 def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
@@ -149,7 +149,7 @@ def _write_text(batches: Iterator[pl.DataFrame], tmp: Path, fmt: Format) -> tupl
 
 def write_table(
     data: Frames,
-    dest: str | os.PathLike[str],
+    dest: str | os.PathLike[str] | Location,
     *,
     format: str | None = None,
     overwrite: bool = True,
@@ -160,14 +160,15 @@ def write_table(
     ``metadata`` (names and values without personal data or key bytes) goes into a Parquet file's footer
     as key-value metadata; the other formats have no place for it and do without.
 
-    ``dest`` may also be a database table URI (``postgresql://``, ``mysql://``, ``sqlite:///``), written
-    through a temporary table by :func:`ringfence.io.db.write_db_table`.
+    ``dest`` may also be a database table (a URI: ``postgresql://``, ``mysql://``, ``sqlite:///``, or a
+    parsed :class:`~ringfence.io.location.Location`), written through a temporary table by
+    :func:`ringfence.io.db.write_db_table`.
     """
-    if isinstance(dest, str) and "://" in dest:
-        from ringfence.io.db import write_db_table  # imported here: the database drivers are optional
-
-        return write_db_table(_batches(data), dest, overwrite=overwrite)
-    path = Path(dest)
+    where = Location.parse(dest)
+    if where.table is not None:
+        return write_db_table(_batches(data), where.table, overwrite=overwrite)
+    assert where.path is not None
+    path = where.path
     fmt = format_of(path, format)
     if fmt not in WRITABLE:
         raise OutputError(f"cannot write {fmt} files; use one of {', '.join(WRITABLE)}")

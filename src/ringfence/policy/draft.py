@@ -16,51 +16,16 @@ from typing import Any
 
 import yaml
 
+from ringfence.detect.entities import SPECS
 from ringfence.errors import UsageError
 from ringfence.policy.entities import ENTITY_TYPES
 from ringfence.policy.load import parse_policy
 from ringfence.policy.rules import ACTIONS
 
-# entity -> (rule, why); every personal entity of the vocabulary has one.
+# entity -> (rule, why), from each entity's spec (ringfence.detect.spec.Draft); every entity of the
+# vocabulary has one.
 DEFAULTS: dict[str, tuple[dict[str, Any], str]] = {
-    "PERSON_NAME": ({"action": "drop"}, "names are direct identifiers and rarely needed by a recipient"),
-    "PHONE_NUMBER": (
-        {"action": "tokenize", "scope": "recipient"},
-        "keyed token: joins within this recipient's copy, links to no other copy",
-    ),
-    "EMAIL_ADDRESS": (
-        {"action": "tokenize", "scope": "recipient"},
-        "keyed token: joins within this recipient's copy, links to no other copy",
-    ),
-    "CN_RESIDENT_ID": (
-        {"action": "derive", "fields": ["birth_year", "gender"]},
-        "the ID is removed; birth year and gender are kept for analysis (quasi-identifiers: check "
-        "`ringfence risk`). Use {action: tokenize} instead if the recipient must join on the person",
-    ),
-    "KR_RRN": (
-        {"action": "derive", "fields": ["birth_year", "gender"]},
-        "the RRN is removed (PIPA restricts processing it); birth year and gender are kept (check "
-        "`ringfence risk`). Use {action: tokenize} instead if the recipient must join on the person",
-    ),
-    "PASSPORT_NUMBER": ({"action": "tokenize", "scope": "recipient"}, "keyed token; the number is removed"),
-    "PAYMENT_CARD": (
-        {"action": "mask", "keep_last": 4},
-        "last 4 digits only, as PCI DSS allows for display; use tokenize to join on the card",
-    ),
-    "BANK_ACCOUNT": ({"action": "tokenize", "scope": "recipient"}, "keyed token; the number is removed"),
-    "IBAN": ({"action": "mask", "keep_last": 4}, "last 4 characters only"),
-    "POSTAL_ADDRESS": (
-        {"action": "generalize", "address": "city"},
-        "city level (CN/KR addresses); an address that cannot be read is emptied, never passed on",
-    ),
-    "IP_ADDRESS": ({"action": "generalize", "ip": {"v4": 24, "v6": 48}}, "network only: IPv4 /24, IPv6 /48"),
-    "IMEI": ({"action": "tokenize", "scope": "recipient"}, "keyed token; the device number is removed"),
-    "DATE_OF_BIRTH": ({"action": "generalize", "birth_year": True}, "birth year only"),
-    "GEO_COORDINATE": ({"action": "generalize", "geo_decimals": 2}, "2 decimals: a cell of about 1 km"),
-    "FREE_TEXT_PII": (
-        {"action": "drop"},
-        "free text holds personal data inside sentences; it cannot be released safely as a column",
-    ),
+    spec.entity: (spec.draft.rule, spec.draft.why) for spec in SPECS.values()
 }
 
 _PLAIN_KEY = re.compile(r"[^\W\d][\w.\-]*")

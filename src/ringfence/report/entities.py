@@ -4,6 +4,7 @@ The tier drives colour only; it never hides anything. ``high`` marks the identif
 and lasts longest (national IDs, passports, cards and accounts), ``personal`` every other kind of personal
 data, ``none`` a column without personal data. An entity type this module does not know (a type added
 after it) is ``personal``, never ``none``: an unknown kind of personal data is still personal data.
+Labels and high-risk marks come from the entity specs (:class:`ringfence.detect.spec.EntitySpec`).
 """
 
 from __future__ import annotations
@@ -11,29 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Literal
 
+from ringfence.detect.entities import SPECS
+
 Tier = Literal["high", "personal", "none"]
 
-LABELS: dict[str, str] = {
-    "PERSON_NAME": "Person name",
-    "PHONE_NUMBER": "Phone number",
-    "EMAIL_ADDRESS": "Email address",
-    "CN_RESIDENT_ID": "CN resident ID",
-    "KR_RRN": "KR resident registration no.",
-    "PASSPORT_NUMBER": "Passport number",
-    "PAYMENT_CARD": "Payment card number",
-    "BANK_ACCOUNT": "Bank account number",
-    "IBAN": "IBAN",
-    "POSTAL_ADDRESS": "Postal address",
-    "IP_ADDRESS": "IP address",
-    "IMEI": "Device IMEI",
-    "DATE_OF_BIRTH": "Date of birth",
-    "GEO_COORDINATE": "Geo-coordinate",
-    "FREE_TEXT_PII": "Free text with personal data",
-}
-
-HIGH_RISK: frozenset[str] = frozenset(
-    {"CN_RESIDENT_ID", "KR_RRN", "PASSPORT_NUMBER", "PAYMENT_CARD", "BANK_ACCOUNT", "IBAN"}
-)
+# Each spec's label, and the entities it marks high_risk (ringfence.detect.spec.EntitySpec).
+LABELS: dict[str, str] = {spec.entity: spec.label for spec in SPECS.values()}
+HIGH_RISK: frozenset[str] = frozenset(spec.entity for spec in SPECS.values() if spec.high_risk)
 
 
 def label(entity: str | None) -> str:

@@ -22,6 +22,7 @@ import polars as pl
 from ringfence.errors import RingfenceError, UsageError
 from ringfence.policy import Policy, Rule, policy_hash, resolve_rules
 from ringfence.transform.base import TransformContext, TransformSpec
+from ringfence.transform.record import PlanRecord
 from ringfence.transform.registry import KEY_PURPOSES, spec_for
 
 __all__ = ["ColumnPlan", "Plan", "build_plan"]
@@ -90,6 +91,10 @@ class Plan:
             "output_columns": self.output_columns,
             "key_ids": self.key_ids(),
         }
+
+    def record(self) -> PlanRecord:
+        """What protect seals into the output's footer and reveal rebuilds its reversal from."""
+        return PlanRecord.model_validate(self.to_json())
 
     def explain(self) -> str:
         """A plain-text table of the plan, one line per input column."""

@@ -10,6 +10,7 @@ import typer
 from ringfence.cli.options import ForceOption, JsonOption, WorkspaceOption, mode_of, workspace_of
 from ringfence.cli.output import emit_json, out, rows_progress, table
 from ringfence.errors import OutputError
+from ringfence.io import BATCH_ROWS
 
 
 def protect(
@@ -22,7 +23,7 @@ def protect(
     ] = None,
     batch_rows: Annotated[
         int, typer.Option("--batch-rows", min=1, help="Rows per streamed batch (bounds memory).")
-    ] = 250_000,
+    ] = BATCH_ROWS,
     explain: Annotated[
         bool, typer.Option("--explain", help="Show the plan for the input and stop; nothing is written.")
     ] = False,
@@ -31,14 +32,15 @@ def protect(
     json_out: JsonOption = False,
 ) -> None:
     """De-identify INPUT by a policy into OUTPUT, batch by batch; the output appears only when complete."""
+    from ringfence.io.location import Location
     from ringfence.io.read import open_source
+    from ringfence.pipeline.protect import plan_for
+    from ringfence.pipeline.protect import protect as run_protect
     from ringfence.policy import load_policy
-    from ringfence.transform.engine import plan_for
-    from ringfence.transform.engine import protect as run_protect
 
     mode = mode_of(ctx, json_out, workspace)
     rules = load_policy(policy)
-    if not explain and "://" not in output and Path(output).exists() and not force:
+    if not explain and not force and Location.parse(output).exists():
         raise OutputError(f"{output} exists; pass --force to replace it")
     keyset = workspace_of(mode).keyset()
     source = open_source(input_spec)

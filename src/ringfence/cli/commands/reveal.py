@@ -72,6 +72,7 @@ def reveal(
     json_out: JsonOption = False,
 ) -> None:
     """Reverse a protected table (decrypt, resolve tokens) into OUTPUT, and record who did it and why."""
+    from ringfence.io.location import Location
     from ringfence.pipeline.reveal import reveal as run_reveal
     from ringfence.state.reversals import check_reason
     from ringfence.transform.reverse import check_flags
@@ -84,7 +85,7 @@ def reveal(
     wanted = [c.strip() for c in columns.split(",") if c.strip()] if columns else None
     if columns is not None and not wanted:
         raise UsageError("--columns names no column")
-    if "://" not in output and Path(output).exists() and not force:
+    if not force and Location.parse(output).exists():
         raise OutputError(f"{output} exists; pass --force to replace it")
     ws = workspace_of(mode)
     status = err.status("Revealing…") if not mode.json else contextlib.nullcontext()

@@ -2,7 +2,10 @@
 
 Every module has python-stdnum's face (``compact``, ``validate``, ``is_valid``) plus a column version
 (``compact_expr``, ``valid_expr``, ``score_expr``) that works on a whole Polars string column with
-vectorised string expressions; see :mod:`ringfence.detect.entities._face` for the contract. Some have
+vectorised string expressions; see :mod:`ringfence.detect.entities._face` for the contract. Each also
+declares its ``SPEC`` (:class:`ringfence.detect.spec.EntitySpec`: label, country, kind, category, header
+hints, how the classifier finds it, its draft and mask defaults); :data:`SPECS` holds one per vocabulary
+name, ``FREE_TEXT_PII``'s from :mod:`ringfence.detect.entities.free_text`. Some have
 extra parsers (birth date, gender and region of ID numbers, card scheme, phone country...).
 
 >>> get("CN_RESIDENT_ID").is_valid("11010519491231002X"), display_name("KR_RRN")
@@ -16,6 +19,7 @@ from ringfence.detect.entities import (
     cn_resident_id,
     date_of_birth,
     email,
+    free_text,
     geo,
     iban,
     imei,
@@ -28,23 +32,33 @@ from ringfence.detect.entities import (
     postal_address,
 )
 from ringfence.detect.entities._face import EntityModule
+from ringfence.detect.spec import EntitySpec
+from ringfence.detect.vocabulary import ENTITY_TYPES
 from ringfence.errors import UsageError
 
-ENTITIES: dict[str, EntityModule] = {
-    "PERSON_NAME": person_name,
-    "PHONE_NUMBER": phone,
-    "EMAIL_ADDRESS": email,
-    "CN_RESIDENT_ID": cn_resident_id,
-    "KR_RRN": kr_rrn,
-    "PASSPORT_NUMBER": passport,
-    "PAYMENT_CARD": payment_card,
-    "BANK_ACCOUNT": bank_account,
-    "IBAN": iban,
-    "POSTAL_ADDRESS": postal_address,
-    "IP_ADDRESS": ip,
-    "IMEI": imei,
-    "DATE_OF_BIRTH": date_of_birth,
-    "GEO_COORDINATE": geo,
+# In the order of the vocabulary; FREE_TEXT_PII has a spec (free_text.SPEC) but no validators.
+_MODULES: tuple[EntityModule, ...] = (
+    person_name,
+    phone,
+    email,
+    cn_resident_id,
+    kr_rrn,
+    passport,
+    payment_card,
+    bank_account,
+    iban,
+    postal_address,
+    ip,
+    imei,
+    date_of_birth,
+    geo,
+)
+ENTITIES: dict[str, EntityModule] = {module.ENTITY: module for module in _MODULES}
+# Every entity type's spec, in the order of the vocabulary: the one place the tables of the classifier,
+# the header hints, the report and the policy draft come from.
+SPECS: dict[str, EntitySpec] = {
+    s.entity: s
+    for s in sorted((*(m.SPEC for m in _MODULES), free_text.SPEC), key=lambda s: ENTITY_TYPES.index(s.entity))
 }
 
 
@@ -63,4 +77,4 @@ def display_name(entity: str) -> str:
     return doc.strip().splitlines()[0]
 
 
-__all__ = ["ENTITIES", "EntityModule", "display_name", "get"]
+__all__ = ["ENTITIES", "SPECS", "EntityModule", "EntitySpec", "display_name", "get"]

@@ -2,7 +2,9 @@
 
 An entity module (python-stdnum's shape plus a column version) exposes:
 
-- ``ENTITY``: the vocabulary name (``"CN_RESIDENT_ID"``); the docstring's first line is the display name;
+- ``SPEC``: its :class:`ringfence.detect.spec.EntitySpec`, declared once at the top of the module;
+- ``ENTITY``: the vocabulary name (``"CN_RESIDENT_ID"``, ``SPEC.entity``); the docstring's first line is the
+  display name;
 - ``compact(value)``: the value without separators, NFKC-normalised (full-width digits become ASCII);
 - ``validate(value)``: the compact form, or raises ``InvalidFormat``/``InvalidLength``/``InvalidChecksum``/
   ``InvalidComponent`` (messages name the entity and the check, never the value);
@@ -19,6 +21,7 @@ from typing import Protocol
 
 import polars as pl
 
+from ringfence.detect.spec import EntitySpec
 from ringfence.errors import ValidationError
 
 # Longer values are rejected before any pattern runs (the longest entity, a postal address, stays far below).
@@ -28,7 +31,11 @@ MAX_CHARS = 1000
 class EntityModule(Protocol):
     """The interface of an entity module (modules satisfy it structurally)."""
 
-    ENTITY: str
+    @property
+    def SPEC(self) -> EntitySpec: ...
+
+    @property
+    def ENTITY(self) -> str: ...
 
     def compact(self, value: str) -> str: ...
 

@@ -17,9 +17,25 @@ import polars as pl
 
 from ringfence.detect.entities import _text
 from ringfence.detect.entities._face import is_valid_by
+from ringfence.detect.spec import Detection, Draft, EntitySpec, Hints
 from ringfence.errors import InvalidComponent, InvalidFormat, InvalidLength
 
-ENTITY = "BANK_ACCOUNT"
+SPEC = EntitySpec(
+    "BANK_ACCOUNT",
+    label="Bank account number",
+    kind="direct",
+    category="financial_account",
+    hints=Hints(
+        en=("account", "acct", "accountno", "bankaccount"),
+        zh=("账号", "账户", "帐号", "银行账户"),
+        ko=("계좌", "계좌번호"),
+    ),
+    detection=Detection("weak", bar=0.8, gate=r"\d{4}", precedence=140, needs_hint=True),
+    draft=Draft("tokenize", {"scope": "recipient"}, "keyed token; the number is removed"),
+    mask=(0, 4),
+    high_risk=True,
+)
+ENTITY = SPEC.entity
 
 SEPARATORS = _text.WHITESPACE + _text.INVISIBLE + _text.DASHES
 _REPEATED = "|".join(f"{d}+" for d in "0123456789")

@@ -41,9 +41,29 @@ import polars as pl
 from ringfence.detect.checksums import mod11_2_check_char, mod11_2_valid_expr
 from ringfence.detect.entities import _dates, _text
 from ringfence.detect.entities._face import is_valid_by
+from ringfence.detect.spec import Detection, Draft, EntitySpec, Hints
 from ringfence.errors import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 
-ENTITY = "CN_RESIDENT_ID"
+SPEC = EntitySpec(
+    "CN_RESIDENT_ID",
+    label="CN resident ID",
+    kind="direct",
+    category="identity",
+    hints=Hints(
+        en=("residentid", "citizenid", "idcard", "idno", "nationalid", "sfz", "shenfenzheng", "ric"),
+        zh=("身份证", "证件号", "公民身份"),
+    ),
+    detection=Detection("strong", bar=0.6, gate=r"^[\s\d\-xX]{15,30}$", precedence=10, span="digits"),
+    draft=Draft(
+        "derive",
+        {"fields": ["birth_year", "gender"]},
+        "the ID is removed; birth year and gender are kept for analysis (quasi-identifiers: check "
+        "`ringfence risk`). Use {action: tokenize} instead if the recipient must join on the person",
+    ),
+    country="CN",
+    high_risk=True,
+)
+ENTITY = SPEC.entity
 
 REGION_CODES: frozenset[int] = frozenset(int(code) for code in _text.data_lines("cn_regions.txt"))
 PROVINCES: dict[str, str] = {

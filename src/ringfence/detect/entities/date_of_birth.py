@@ -27,9 +27,23 @@ import polars as pl
 
 from ringfence.detect.entities import _dates, _text
 from ringfence.detect.entities._face import is_valid_by
+from ringfence.detect.spec import Detection, Draft, EntitySpec, Hints
 from ringfence.errors import InvalidComponent, InvalidFormat, InvalidLength
 
-ENTITY = "DATE_OF_BIRTH"
+SPEC = EntitySpec(
+    "DATE_OF_BIRTH",
+    label="Date of birth",
+    kind="quasi",
+    category="identity",
+    hints=Hints(en=("birth", "dob", "birthday", "birthdate"), zh=("出生", "生日"), ko=("생년월일", "생일")),
+    # The gate takes every writing validate accepts: 年月日 and 년월일, a midnight time with Z/UTC/+08:00,
+    # and the full-width forms NFKC reads as ASCII.
+    detection=Detection(
+        "strong", bar=0.8, gate=r"^\s*\d[\d\-/.年月日년월일\s:TZUC+－／．：]{5,39}$", precedence=110
+    ),
+    draft=Draft("generalize", {"birth_year": True}, "birth year only"),
+)
+ENTITY = SPEC.entity
 
 _MIDNIGHT = r"[ T]00:00(?::00(?:\.0{1,9})?)?(?: ?(?:Z|UTC|[+-][0-9]{2}:?[0-9]{2}))?"
 _TIME = r"[ T]?[0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,9})?)?(?: ?(?:Z|UTC|[+-][0-9]{2}:?[0-9]{2}))?"

@@ -20,9 +20,24 @@ import polars as pl
 
 from ringfence.detect.entities import _text
 from ringfence.detect.entities._face import is_valid_by
+from ringfence.detect.spec import Detection, Draft, EntitySpec, Hints
 from ringfence.errors import InvalidFormat, InvalidLength
 
-ENTITY = "EMAIL_ADDRESS"
+SPEC = EntitySpec(
+    "EMAIL_ADDRESS",
+    label="Email address",
+    kind="direct",
+    category="contact",
+    hints=Hints(en=("email", "mail"), zh=("邮箱", "电子邮件"), ko=("이메일", "메일")),
+    detection=Detection("strong", bar=0.6, gate=r"@", precedence=60, span="email"),
+    draft=Draft(
+        "tokenize",
+        {"scope": "recipient"},
+        "keyed token: joins within this recipient's copy, links to no other copy",
+    ),
+    mask=(1, 0),
+)
+ENTITY = SPEC.entity
 
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"

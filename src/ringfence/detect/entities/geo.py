@@ -29,9 +29,23 @@ import polars as pl
 
 from ringfence.detect.entities import _text
 from ringfence.detect.entities._face import is_valid_by
+from ringfence.detect.spec import Detection, Draft, EntitySpec, Hints
 from ringfence.errors import InvalidComponent, InvalidFormat, InvalidLength
 
-ENTITY = "GEO_COORDINATE"
+SPEC = EntitySpec(
+    "GEO_COORDINATE",
+    label="Geo-coordinate",
+    kind="quasi",
+    category="location",
+    hints=Hints(
+        en=("lat", "lon", "lng", "latitude", "longitude", "gps", "coord", "location"),
+        zh=("经度", "纬度"),
+        ko=("위도", "경도"),
+    ),
+    detection=Detection("strong", bar=0.7, gate=r"\d\.\d", precedence=100),
+    draft=Draft("generalize", {"geo_decimals": 2}, "2 decimals: a cell of about 1 km"),
+)
+ENTITY = SPEC.entity
 
 _NUM = r"[+-]?[0-9]{1,3}\.[0-9]{2,15}"
 _SEP = r" ?[,;/] ?| "
@@ -44,7 +58,9 @@ _SPACES = re.compile(" {2,}")
 _REGEX = _text.anchored(PATTERN)
 MAX_LEN = 80
 Axis = Literal["lat", "lon"]
-_LIMIT = {"lat": 90.0, "lon": 180.0}
+LIMITS: dict[Axis, float] = {"lat": 90.0, "lon": 180.0}
+# Words of a header that holds single latitudes (any other single-coordinate column holds longitudes).
+LATITUDE_WORDS = ("lat", "latitude", "纬度", "위도")
 
 
 def compact(value: str) -> str:
@@ -107,7 +123,7 @@ def in_range(value: object, axis: Axis) -> bool:
         number = float(value)
     except ValueError:
         return False
-    return abs(number) <= _LIMIT[axis] and not number.is_integer()
+    return abs(number) <= LIMITS[axis] and not number.is_integer()
 
 
 # ------------------------------------------------------------------------------------------- columns
@@ -181,8 +197,13 @@ def longitude_expr(col: pl.Expr) -> pl.Expr:
     return _text.staged(col, _parts, pl.when(pl.col("valid")).then(pl.col("lon")), pl.Float64())
 
 
+def axis_of(header: str) -> Axis:
+    """Which single coordinate a column of that header holds: ``"lat"`` when it names a latitude."""
+    return "lat" if any(word in header.lower() for word in LATITUDE_WORDS) else "lon"
+
+
 def range_expr(col: pl.Expr, axis: Axis) -> pl.Expr:
     """Polars: :func:`in_range` of every value of a numeric or text column (null for null)."""
     number = _text.strip_expr(_text.as_text(col)).cast(pl.Float64, strict=False)
-    ok = (number.abs() <= _LIMIT[axis]) & (number != number.round(0))
+    ok = (number.abs() <= LIMITS[axis]) & (number != number.round(0))
     return _text.with_nulls(col, ok)

@@ -25,9 +25,21 @@ import polars as pl
 from ringfence.detect.checksums import mod97_10_digits_expr, mod97_10_digits_valid_expr, mod97_10_is_valid
 from ringfence.detect.entities import _text
 from ringfence.detect.entities._face import is_valid_by
+from ringfence.detect.spec import Detection, Draft, EntitySpec, Hints
 from ringfence.errors import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 
-ENTITY = "IBAN"
+SPEC = EntitySpec(
+    "IBAN",
+    label="IBAN",
+    kind="direct",
+    category="financial_account",
+    hints=Hints(en=("iban",)),
+    detection=Detection("strong", bar=0.7, gate=r"^\s*[A-Za-z]{2}\s*\d", precedence=30),
+    draft=Draft("mask", {"keep_last": 4}, "last 4 characters only"),
+    mask=(0, 4),
+    high_risk=True,
+)
+ENTITY = SPEC.entity
 
 SEPARATORS = _text.WHITESPACE + _text.INVISIBLE + _text.DASHES + "."
 _CHARS = {"n": "[0-9]", "a": "[A-Z]", "c": "[A-Z0-9]"}

@@ -21,9 +21,19 @@ import polars as pl
 from ringfence.detect.checksums import luhn_is_valid, luhn_valid_expr
 from ringfence.detect.entities import _text
 from ringfence.detect.entities._face import is_valid_by
+from ringfence.detect.spec import Detection, Draft, EntitySpec, Hints
 from ringfence.errors import InvalidChecksum, InvalidFormat, InvalidLength
 
-ENTITY = "IMEI"
+SPEC = EntitySpec(
+    "IMEI",
+    label="Device IMEI",
+    kind="direct",
+    category="device",
+    hints=Hints(en=("imei", "deviceid"), zh=("设备号",), ko=("단말기",)),
+    detection=Detection("strong", bar=0.7, gate=r"^[\s\d\-/]{14,24}$", precedence=50),
+    draft=Draft("tokenize", {"scope": "recipient"}, "keyed token; the device number is removed"),
+)
+ENTITY = SPEC.entity
 
 SEPARATORS = _text.WHITESPACE + _text.INVISIBLE + _text.DASHES + "/"
 REPORTING_BODIES: tuple[str, ...] = ("01", "10", "30", "31", "32", "33", "34", "35", "44", "45", "49")

@@ -24,9 +24,21 @@ import polars as pl
 
 from ringfence.detect.entities import _text
 from ringfence.detect.entities._face import is_valid_by
+from ringfence.detect.spec import Detection, Draft, EntitySpec, Hints
 from ringfence.errors import InvalidFormat, InvalidLength
 
-ENTITY = "IP_ADDRESS"
+SPEC = EntitySpec(
+    "IP_ADDRESS",
+    label="IP address",
+    kind="direct",
+    category="device",
+    hints=Hints(en=("ip", "ipaddr", "ipaddress", "clientip"), zh=("ip地址",), ko=("아이피",)),
+    detection=Detection(
+        "strong", bar=0.6, gate=r"^\s*[0-9A-Fa-f:.\[\]/%\s]{2,60}$", precedence=70, span="ipv4"
+    ),
+    draft=Draft("generalize", {"ip": {"v4": 24, "v6": 48}}, "network only: IPv4 /24, IPv6 /48"),
+)
+ENTITY = SPEC.entity
 
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
 IPV4 = rf"{_OCTET}(?:\.{_OCTET}){{3}}"

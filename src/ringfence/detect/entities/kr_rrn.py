@@ -37,9 +37,26 @@ import polars as pl
 from ringfence.detect.checksums import rrn_check_digit, rrn_check_series
 from ringfence.detect.entities import _dates, _text
 from ringfence.detect.entities._face import is_valid_by
+from ringfence.detect.spec import Detection, Draft, EntitySpec, Hints
 from ringfence.errors import InvalidComponent, InvalidFormat, InvalidLength
 
-ENTITY = "KR_RRN"
+SPEC = EntitySpec(
+    "KR_RRN",
+    label="KR resident registration no.",
+    kind="direct",
+    category="identity",
+    hints=Hints(en=("rrn", "residentregistration", "jumin"), ko=("주민등록", "주민번호")),
+    detection=Detection("strong", bar=0.6, gate=r"^[\s\d\-]{13,20}$", precedence=20, span="digits"),
+    draft=Draft(
+        "derive",
+        {"fields": ["birth_year", "gender"]},
+        "the RRN is removed (PIPA restricts processing it); birth year and gender are kept (check "
+        "`ringfence risk`). Use {action: tokenize} instead if the recipient must join on the person",
+    ),
+    country="KR",
+    high_risk=True,
+)
+ENTITY = SPEC.entity
 
 REFORM = dt.date(2020, 10, 1)  # numbers issued from then on carry no area code and no check digit
 MAX_AREA = 96

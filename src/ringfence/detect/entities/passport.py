@@ -22,9 +22,20 @@ import polars as pl
 
 from ringfence.detect.entities import _text
 from ringfence.detect.entities._face import is_valid_by
+from ringfence.detect.spec import Detection, Draft, EntitySpec, Hints
 from ringfence.errors import InvalidFormat, InvalidLength
 
-ENTITY = "PASSPORT_NUMBER"
+SPEC = EntitySpec(
+    "PASSPORT_NUMBER",
+    label="Passport number",
+    kind="direct",
+    category="identity",
+    hints=Hints(en=("passport",), zh=("护照",), ko=("여권",)),
+    detection=Detection("weak", bar=0.8, gate=r"^\s*[A-Za-z]", precedence=90),
+    draft=Draft("tokenize", {"scope": "recipient"}, "keyed token; the number is removed"),
+    high_risk=True,
+)
+ENTITY = SPEC.entity
 
 SEPARATORS = _text.WHITESPACE + _text.INVISIBLE + _text.DASHES
 CN = r"E[0-9]{8}|E[A-HJ-NP-Z][0-9]{7}|G[0-9]{8}|[DSP]E[0-9]{7}|[DSP][0-9]{7,8}"

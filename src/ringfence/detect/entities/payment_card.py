@@ -35,9 +35,29 @@ import polars as pl
 from ringfence.detect.checksums import luhn_is_valid, luhn_valid_expr
 from ringfence.detect.entities import _text
 from ringfence.detect.entities._face import is_valid_by
+from ringfence.detect.spec import Detection, Draft, EntitySpec, Hints
 from ringfence.errors import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 
-ENTITY = "PAYMENT_CARD"
+SPEC = EntitySpec(
+    "PAYMENT_CARD",
+    label="Payment card number",
+    kind="direct",
+    category="financial_account",
+    hints=Hints(
+        en=("card", "pan", "cardno", "cardnumber"),
+        zh=("卡号", "银行卡", "信用卡"),
+        ko=("카드번호", "카드"),
+    ),
+    detection=Detection("strong", bar=0.7, gate=r"^[\s\d\-]{12,30}$", precedence=40, span="digits"),
+    draft=Draft(
+        "mask",
+        {"keep_last": 4},
+        "last 4 digits only, as PCI DSS allows for display; use tokenize to join on the card",
+    ),
+    mask=(0, 4),
+    high_risk=True,
+)
+ENTITY = SPEC.entity
 
 SEPARATORS = _text.WHITESPACE + _text.INVISIBLE + _text.DASHES
 # Disjoint prefix ranges, so at most one scheme fits a number.

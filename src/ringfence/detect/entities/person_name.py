@@ -30,9 +30,24 @@ import polars as pl
 
 from ringfence.detect.entities import _text
 from ringfence.detect.entities._face import is_valid_by
+from ringfence.detect.spec import Detection, Draft, EntitySpec, Hints
 from ringfence.errors import InvalidFormat, InvalidLength
 
-ENTITY = "PERSON_NAME"
+SPEC = EntitySpec(
+    "PERSON_NAME",
+    label="Person name",
+    kind="direct",
+    category="identity",
+    hints=Hints(
+        en=("name", "fullname", "firstname", "lastname", "surname", "holder", "payee", "payer"),
+        zh=("姓名", "名字", "户名", "收款人", "付款人", "持卡人"),
+        ko=("이름", "성명", "예금주", "고객명"),
+    ),
+    detection=Detection("weak", bar=0.7, gate=r"^[^\d@/\\:;=<>#%&*+|]{2,60}$", precedence=130),
+    draft=Draft("drop", why="names are direct identifiers and rarely needed by a recipient"),
+    mask=(1, 0),
+)
+ENTITY = SPEC.entity
 
 HAN = "[一-鿿㐀-䶿]"
 HANGUL = "[가-힣]"

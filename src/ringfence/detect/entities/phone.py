@@ -44,9 +44,29 @@ from phonenumbers.phonenumberutil import COUNTRY_CODE_TO_REGION_CODE
 
 from ringfence.detect.entities import _text
 from ringfence.detect.entities._face import is_valid_by
+from ringfence.detect.spec import Detection, Draft, EntitySpec, Hints
 from ringfence.errors import InvalidComponent, InvalidFormat, InvalidLength
 
-ENTITY = "PHONE_NUMBER"
+SPEC = EntitySpec(
+    "PHONE_NUMBER",
+    label="Phone number",
+    kind="direct",
+    category="contact",
+    hints=Hints(
+        en=("phone", "mobile", "cellphone", "tel", "msisdn"),
+        zh=("手机", "电话", "联系方式", "联系电话", "手机号"),
+        ko=("휴대폰", "핸드폰", "전화", "연락처", "휴대전화"),
+    ),
+    detection=Detection("strong", bar=0.6, gate=r"\d.*\d.*\d.*\d.*\d.*\d", precedence=80, span="digits"),
+    draft=Draft(
+        "tokenize",
+        {"scope": "recipient"},
+        "keyed token: joins within this recipient's copy, links to no other copy",
+    ),
+    country_of=lambda col: region_expr(col),
+    mask=(3, 4),
+)
+ENTITY = SPEC.entity
 
 REGIONS = ("CN", "KR")  # tried in this order when a number has no country code
 SEPARATORS = _text.WHITESPACE + _text.INVISIBLE + _text.DASHES + "().\\/"

@@ -28,9 +28,28 @@ import polars as pl
 
 from ringfence.detect.entities import _text
 from ringfence.detect.entities._face import is_valid_by
+from ringfence.detect.spec import Detection, Draft, EntitySpec, Hints
 from ringfence.errors import InvalidFormat, InvalidLength
 
-ENTITY = "POSTAL_ADDRESS"
+SPEC = EntitySpec(
+    "POSTAL_ADDRESS",
+    label="Postal address",
+    kind="direct",
+    category="contact",
+    hints=Hints(en=("address", "addr", "street"), zh=("地址", "住址", "收货地址"), ko=("주소", "거주지")),
+    detection=Detection(
+        "weak",
+        bar=0.6,
+        gate=r"[省市区县镇乡村路街巷号栋室楼시도구군읍면로길동번지호]|\d+\s+[A-Za-z]",
+        precedence=120,
+    ),
+    draft=Draft(
+        "generalize",
+        {"address": "city"},
+        "city level (CN/KR addresses); an address that cannot be read is emptied, never passed on",
+    ),
+)
+ENTITY = SPEC.entity
 
 CN_MARKERS = (
     "自治区|街道|大道|胡同|单元|小区|花园|大厦|公寓|省|市|区|县|旗|镇|乡|村|路|街|巷|弄|号|栋|幢|座|楼|层|室"

@@ -1,5 +1,6 @@
-"""The protect engine on synthetic platform tables: batch-size independence, joinability, unlinkability,
-reversibility after rotation, no key bytes or raw identifiers in the output, nothing left on failure."""
+"""protect (the runner's first configuration) on synthetic platform tables: batch-size independence,
+joinability, unlinkability, reversibility after rotation, no key bytes or raw identifiers in the
+output, nothing left on failure."""
 
 from __future__ import annotations
 
@@ -14,12 +15,13 @@ import pytest
 
 from ringfence.errors import UsageError
 from ringfence.keys import SECRET_ACCESS, Keyset
+from ringfence.pipeline import commit
+from ringfence.pipeline import stream as streams
+from ringfence.pipeline.protect import protect
 from ringfence.policy import parse_policy
 from ringfence.synth.config import SynthConfig
 from ringfence.synth.platform import generate_platform
-from ringfence.transform import engine
 from ringfence.transform.encrypt import decrypt_column
-from ringfence.transform.engine import protect
 from ringfence.transform.fpe import fpe_decrypt_column
 
 TXN_POLICY = """
@@ -85,7 +87,7 @@ def _key_texts(keyset: Keyset) -> list[bytes]:
 def test_output_is_byte_identical_whatever_the_batch_size(
     platform_files: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(engine, "OUTPUT_CHUNK_ROWS", 5_000)  # several row groups, unaligned with 1_000s
+    monkeypatch.setattr(streams, "OUTPUT_CHUNK_ROWS", 5_000)  # several row groups, unaligned with 1_000s
     keyset = Keyset.generate()
     policy = parse_policy(TXN_POLICY)
     small, large = tmp_path / "small.parquet", tmp_path / "large.parquet"
@@ -193,7 +195,7 @@ def test_row_groups_and_batches_do_not_change_the_output(
     by the streaming fallback) protects to the same bytes, whatever the batch size."""
     from ringfence.io import read
 
-    monkeypatch.setattr(engine, "OUTPUT_CHUNK_ROWS", 5_000)
+    monkeypatch.setattr(streams, "OUTPUT_CHUNK_ROWS", 5_000)
     table = pq.read_table(platform_files["transactions"])
     pieces = tmp_path / "pieces.parquet"
     pq.write_table(table, pieces, row_group_size=700)
@@ -233,14 +235,14 @@ def test_read_ahead_keeps_order_passes_errors_on_and_stops_its_thread() -> None:
     import threading
 
     frames = [pl.DataFrame({"n": [i]}) for i in range(50)]
-    assert [f["n"][0] for f in engine.ahead(iter(frames), depth=2)] == list(range(50))
+    assert [f["n"][0] for f in streams.ahead(iter(frames), depth=2)] == list(range(50))
 
     def failing() -> Iterator[pl.DataFrame]:
         yield frames[0]
         raise UsageError("the input broke")
 
     with pytest.raises(UsageError, match="the input broke"):
-        list(engine.ahead(failing()))
+        list(streams.ahead(failing()))
 
     produced: list[int] = []
 
@@ -250,13 +252,13 @@ def test_read_ahead_keeps_order_passes_errors_on_and_stops_its_thread() -> None:
             yield pl.DataFrame({"n": [i]})
 
     before = threading.active_count()
-    stream = engine.ahead(endless(), depth=2)
+    stream = streams.ahead(endless(), depth=2)
     assert next(stream)["n"][0] == 0
     stream.close()
     assert threading.active_count() == before, threading.enumerate()
     assert len(produced) <= 5  # bounded: at most the queue and one item in hand
 
-    nested = engine.ahead(f.with_columns(pl.col("n") * 2) for f in engine.ahead(endless()))
+    nested = streams.ahead(f.with_columns(pl.col("n") * 2) for f in streams.ahead(endless()))
     assert next(nested)["n"][0] == 0
     assert threading.active_count() == before + 2
     nested.close()  # closing the outer read-ahead stops the inner one too
@@ -274,8 +276,8 @@ def test_a_failed_write_stops_the_reading_and_transforming_threads(
         next(iter(frames))
         raise OutputError("the disk is full")
 
-    monkeypatch.setattr(engine, "write_table", write_one_then_fail)
-    monkeypatch.setattr(engine, "OUTPUT_CHUNK_ROWS", 1_000)  # more chunks than the queues hold
+    monkeypatch.setattr(commit, "write_table", write_one_then_fail)
+    monkeypatch.setattr(streams, "OUTPUT_CHUNK_ROWS", 1_000)  # more chunks than the queues hold
     before = threading.active_count()
     try:
         protect(
