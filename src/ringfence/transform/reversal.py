@@ -22,7 +22,7 @@ import polars as pl
 
 from ringfence.detect.entities import ENTITIES
 from ringfence.errors import KeyAccessError, UsageError
-from ringfence.keys import Keyset
+from ringfence.keys import KeyHolder, Keyset
 from ringfence.keys.keyed_hash import TOKEN_PREFIX
 from ringfence.policy.rules import REVEALABLE
 from ringfence.policy.rules import Fpe as FpeRule
@@ -139,20 +139,13 @@ class ReversalTally:
 Result = tuple[pl.Series, int, int, set[str]]
 
 
-class _NoPickle:
-    __slots__ = ()
-
-    def __reduce__(self) -> NoReturn:
-        raise TypeError(f"a {type(self).__name__} holds the keyset and cannot be pickled")
-
-
 def _key_ids(values: pl.Series, prefix: str) -> set[str]:
     """The distinct 8-hex key ids of the ``<prefix>_<kid>_`` values of a column."""
     kids = values.str.extract(rf"^{prefix}_([0-9a-f]{{8}})_", 1).drop_nulls().unique()
     return set(kids.to_list())
 
 
-class Decrypt(_NoPickle):
+class Decrypt(KeyHolder):
     """``re1_`` ciphertexts → plaintexts, each under the key its id names."""
 
     __slots__ = ("_column", "_keyset")
@@ -169,7 +162,7 @@ class Decrypt(_NoPickle):
         return plain, int(strings.len() - strings.null_count()), 0, _key_ids(strings, CIPHERTEXT_PREFIX)
 
 
-class FpeDecrypt(_NoPickle):
+class FpeDecrypt(KeyHolder):
     """FF1 ciphertexts → plaintexts under one recorded or chosen key."""
 
     __slots__ = ("_alphabet", "_column", "_entity", "_key_id", "_keyset", "_scope_label")
@@ -213,7 +206,7 @@ class FpeDecrypt(_NoPickle):
 ReferenceValues = pl.Series | Callable[[], Iterable[pl.Series]]
 
 
-class TokenResolver(_NoPickle):
+class TokenResolver(KeyHolder):
     """Resolves ``rt1_`` tokens of one domain against reference values (the originals), by a join.
 
     The reference is a series, or a function that reads it in batches (a table of 100M customers is
