@@ -146,3 +146,21 @@ def test_transforms_depend_on_the_resolver_protocol_not_the_keyset() -> None:
     assert out.drop("email").equals(ref.drop("email"))
     hmac_id, aead_id = keyset.primary_id("hmac"), keyset.primary_id("aead")
     assert sorted(set(resolver.asked)) == [f"aead {aead_id}", f"ff1 {aead_id}", f"prf {hmac_id}"]
+
+
+def test_parameters_given_directly_are_checked_by_the_declared_rule_model() -> None:
+    from ringfence.transform.dates import DateShift
+    from ringfence.transform.derive import Derive
+    from ringfence.transform.numeric import Noise, Round
+    from ringfence.transform.tokenize import Tokenize
+
+    for make, match in (
+        (lambda: Tokenize(digest_bytes=9), "tokenize digest_bytes"),
+        (lambda: Round(0), "round to"),
+        (lambda: Noise(0.9), "noise relative"),
+        (lambda: DateShift("customer", max_days=0), "date_shift max_days"),
+        (lambda: Derive("CN_RESIDENT_ID", ["gender", "gender"]), "derive fields: a field is named twice"),
+        (lambda: Derive(None, ["gender"]), "derive needs the entity"),
+    ):
+        with pytest.raises(UsageError, match=match):
+            make()

@@ -28,11 +28,12 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal, Self
 
 import polars as pl
+from pydantic import ValidationError
 
 from ringfence.errors import UsageError
 from ringfence.keys import Kernel, KeyResolver, Prf
 from ringfence.keys.columns import default_threads
-from ringfence.policy.rules import ACTION_SPECS, KEY_PURPOSES, Action, RuleBase
+from ringfence.policy.rules import ACTION_SPECS, KEY_PURPOSES, Action, RuleBase, RuleProblem
 
 Scope = Literal["global", "recipient"]
 
@@ -125,6 +126,21 @@ class TransformSpec(ABC):
         """Whether equal inputs give equal (informative) outputs across the column."""
         unless = self.action.joinable_unless
         return self.action.joinable and (unless is None or getattr(self, unless) is None)
+
+    def check(self, **params: Any) -> None:
+        """Checks parameters given directly (not from a policy) against the action's rule model, where
+        their bounds are declared; a :class:`UsageError` names the action and the parameter."""
+        try:
+            self.action.rule.model_validate({"action": self.name, **params})
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            cause = first.get("ctx", {}).get("error")
+            problem = cause if isinstance(cause, RuleProblem) else None
+            message = problem.message if problem else first["msg"]
+            where = problem.key or "" if problem else " ".join(str(part) for part in first["loc"])
+            raise UsageError(
+                f"{self.name} {where}: {message}" if where else f"{self.name}: {message}"
+            ) from None
 
     @classmethod
     def from_rule(cls, rule: RuleBase) -> Self:

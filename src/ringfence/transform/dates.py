@@ -197,8 +197,7 @@ class DateShift(TransformSpec):
     name = "date_shift"
 
     def __init__(self, subject: str, max_days: int = 30, scope: Scope = "recipient") -> None:
-        if not 1 <= max_days <= 3650:
-            raise UsageError("date_shift max_days must be between 1 and 3650")
+        self.check(subject=subject, max_days=max_days, scope=scope)
         self.subject = subject
         self.max_days = max_days
         self.scope: Scope = scope

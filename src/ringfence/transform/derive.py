@@ -23,7 +23,7 @@ import polars as pl
 from ringfence.detect.checksums import mod11_2_valid_expr
 from ringfence.errors import UsageError
 from ringfence.policy.entities import NATIONAL_IDS
-from ringfence.policy.rules import DeriveField, RuleBase
+from ringfence.policy.rules import DeriveField
 from ringfence.transform.base import TransformContext, TransformSpec, text
 from ringfence.transform.dates import age_bands, need_as_of
 
@@ -146,27 +146,22 @@ class Derive(TransformSpec):
 
     def __init__(
         self,
-        entity: str,
+        entity: str | None,
         fields: list[DeriveField],
         age_band: int = 10,
         region_digits: int = 2,
         as_of: dt.date | None = None,
     ) -> None:
-        if entity not in NATIONAL_IDS:
-            raise UsageError(f"derive reads {' or '.join(NATIONAL_IDS)}, not {entity}")
-        if not fields or len(set(fields)) != len(fields):
-            raise UsageError("derive needs a list of distinct fields")
+        if entity is None:
+            raise UsageError("derive needs the entity of the ID column (CN_RESIDENT_ID or KR_RRN)")
+        self.check(
+            entity=entity, fields=list(fields), age_band=age_band, region_digits=region_digits, as_of=as_of
+        )
         self.entity = entity
         self.fields = list(fields)
         self.age_band = age_band
         self.region_digits = region_digits
         self.as_of = as_of
-
-    @classmethod
-    def from_rule(cls, rule: RuleBase) -> Derive:
-        if rule.entity is None:
-            raise UsageError("derive needs the entity of the ID column (CN_RESIDENT_ID or KR_RRN)")
-        return super().from_rule(rule)
 
     def params(self) -> dict[str, Any]:
         return {

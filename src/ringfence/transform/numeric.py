@@ -90,8 +90,7 @@ class Round(TransformSpec):
     name = "round"
 
     def __init__(self, to: float) -> None:
-        if not to > 0:
-            raise UsageError("round needs a positive multiple (to)")
+        self.check(to=to)
         self.to = float(to)
 
     def params(self) -> dict[str, Any]:
@@ -125,8 +124,7 @@ class Noise(TransformSpec):
     def __init__(
         self, relative: float = 0.05, subject: str | None = None, scope: Scope = "recipient"
     ) -> None:
-        if not 0 < relative <= 0.5:
-            raise UsageError("noise relative must be in (0, 0.5]")
+        self.check(relative=relative, subject=subject, scope=scope)
         self.relative = float(relative)
         self.subject = subject
         self.scope: Scope = scope

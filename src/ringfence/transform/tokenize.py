@@ -70,8 +70,7 @@ class Tokenize(TransformSpec):
     def __init__(
         self, scope: Scope = "recipient", digest_bytes: int = DIGEST_SIZE, entity: str | None = None
     ) -> None:
-        if not 10 <= digest_bytes <= DIGEST_SIZE:
-            raise UsageError(f"tokenize digest_bytes must be 10 to {DIGEST_SIZE}, not {digest_bytes}")
+        self.check(scope=scope, digest_bytes=digest_bytes, entity=entity)
         self.scope: Scope = scope
         self.digest_bytes = digest_bytes
         self.entity = entity
