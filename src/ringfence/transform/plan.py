@@ -66,6 +66,11 @@ class Plan:
     def output_columns(self) -> list[str]:
         return [name for c in self.columns for name in c.outputs]
 
+    @property
+    def output_schema(self) -> pl.Schema:
+        """The schema of what the plan writes (known before any data flows)."""
+        return pl.LazyFrame(schema=dict(self.context.schema)).select(self.exprs()).collect_schema()
+
     def exprs(self) -> list[pl.Expr]:
         """Every output expression, in output order: ``batch.select(plan.exprs())`` protects a batch."""
         return [e for c in self.columns for e in c.exprs]
