@@ -335,10 +335,12 @@ def _policy() -> str:
     return "normal"
 
 
-def _in_child(func: Any, path: Path) -> dict[str, Any]:
+def _in_child(func: Any, path: Path) -> dict[str, Any] | None:
     """Runs ``func(path)`` in a fresh interpreter, so timings and peak memory are the measured work's."""
     with multiprocessing.get_context("spawn").Pool(1, initializer=_realtime) as pool:
-        result: dict[str, Any] = pool.apply(func, (str(path),))
+        result: dict[str, Any] | None = pool.apply(func, (str(path),))
+        if result is None:  # the measured tool is not installed (Presidio without the bench extra)
+            return None
         result["scheduling"] = pool.apply(_policy)
     return result
 

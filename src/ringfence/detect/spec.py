@@ -5,9 +5,8 @@ Each entity module of :mod:`ringfence.detect.entities` declares its ``SPEC`` bes
 used to list entities is derived from the specs: the classifier's bars, gates, precedence and free-text
 spans (:mod:`ringfence.detect.classify`), the header hints (:mod:`ringfence.detect.headers`), the
 report's labels and risk tiers (:mod:`ringfence.report.entities`), the policy draft's defaults
-(:mod:`ringfence.policy.draft`) and the mask defaults (``transform/mask.py``, held equal by
-``tests/detect/test_specs.py``). The risk stage reads :attr:`EntitySpec.kind`, the govern stage
-:attr:`EntitySpec.category`.
+(:mod:`ringfence.policy.draft`) and the mask defaults (:mod:`ringfence.transform.mask`). The risk
+stage reads :attr:`EntitySpec.kind`, the govern stage :attr:`EntitySpec.category`.
 
 Guarantees (``tests/detect/test_specs.py``): every vocabulary name has exactly one spec; hints are in the
 normalised form :func:`ringfence.detect.headers.normalise` gives, English ones ASCII, Chinese ones with a

@@ -47,6 +47,7 @@ import numpy.typing as npt
 import polars as pl
 import pyarrow as pa
 
+from ringfence.detect.entities import SPECS
 from ringfence.errors import UsageError
 from ringfence.keys.columns import (
     Column,
@@ -59,14 +60,9 @@ from ringfence.keys.columns import (
 )
 from ringfence.transform.base import TransformContext, TransformSpec, text
 
-DEFAULT_KEEP: dict[str, tuple[int, int]] = {
-    "PAYMENT_CARD": (0, 4),
-    "PHONE_NUMBER": (3, 4),
-    "EMAIL_ADDRESS": (1, 0),
-    "IBAN": (0, 4),
-    "BANK_ACCOUNT": (0, 4),
-    "PERSON_NAME": (1, 0),
-}
+# What a mask rule that names an entity but neither keep_first nor keep_last keeps: declared once, in each
+# entity's spec (detect/entities/*.py).
+DEFAULT_KEEP: dict[str, tuple[int, int]] = {name: s.mask for name, s in SPECS.items() if s.mask is not None}
 # Non-ASCII separators (inclusive ranges): no-break space, middle dot, General Punctuation, CJK symbols
 # and punctuation, katakana middle dot, full-width punctuation.
 _SEPARATOR_RANGES = (
