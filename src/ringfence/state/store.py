@@ -111,8 +111,11 @@ class SqlStore:
                     "CREATE TABLE IF NOT EXISTS schema_migrations "
                     "(version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL)"
                 )
+            # Every migration not applied yet, in order (a version added between two released ones, by
+            # a branch that landed later, is applied too).
+            applied = {int(v) for (v,) in self.query("SELECT version FROM schema_migrations")}
             for migration in MIGRATIONS:
-                if migration.version <= current:
+                if migration.version in applied:
                     continue
                 for statement in migration.statements:
                     self.execute(statement)
