@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from ringfence.cli.commands import demo, init, keys, protect, reveal, scan, synth
+from ringfence.cli.commands import consent, demo, init, keys, protect, recipients, reveal, scan, synth
 
 
 def register(app: typer.Typer) -> None:
@@ -15,3 +15,5 @@ def register(app: typer.Typer) -> None:
     app.command("reveal")(reveal.reveal)
     app.command("demo")(demo.demo)
     app.add_typer(keys.app, name="keys")
+    app.add_typer(recipients.app, name="recipients")
+    app.add_typer(consent.app, name="consent")
