@@ -13,7 +13,7 @@ staged file moved onto the output in one rename. What that guarantees:
   (only folders of processes that no longer run, and only that output's);
 - if moving the staged file into place fails, the hook is asked to withdraw its record
   (:meth:`Publication.withdraw`) and the error says whether it could;
-- ``private`` outputs (data in clear again) are readable by their owner only (0600) before they appear;
+- ``private`` outputs (data in clear again) are readable by their owner only (0600) from their first byte;
 - without ``overwrite`` an existing output is never replaced, also when it appears while the run works.
 
 A database table output cannot be staged in a folder: it is written through a temporary table that the
@@ -211,10 +211,16 @@ class Commit:
         staging = staging_dir(out_path, self.label)
         try:
             staged = staging / out_path.name
+            # A private output is readable by its owner only from its first byte (files this process
+            # creates meanwhile are too: the read-ahead threads create none).
+            mask = os.umask(0o077) if self.private else None
             try:
                 written = write_table(frames, staged, overwrite=True, metadata=self.metadata)
             except RingfenceError as exc:
                 raise type(exc)(_first_line(exc).replace(str(staging), str(out_path.parent))) from None
+            finally:
+                if mask is not None:
+                    os.umask(mask)
             if self.private:
                 staged.chmod(0o600)
             self._decide(Staged(str(self.output), written.rows, written.columns, staged))
