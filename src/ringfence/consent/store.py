@@ -180,14 +180,11 @@ def import_consents(store: StateStore, source: str | os.PathLike[str] | Source) 
             pl.col("_known").is_not_null() & pl.col("withdrawn_at").is_not_null() & pl.col("_was").is_null()
         )
         _insert(store, new.drop("_known", "_was"), imported)
-        for subject, purpose, recipient, granted, withdrawn_at in withdrawn.select(
-            "subject_id", "purpose", "recipient", "granted_at", "withdrawn_at"
-        ).iter_rows():
-            store.execute(
-                "UPDATE consents SET withdrawn_at = ? "
-                "WHERE subject_id = ? AND purpose = ? AND recipient = ? AND granted_at = ?",
-                (withdrawn_at, subject, purpose, recipient, granted),
-            )
+        store.executemany(
+            "UPDATE consents SET withdrawn_at = ? "
+            "WHERE subject_id = ? AND purpose = ? AND recipient = ? AND granted_at = ?",
+            withdrawn.select("withdrawn_at", "subject_id", "purpose", "recipient", "granted_at").rows(),
+        )
     return ConsentImport(
         src.name, rows.height, new.height, withdrawn.height, rows.height - new.height - withdrawn.height
     )
@@ -220,16 +217,7 @@ def _insert(store: StateStore, rows: pl.DataFrame, imported: str) -> None:
     )
     for start in range(0, rows.height, _BATCH):
         chunk = rows.slice(start, _BATCH).with_columns(pl.lit(imported).alias("imported_at"))
-        _executemany(store, sql, chunk.iter_rows())
-
-
-def _executemany(store: StateStore, sql: str, rows: Iterable[tuple[object, ...]]) -> None:
-    many = getattr(store, "executemany", None)
-    if many is not None:
-        many(sql, list(rows))
-        return
-    for row in rows:
-        store.execute(sql, row)
+        store.executemany(sql, chunk.rows())
 
 
 def consenting_subjects(

@@ -30,7 +30,7 @@ import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -39,7 +39,7 @@ import polars as pl
 
 from ringfence.errors import CheckFailed, OutputError, RingfenceError
 from ringfence.io.location import Location
-from ringfence.io.write import WriteResult, write_table
+from ringfence.io.write import Metadata, WriteResult, write_table
 
 __all__ = ["Commit", "Gate", "Publication", "Refused", "Staged", "sha256_file"]
 
@@ -163,7 +163,7 @@ class Commit:
     overwrite: bool = True
     label: str = "stage"
     private: bool = False
-    metadata: Mapping[str, str] | None = None
+    metadata: Metadata | None = None
     gates: Sequence[Gate] = ()
     publication: Publication | None = None
     _ended: bool = field(default=False, init=False, repr=False)

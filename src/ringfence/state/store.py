@@ -38,6 +38,7 @@ class StateStore(Protocol):
     url: str
 
     def execute(self, sql: str, params: Params = ()) -> None: ...
+    def executemany(self, sql: str, rows: Sequence[Params]) -> None: ...
     def query(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]: ...
     def transaction(self) -> contextlib.AbstractContextManager[None]: ...
     def schema_version(self) -> int: ...
@@ -60,6 +61,16 @@ class SqlStore:
     def execute(self, sql: str, params: Params = ()) -> None:
         cur = self._conn.cursor()
         cur.execute(self._sql(sql), tuple(params))
+        cur.close()
+        if self._depth == 0:
+            self._conn.commit()
+
+    def executemany(self, sql: str, rows: Sequence[Params]) -> None:
+        """One statement for each row of parameters (the driver batches them)."""
+        if not rows:
+            return
+        cur = self._conn.cursor()
+        cur.executemany(self._sql(sql), [tuple(r) for r in rows])
         cur.close()
         if self._depth == 0:
             self._conn.commit()
