@@ -307,7 +307,7 @@ def _release(
             else SubjectCollector(subject)
         )
     hook = _LedgerEntry(ledger, base, collector)
-    commit.metadata = plan.record().seal(workspace.keyset())
+    commit.metadata = plan.record().bound_sealer(workspace.keyset())
     commit.publication = hook
     written = RowCount()
     steps = [collector] if collector is not None else []
