@@ -6,7 +6,7 @@ consenting subjects) over the synthetic transactions, in rows/s, beside the floo
     python -m bench consent --rows 2000000
 
 The consenting subjects come from the synthetic platform's own consent records, loaded through
-``consent import`` into a fresh workspace and looked up as a release would (purpose ``fraud_detection``,
+``consent import`` into a fresh workspace and looked up as a release would (purpose ``fraud_prevention``,
 recipient ``seoul-fraudnet``). DESIGN §4 target: ≥ 5,000,000 rows/s.
 """
 
@@ -45,7 +45,7 @@ def run(rows: int = 10_000_000) -> dict[str, Any]:
         start = time.perf_counter()
         allowed = consenting_subjects(
             store,
-            purpose="fraud_detection",
+            purpose="fraud_prevention",
             recipient="seoul-fraudnet",
             kinds={"provision"},
             at=dt.datetime(2026, 12, 1, tzinfo=dt.UTC),
@@ -83,7 +83,7 @@ def to_markdown(result: dict[str, Any]) -> str:
             f"Synthetic transactions, {result['rows']:,} rows in {BATCH_ROWS:,}-row batches; consenting "
             f"subjects from the platform's own consent records ({result['consents_imported']:,} consents "
             f"imported in {result['import_seconds']} s, looked up in {result['lookup_seconds']} s): "
-            f"{result['subjects_consenting']:,} subjects may receive `fraud_detection` data.",
+            f"{result['subjects_consenting']:,} subjects may receive `fraud_prevention` data.",
             "",
             "| run | seconds | rows/s |",
             "|---|---|---|",

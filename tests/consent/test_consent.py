@@ -64,10 +64,18 @@ def test_import_is_idempotent_and_lookups_match_the_generators_truth(
     assert first.added == first.rows and first.unchanged == 0
     again = import_consents(store, path)
     assert again.added == 0 and again.withdrawals == 0 and again.unchanged == first.rows
-    for purpose, recipient in [("fraud_detection", "tianyan-risk"), ("marketing", "bluewave-ads")]:
+    for purpose, recipient in [("fraud_prevention", "tianyan-risk"), ("marketing", "bluewave-ads")]:
         got = consenting_subjects(store, purpose=purpose, recipient=recipient, kinds={"provision"}, at=NOW)
         assert got.to_list() == _expected(consents, purpose, recipient, NOW)
         assert 0 < got.len() < consents["subject_id"].n_unique()
+    abroad = consenting_subjects(
+        store, purpose="fraud_prevention", recipient="alipay-sg", kinds={"provision", "cross_border"}, at=NOW
+    )
+    flagged = consents.filter(pl.col("cross_border") & (pl.col("recipient") == "alipay-sg"))
+    held = _expected(flagged, "fraud_prevention", "alipay-sg", NOW)
+    assert abroad.to_list() == held and 0 < len(held) < len(
+        _expected(consents, "fraud_prevention", "alipay-sg", NOW)
+    )
     per_provision = consenting_subjects(
         store, purpose="marketing", recipient="bluewave-ads", kinds={"per_provision"}, at=NOW
     )
@@ -166,7 +174,7 @@ def test_the_filter_keeps_exactly_the_consenting_rows(workspace: Workspace, plat
     store = workspace.state()
     import_consents(store, _csv(platform.consents, tmp_path / "c.csv"))
     allowed = consenting_subjects(
-        store, purpose="fraud_detection", recipient="seoul-fraudnet", kinds={"provision"}, at=NOW
+        store, purpose="fraud_prevention", recipient="seoul-fraudnet", kinds={"provision"}, at=NOW
     )
     store.close()
     transactions = pl.concat(list(platform.transactions()))
@@ -187,7 +195,7 @@ def test_recipients_are_checked_refused_when_unknown_or_removed_and_never_reused
 ) -> None:
     store = workspace.state()
     added = add_recipient(
-        store, "alipay-sg", country="SG", purposes=("fraud_detection",), affiliate_of="ant-group"
+        store, "alipay-sg", country="SG", purposes=("fraud_prevention",), affiliate_of="ant-group"
     )
     assert get_recipient(store, "alipay-sg") == added and added.role == "third-party"
     with pytest.raises(UsageError, match="not registered"):

@@ -84,7 +84,7 @@ def _checked(recipient_id: str, country: str, role: str, purposes: tuple[str, ..
         raise UsageError(f"--role is one of {', '.join(ROLES)}")
     bad = [p for p in purposes if not _PURPOSE.match(p)]
     if bad:
-        raise UsageError("a purpose is a lowercase word (a-z, 0-9, _ and -), e.g. fraud_detection")
+        raise UsageError("a purpose is a lowercase word (a-z, 0-9, _ and -), e.g. fraud_prevention")
 
 
 def _record(row: tuple[Any, ...]) -> RecipientRecord:

@@ -18,7 +18,7 @@ def release(
     policy: Annotated[Path, typer.Option("--policy", "-p", help="The policy file (YAML).")],
     recipient: Annotated[str, typer.Option("--recipient", help="A registered recipient's id.")],
     purpose: Annotated[
-        str, typer.Option("--purpose", help="Why it receives the data, e.g. fraud_detection.")
+        str, typer.Option("--purpose", help="Why it receives the data, e.g. fraud_prevention.")
     ],
     output: Annotated[str, typer.Option("--output", "-o", help="Where to write the released copy.")],
     subject: Annotated[
