@@ -43,6 +43,7 @@ from ringfence.errors import UsageError
 from ringfence.io import BATCH_ROWS
 from ringfence.io.location import Location
 from ringfence.io.read import Source, open_source
+from ringfence.keys import Keyset
 from ringfence.ledger import Entry, Ledger
 from ringfence.pipeline.commit import Commit, Staged
 from ringfence.pipeline.protect import PlanStep, plan_for
@@ -219,7 +220,7 @@ def release(
     try:
         ledger = Ledger(store, keyset)
         return _release(
-            workspace, store, ledger, src, rules, commit, recipient, purpose, subject, batch_rows, now
+            workspace, keyset, store, ledger, src, rules, commit, recipient, purpose, subject, batch_rows, now
         )
     finally:
         store.close()
@@ -227,6 +228,7 @@ def release(
 
 def _release(
     workspace: Workspace,
+    keyset: Keyset,
     store: StateStore,
     ledger: Ledger,
     src: Source,
@@ -240,7 +242,7 @@ def _release(
 ) -> ReleaseResult:
     release_id = uuid.uuid4().hex
     record = find_recipient(store, recipient)
-    plan = plan_for(src, rules, keyset=workspace.keyset(), recipient=recipient)
+    plan = plan_for(src, rules, keyset=keyset, recipient=recipient)
     categories = released_categories(plan, subject)
     jurisdiction = workspace.config.jurisdiction
     if record is None or not record.active:
@@ -307,7 +309,7 @@ def _release(
             else SubjectCollector(subject)
         )
     hook = _LedgerEntry(ledger, base, collector)
-    commit.metadata = plan.record().bound_sealer(workspace.keyset())
+    commit.metadata = plan.record().bound_sealer(keyset)
     commit.publication = hook
     written = RowCount()
     steps = [collector] if collector is not None else []
