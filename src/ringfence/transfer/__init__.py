@@ -10,31 +10,9 @@ applied by :mod:`.decide`, which fails closed on anything a pack does not know.
 This side rail imports only :mod:`ringfence.errors`; it knows nothing of consent records or the ledger.
 """
 
+from ringfence.transfer import model
 from ringfence.transfer.decide import decide, purposes
-from ringfence.transfer.model import (
-    CATEGORIES,
-    CONSENT_KINDS,
-    JURISDICTIONS,
-    Category,
-    Citation,
-    ConsentKind,
-    Decision,
-    Jurisdiction,
-    Recipient,
-    TransferRequest,
-)
+from ringfence.transfer.model import *  # noqa: F403
 
-__all__ = [
-    "CATEGORIES",
-    "CONSENT_KINDS",
-    "JURISDICTIONS",
-    "Category",
-    "Citation",
-    "ConsentKind",
-    "Decision",
-    "Jurisdiction",
-    "Recipient",
-    "TransferRequest",
-    "decide",
-    "purposes",
-]
+__all__ = ["decide", "purposes"]
+__all__ += model.__all__

@@ -1,11 +1,12 @@
 """Rule packs: one YAML file per jurisdiction under ``packs/``, loaded into strict pydantic models.
 
-A pack is data, not code. It names the articles it cites (``citations``), the countries it governs and
-treats as domestic or adequate, the purposes it knows and the legal basis each one stands on, which
-categories identify a person and which it counts as sensitive, the cross-border mechanisms it accepts, and
-the rules: ``denials`` (a matching one refuses the transfer) and ``parts`` (each part of a transfer that
-needs a ground when it applies, such as the provision itself, the crossing of a border, sensitive data or
-credit information; the first ground whose ``when`` matches grants the part, with the consents it needs).
+A pack is data, not code. It names the articles it cites (``citations``), the countries it treats as
+domestic (the countries of the controllers it governs, too) or adequate, the purposes it knows and the
+legal basis each one stands on, which categories identify a person and which it counts as sensitive, the
+cross-border mechanisms it accepts, and the rules: ``denials`` (a matching one refuses the transfer) and
+``parts`` (each part of a transfer that needs a ground when it applies, such as the provision itself, the
+crossing of a border, sensitive data or credit information; the first ground whose ``when`` matches
+grants the part, with the consents it needs).
 
 What loading guarantees (a broken pack fails at load, naming the pack, never at decision time):
 
@@ -115,7 +116,6 @@ class Purpose(_Strict):
 class Pack(_Strict):
     jurisdiction: Literal["KR", "CN", "EU"]
     citations: dict[str, Citation]
-    controllers: frozenset[str]
     domestic: frozenset[str]
     adequate: frozenset[str] = frozenset()
     unknown: dict[Unknown, str]
@@ -132,7 +132,7 @@ class Pack(_Strict):
         missing_unknown = set(get_args(Unknown)) - set(self.unknown)
         if missing_unknown:
             raise ValueError(f"unknown: no article for {sorted(missing_unknown)}")
-        for name in ("controllers", "domestic", "adequate"):
+        for name in ("domestic", "adequate"):
             bad = getattr(self, name) - countries()
             if bad:
                 raise ValueError(f"{name}: not ISO 3166-1 alpha-2: {sorted(bad)}")
@@ -161,6 +161,12 @@ class Pack(_Strict):
         for part in self.parts.values():
             whens += [part.applies, *(g.when for g in part.grounds)]
         return whens
+
+    @property
+    def controllers(self) -> frozenset[str]:
+        """The controller countries this pack governs: its domestic countries, or the jurisdiction's own
+        name ("EU": established in the Union, member state not given)."""
+        return self.domestic | {self.jurisdiction}
 
     def cite(self, key: str) -> Citation:
         return self.citations[key]
