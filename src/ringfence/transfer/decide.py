@@ -90,15 +90,26 @@ def _reason(pack: Pack, note: Note) -> tuple[str, Citation]:
 
 
 def _unknown(pack: Pack, request: TransferRequest) -> Reasons:
+    """A reason for every value the pack does not know, naming it (names of purposes, countries and
+    categories, never a data value), with the article the pack refuses it under."""
     recipient = request.recipient
+    strange = sorted(str(c) for c in request.categories if c not in CATEGORIES)
     checks: list[tuple[bool, Unknown, str]] = [
-        (request.controller_country in pack.controllers, "controller", "controller country not governed"),
-        (bool(recipient.id), "recipient", "recipient has no id"),
-        (recipient.country in countries(), "country", "recipient country is not a known ISO code"),
-        (recipient.role in ROLES, "role", "recipient role is unknown"),
-        (request.purpose in pack.purposes, "purpose", "purpose is not in this pack's vocabulary"),
-        (all(c in CATEGORIES for c in request.categories), "category", "a data category is unknown"),
-        (request.mechanism is None or request.mechanism in pack.mechanisms, "mechanism", "unknown mechanism"),
+        (
+            request.controller_country in pack.controllers,
+            "controller",
+            f"controller country {request.controller_country!r} is not governed by this pack",
+        ),
+        (bool(recipient.id), "recipient", "the recipient has no id"),
+        (recipient.country in countries(), "country", f"recipient country {recipient.country!r} is unknown"),
+        (recipient.role in ROLES, "role", f"recipient role {recipient.role!r} is unknown"),
+        (request.purpose in pack.purposes, "purpose", f"purpose {request.purpose!r} is unknown"),
+        (not strange, "category", f"data categories {strange} are unknown"),
+        (
+            request.mechanism is None or request.mechanism in pack.mechanisms,
+            "mechanism",
+            f"cross-border mechanism {request.mechanism!r} is unknown",
+        ),
     ]
     return [(f"fail closed: {why}", pack.cite(pack.unknown[field])) for ok, field, why in checks if not ok]
 
@@ -142,8 +153,8 @@ def _explain(pack: Pack, facts: dict[str, object], role: str) -> Reasons:
     """What the transfer would need in the role it really has: its grounds' consents, or what is missing."""
     granted, missing = _grounds(pack, facts)
     needs = [
-        (f"as {role}: {g.why} (needs consent: {', '.join(sorted(g.consent))})", pack.cite(g.cite))
+        (f"treated as {role}: {g.why} (consent: {', '.join(sorted(g.consent))})", pack.cite(g.cite))
         for g in granted
         if g.consent
     ]
-    return needs + [(f"as {role}: {p.missing.why}", pack.cite(p.missing.cite)) for p in missing]
+    return needs + [(f"treated as {role}: {p.missing.why}", pack.cite(p.missing.cite)) for p in missing]
