@@ -112,3 +112,9 @@ def test_decisions_are_frozen_values() -> None:
     decision = decide(KAKAO_PAY)
     assert decide(KAKAO_PAY) == decision
     assert hash(decision) == hash(decide(KAKAO_PAY))
+
+
+@pytest.mark.parametrize("jurisdiction", JURISDICTIONS)
+def test_every_declared_article_is_cited_by_a_rule(jurisdiction: str) -> None:
+    pack = load_pack(jurisdiction)
+    assert set(pack.citations) == set(pack.cited())

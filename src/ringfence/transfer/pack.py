@@ -136,7 +136,7 @@ class Pack(_Strict):
             bad = getattr(self, name) - countries()
             if bad:
                 raise ValueError(f"{name}: not ISO 3166-1 alpha-2: {sorted(bad)}")
-        for cite in self._cited():
+        for cite in self.cited():
             if cite not in self.citations:
                 raise ValueError(f"citation {cite!r} is used but not declared")
         for when in self._whens():
@@ -153,7 +153,8 @@ class Pack(_Strict):
                 found += [ground, *ground.also]
         return found
 
-    def _cited(self) -> list[str]:
+    def cited(self) -> list[str]:
+        """Every citation key the pack's rules and tables name (with repeats)."""
         return [n.cite for n in self._notes()] + list(self.unknown.values()) + list(self.sensitive.values())
 
     def _whens(self) -> list[When]:
