@@ -151,7 +151,7 @@ def _pseudonymised(plan: Plan) -> bool:
 def _denied(reason: str, law: str, article: str, text: str) -> Decision:
     from ringfence.transfer import Citation
 
-    return Decision("denied", "", frozenset(), ((reason, Citation(law, article, text)),), frozenset())
+    return Decision("denied", "none", frozenset(), ((reason, Citation(law, article, text)),), frozenset())
 
 
 @dataclass
