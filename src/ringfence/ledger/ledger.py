@@ -64,7 +64,7 @@ class Ledger:
         self, store: StateStore, keys: Keyset, *, origin: str | None = None, head_log: Path | None = None
     ) -> None:
         self.store, self.keys = store, keys
-        self._origin_base, self.head_log = origin, head_log
+        self.origin_base, self.head_log = origin, head_log
 
     # ------------------------------------------------------------------ append
 
@@ -215,7 +215,7 @@ class Ledger:
         with self.store.transaction():
             self._lock()
             if not self.origins():
-                base = self._origin_base or f"ringfence.local/ledger/{uuid.uuid4().hex[:16]}"
+                base = self.origin_base or f"ringfence.local/ledger/{uuid.uuid4().hex[:16]}"
                 self._new_origin(0, base, 0, "the first checkpoint of this ledger")
         return self.origins()[-1][1]
 

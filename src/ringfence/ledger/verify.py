@@ -182,7 +182,7 @@ def verify_against(ledger: Ledger, signed_note: str) -> VerifyReport:
         old = note.parse_checkpoint(signed.text)
     except InvalidFormat as exc:
         return fail(None, f"the kept checkpoint is not a C2SP signed checkpoint: {exc}")
-    known = {o for _, o, _, _ in ledger.origins()}
+    known = {o for _, o, _, _ in ledger.origins()} | ({ledger.origin_base} if ledger.origin_base else set())
     if old.origin not in known:
         return fail(None, f"the kept checkpoint is of another log ({old.origin}), not of this ledger")
     if not any(note.verify_note_signature(signed, old.origin, p) for p in ledger.public_keys()):
