@@ -279,9 +279,11 @@ class Ledger:
                 fh.write(signed + "\f\n")
         return signed
 
-    def consistency_proof(self, old_size: int) -> list[bytes]:
-        """The RFC 9162 consistency proof from the tree of the first ``old_size`` entries to now."""
-        return merkle.consistency_proof(old_size, self.leaf_hashes())
+    def consistency_proof(self, old_size: int, new_size: int | None = None) -> list[bytes]:
+        """The RFC 9162 consistency proof from the tree of the first ``old_size`` entries to the tree of
+        the first ``new_size`` (default: all)."""
+        leaves = self.leaf_hashes()
+        return merkle.consistency_proof(old_size, leaves if new_size is None else leaves[:new_size])
 
     def inclusion_proof(self, index: int, size: int | None = None) -> list[bytes]:
         leaves = self.leaf_hashes()
