@@ -9,6 +9,7 @@ from ringfence.cli.commands import (
     demo,
     init,
     keys,
+    ledger,
     protect,
     recipients,
     release,
@@ -29,3 +30,4 @@ def register(app: typer.Typer) -> None:
     app.add_typer(keys.app, name="keys")
     app.add_typer(recipients.app, name="recipients")
     app.add_typer(consent.app, name="consent")
+    app.add_typer(ledger.app, name="ledger")
