@@ -25,7 +25,7 @@ from typing import Any
 
 import polars as pl
 
-from ringfence.consent import add_recipient, import_consents
+from ringfence.consent import add_recipient, import_consents, list_recipients
 from ringfence.detect.scan import ScanReport, scan
 from ringfence.io.atomic import write_bytes_atomic
 from ringfence.io.read import open_sources
@@ -291,6 +291,7 @@ def run_demo(
                 ws_dir / "reports" / "transparency.html",
                 transparency_report(ledger),
                 record_of_processing(ledger),
+                roles={r.id: r.role for r in list_recipients(store, include_removed=True)},
             )
         finally:
             store.close()

@@ -119,9 +119,9 @@ def test_demo_runs_the_story_and_reports_figures_only(
     assert revealed["tokens resolved"]["phone"] == "20 of 20 resolved"
     (record,) = list_reversals(open_workspace(tmp_path / "demo" / "workspace").state())
     assert record.id == revealed["recorded as reversal"] and record.rows == 20
-    # The ledger holds the three outcomes, verifies, and answers one customer's question.
+    # The ledger holds the three outcomes and the reveal, verifies, and answers one customer's question.
     account = by_name["account for every release"]
-    assert account["ledger verified"] is True and account["ledger entries"] == 3
+    assert account["ledger verified"] is True and account["ledger entries"] == 4  # 3 releases, 1 reveal
     assert [d["recipient"] for d in account["who got one customer's data"]] == [
         "hangang-settlement",
         "seoul-fraudnet",

@@ -48,6 +48,7 @@ from ringfence.io.location import Location
 from ringfence.io.read import Source, open_source
 from ringfence.io.write import data_sha256
 from ringfence.keys import Keyset
+from ringfence.ledger import Entry, Ledger
 from ringfence.pipeline.commit import Commit, Staged, sha256_file
 from ringfence.pipeline.runner import Runner
 from ringfence.policy import Policy, load_policy, policy_hash
@@ -262,7 +263,9 @@ class _Recording:
     tally: ReversalTally
     fields: dict[str, Any]
     output: str
+    ledger: Ledger
     record: ReversalRecord | None = None
+    entry: int | None = None
 
     def before_publish(self, staged: Staged) -> None:
         self.record = ReversalRecord(
@@ -285,7 +288,9 @@ class _Recording:
             **self.fields,
         )
         try:
-            record_reversal(self.store, self.record)
+            with self.store.transaction():  # the reversal's record and its ledger entry, together
+                record_reversal(self.store, self.record)
+                self.entry = self.ledger.append(Entry("reveal", self._ledger_fields(staged))).index
         except Exception as exc:
             self.record = None
             raise WorkspaceError(
@@ -293,14 +298,32 @@ class _Recording:
                 f"nothing was written to {self.output}"
             ) from None
 
+    def _ledger_fields(self, staged: Staged) -> dict[str, Any]:
+        assert self.record is not None
+        return {
+            "reversal_id": self.record.id,
+            "actor": self.record.actor,
+            "input": self.record.input,
+            "input_sha256": self.record.input_sha256,
+            "output": self.record.output,
+            "output_sha256": staged.sha256(),
+            "reference": self.record.reference,
+            "policy_hash": self.record.policy_hash,
+            "recipient": self.record.recipient,
+            "columns": {c: v.to_json() for c, v in self.record.columns.items()},
+            "rows": self.record.rows,
+            "reason": self.record.reason,
+        }
+
     def withdraw(self) -> str:
         if self.record is None:
             return ""
         try:
             withdraw_reversal(self.store, self.record.id)
+            self.ledger.append(Entry("aborted", {"reversal_id": self.record.id, "entry": self.entry}))
         except Exception:
             return f"reversal {self.record.id} is recorded"
-        return "the reversal record was withdrawn"
+        return "the reversal record was withdrawn (an aborted entry follows it in the ledger)"
 
 
 def reveal(
@@ -377,6 +400,7 @@ def reveal(
                 "reason": why,
             },
             str(output),
+            Ledger(store, keyset),
         )
         resolved = [c.column for c in plan.reversing if c.action == "tokenize"]
         if resolved:  # one pass over the table's tokens, then one over the reference, before writing
