@@ -26,7 +26,17 @@ import polars as pl
 from ringfence.errors import InvalidFormat
 from ringfence.keys import Prf
 
-__all__ = ["DOMAIN", "candidates", "commitment", "contains", "decode", "digests", "encode", "join_buckets"]
+__all__ = [
+    "DOMAIN",
+    "candidates",
+    "commitment",
+    "contains",
+    "decode",
+    "digests",
+    "encode",
+    "join_buckets",
+    "pack",
+]
 
 DOMAIN = "ringfence ledger subject v1"
 TARGET = 64
@@ -71,10 +81,14 @@ def encode(sorted_words: np.ndarray) -> list[tuple[int, int, bytes]]:
     out = []
     for i, prefix in enumerate(present.tolist()):
         part = words[bounds[i] : bounds[i + 1]]
-        delta = np.diff(part, prepend=np.uint64(0)).astype("<u8")
-        shuffled = delta.view(np.uint8).reshape(-1, 8).T.tobytes()
-        out.append(((1 << level) | int(prefix), len(part), zlib.compress(shuffled, 6)))
+        out.append(((1 << level) | int(prefix), len(part), pack(part)))
     return out
+
+
+def pack(sorted_words: np.ndarray) -> bytes:
+    """One bucket's sorted digests: delta-coded, byte-shuffled, zlib-compressed (:func:`decode` reverses)."""
+    delta = np.diff(sorted_words.astype(np.uint64, copy=False), prepend=np.uint64(0)).astype("<u8")
+    return zlib.compress(delta.view(np.uint8).reshape(-1, 8).T.tobytes(), 6)
 
 
 def decode(blob: bytes, count: int) -> np.ndarray:
