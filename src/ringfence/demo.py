@@ -163,6 +163,7 @@ def run_demo(
             reason="partner fraud report: resolve the reported customers for the investigation team",
             recipient=partner,
             reference=data_dir / "customers.parquet",
+            without_record=True,  # the partner's own file: it carries no plan record of ours
         )
         columns = done.columns_json()
         resolved = {

@@ -87,6 +87,32 @@ MIGRATIONS: tuple[Migration, ...] = (
             "INSERT INTO ledger_lock (id, n) VALUES (1, 0)",
         ),
     ),
+    Migration(
+        4,
+        "recipients and consents: who may receive data, and what each subject agreed to",
+        (
+            "CREATE TABLE recipients ("
+            "id TEXT PRIMARY KEY, "
+            "country TEXT NOT NULL, "
+            "role TEXT NOT NULL, "
+            "purposes TEXT NOT NULL, "
+            "affiliate_of TEXT, "
+            "mechanism TEXT, "
+            "added_at TEXT NOT NULL, "
+            "removed_at TEXT)",
+            "CREATE TABLE consents ("
+            "subject_id TEXT NOT NULL, "
+            "purpose TEXT NOT NULL, "
+            "recipient TEXT NOT NULL, "
+            "granted_at TEXT NOT NULL, "
+            "withdrawn_at TEXT, "
+            "separate_sensitive INTEGER NOT NULL, "
+            "cross_border INTEGER NOT NULL, "
+            "imported_at TEXT NOT NULL, "
+            "PRIMARY KEY (subject_id, purpose, recipient, granted_at))",
+            "CREATE INDEX consents_scope ON consents (purpose, recipient)",
+        ),
+    ),
 )
 
 LATEST = MIGRATIONS[-1].version
