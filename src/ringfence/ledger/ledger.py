@@ -234,6 +234,19 @@ class Ledger:
             (epoch, origin, start, reason, _now()),
         )
 
+    def start_new_origin(self, reason: str) -> str:
+        """Starts the next origin (``<first origin>/epoch-<n>``) at today's size, recording ``reason``;
+        for when the current origin's signed size can no longer be extended (a rollback the ledger learns
+        of, e.g. from a witness). Returns the new origin."""
+        self.origin()
+        with self.store.transaction():
+            self._lock()
+            found = self.origins()
+            epoch = found[-1][0] + 1
+            origin = f"{found[0][1]}/epoch-{epoch}"
+            self._new_origin(epoch, origin, self.size(), reason)
+        return origin
+
     def signed_heads(self, origin: str) -> list[note.Checkpoint]:
         """Every head signed under ``origin`` (the store's, and the head log's when one is kept)."""
         notes = [
@@ -259,15 +272,9 @@ class Ledger:
             leaves = self.leaf_hashes()
             bad = self._rolled_back(origin, leaves)
             if bad is not None:
-                epoch = self.origins()[-1][0] + 1
-                base = self.origins()[0][1]
-                origin = f"{base}/epoch-{epoch}"
-                self._new_origin(
-                    epoch,
-                    origin,
-                    len(leaves),
+                origin = self.start_new_origin(
                     f"the log ({len(leaves)} entries) does not extend the head of size {bad.size} signed "
-                    f"under {bad.origin} (restored from an older backup, or rewritten): a new origin starts",
+                    f"under {bad.origin} (restored from an older backup, or rewritten): a new origin starts"
                 )
             text = note.Checkpoint(origin, len(leaves), merkle.root(leaves)).text()
             kid, signature = self.keys.sign(text.encode())
