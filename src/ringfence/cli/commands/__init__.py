@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from ringfence.cli.commands import demo, init, keys, protect, reveal, scan, synth
+from ringfence.cli.commands import demo, init, keys, protect, reveal, risk, scan, synth
 
 
 def register(app: typer.Typer) -> None:
@@ -13,5 +13,6 @@ def register(app: typer.Typer) -> None:
     app.command("scan")(scan.scan)
     app.command("protect")(protect.protect)
     app.command("reveal")(reveal.reveal)
+    app.command("risk")(risk.risk)
     app.command("demo")(demo.demo)
     app.add_typer(keys.app, name="keys")
