@@ -163,7 +163,7 @@ class _Lattice:
         path, node = [start], start
         while True:
             ups = [
-                (*node[:i], node[i] + 1, *node[i + 1:])
+                (*node[:i], node[i] + 1, *node[i + 1 :])
                 for i in range(len(node))
                 if node[i] < self.h[i].height
             ]
