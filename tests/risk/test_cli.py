@@ -52,3 +52,17 @@ def test_a_missed_k_exits_1_and_a_bad_column_2(capsys: pytest.CaptureFixture[str
     assert code == 0
     code, _, err = run_cli(capsys, "risk", str(customers), "--qi", "nope")
     assert code == 2 and "nope" in err
+
+
+def test_scan_drafts_a_risk_section_and_tokenises_person_keys(
+    capsys: pytest.CaptureFixture[str], customers: Path, tmp_path: Path
+) -> None:
+    from ringfence.policy import load_policy
+
+    draft = tmp_path / "draft.yaml"
+    code, _, _ = run_cli(capsys, "scan", str(customers), "--draft-policy", str(draft), "--json")
+    assert code == 0
+    policy = load_policy(draft)
+    assert policy.columns["customer_id"].action == "tokenize"
+    assert policy.risk is not None and policy.risk.k == 10
+    assert policy.risk.quasi_identifiers == ["gender", "birth_year"]

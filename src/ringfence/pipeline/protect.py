@@ -5,7 +5,7 @@ scanning a sample when entity rules or ``unlisted: keep`` need it), builds and c
 :class:`~ringfence.transform.plan.Plan` before reading any data, then runs it: one step (the plan's
 expressions over each batch), a row-count tap, no gate, and a commit that publishes the output atomically;
 a policy with a ``risk:`` section adds its generalising and suppressing steps, its meter tap and its gate
-(:func:`ringfence.risk.gate.risk_stage`), so an output that misses the target is never published.
+(:func:`ringfence.risk.gate.stage_for`), so an output that misses the target is never published.
 Every kernel is elementwise, so the output does not depend on the batch size (apart from ``encrypt``,
 which is randomized by design). A failure at any point leaves no output.
 
@@ -34,7 +34,7 @@ from ringfence.keys import Keyset
 from ringfence.pipeline.commit import Commit, Gate
 from ringfence.pipeline.runner import RowCount, Runner, Step, Tap
 from ringfence.policy import Policy, load_policy
-from ringfence.risk.gate import risk_stage
+from ringfence.risk.gate import stage_for
 from ringfence.transform.base import TransformContext
 from ringfence.transform.plan import Plan, build_plan
 
@@ -147,8 +147,8 @@ def protect(
     steps: list[Step] = [PlanStep(plan)]
     taps: list[Tap] = [written]
     gates: list[Gate] = []
-    if rules.risk is not None:  # the risk section: its steps, meter and gate (ringfence.risk.gate)
-        stage = risk_stage(rules.risk, src.lazy().select(plan.exprs()))
+    stage = stage_for(rules, src.lazy().select(plan.exprs())) if rules.risk is not None else None
+    if stage is not None:  # the risk section: its steps, meter and gate (ringfence.risk.gate)
         steps += stage.steps
         taps += stage.taps
         gates += stage.gates

@@ -25,10 +25,19 @@ from typing import Any
 
 import polars as pl
 
-from ringfence.policy.model import Risk
+from ringfence.policy.model import Policy, Risk
 from ringfence.risk.measures import RiskResult, class_sizes, measure, people
 
-__all__ = ["RiskGate", "RiskMeter", "RiskStage", "Suppress", "outliers", "risk_stage", "target_reasons"]
+__all__ = [
+    "RiskGate",
+    "RiskMeter",
+    "RiskStage",
+    "Suppress",
+    "outliers",
+    "risk_stage",
+    "stage_for",
+    "target_reasons",
+]
 
 _SIZE = "__size"
 
@@ -194,3 +203,11 @@ def _rows_of(frame: pl.LazyFrame, keys: pl.DataFrame) -> int:
         return 0
     hit = frame.join(keys.lazy(), on=keys.columns, how="semi", nulls_equal=True)
     return int(hit.select(pl.len()).collect().item())
+
+
+def stage_for(policy: Policy, preview: pl.LazyFrame) -> RiskStage | None:
+    """The risk stage a run of ``policy`` adds (None without a ``risk:`` section): what a release calls
+    with the lazy output of its other steps, before its runner starts; the stage's ``steps`` go after
+    them, its ``taps`` and ``gates`` to the runner and the commit, and :meth:`RiskStage.summary` into the
+    release record once the run has passed the gate."""
+    return risk_stage(policy.risk, preview) if policy.risk is not None else None
