@@ -66,3 +66,15 @@ def test_scan_drafts_a_risk_section_and_tokenises_person_keys(
     assert policy.columns["customer_id"].action == "tokenize"
     assert policy.risk is not None and policy.risk.k == 10
     assert policy.risk.quasi_identifiers == ["gender", "birth_year"]
+
+
+def test_a_missed_k_shows_the_generalisation_that_reaches_it_and_writes_the_report(
+    capsys: pytest.CaptureFixture[str], customers: Path, tmp_path: Path
+) -> None:
+    page = tmp_path / "risk.html"
+    argv = ["risk", str(customers), "--qi", "gender,birth_year", "--k", "3", "--suppression", "0.25"]
+    code, out, _ = run_cli(capsys, *argv, "--report", str(page), "--json")
+    assert code == 1
+    generalization = json.loads(out)["generalization"]
+    assert generalization["suppressed"] <= 2 and len(generalization["columns"]) == 2
+    assert "Generalisation that reaches the target" in page.read_text(encoding="utf-8")

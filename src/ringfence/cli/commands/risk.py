@@ -16,6 +16,23 @@ def _names(value: str | None) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()] if value else []
 
 
+def _search(input: str, found: Any, k: int, suppression: float) -> Any:
+    """The least-loss generalisation reaching ``k`` (None when none does within the budget)."""
+    from ringfence.errors import CheckFailed as Missed
+    from ringfence.io.read import open_source
+    from ringfence.policy.model import Risk
+    from ringfence.risk.search import search_generalization
+
+    result = found.result
+    target = Risk(
+        quasi_identifiers=result.quasi_identifiers, subject=result.subject, k=k, suppression=suppression
+    )
+    try:
+        return search_generalization(open_source(input).lazy(), target)
+    except Missed:
+        return None
+
+
 def risk(
     ctx: typer.Context,
     input: Annotated[str, typer.Argument(help="A file or table URI (postgresql://…?table=t).")],
@@ -33,8 +50,14 @@ def risk(
         str | None, typer.Option("--population", help="A population table for journalist risk.")
     ] = None,
     k: Annotated[
-        int | None, typer.Option("--k", min=1, help="Fail (exit 1) when k-anonymity is below this.")
+        int | None,
+        typer.Option(
+            "--k", min=1, help="Target k: below it, show the generalisation that reaches it, and exit 1."
+        ),
     ] = None,
+    suppression: Annotated[
+        float, typer.Option("--suppression", min=0.0, max=1.0, help="Share of records that may be withheld.")
+    ] = 0.01,
     report: Annotated[
         Path | None, typer.Option("--report", help="Write a self-contained HTML risk page here.")
     ] = None,
@@ -48,12 +71,18 @@ def risk(
         input, _names(qi) or None, sensitive=_names(sensitive), subject=subject, population=population
     )
     result = found.result
+    search = None
+    if k is not None and result.k_anonymity < k:
+        search = _search(input, found, k, suppression)
     if report is not None:
         from ringfence.report.risk_page import write_risk_report
 
-        write_risk_report(found, report)
+        write_risk_report(found, report, search)
     if mode.json:
-        emit_json(found.to_json())
+        doc = found.to_json()
+        if search is not None:
+            doc["generalization"] = search.to_json()
+        emit_json(doc)
     else:
         for proposal in found.proposed:
             err.print(f"proposed quasi-identifier {proposal.reason}", markup=False)
@@ -88,6 +117,10 @@ def risk(
         out.print(
             table(f"{found.input} over {', '.join(result.quasi_identifiers)}", ["measure", "value"], rows)
         )
+        if search is not None:
+            levels = [[c["column"], c["as"], f"{c['loss']:.0%}"] for c in search.levels_json()]
+            title = f"reaches k = {k} withholding {search.check.suppressed:,} {unit}"
+            out.print(table(title, ["column", "generalised to", "loss"], levels))
         if report is not None:
             out.print(f"Report: {report}", markup=False)
     if k is not None and result.k_anonymity < k:
