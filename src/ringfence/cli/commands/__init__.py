@@ -4,7 +4,20 @@ from __future__ import annotations
 
 import typer
 
-from ringfence.cli.commands import demo, init, keys, protect, reveal, risk, scan, synth
+from ringfence.cli.commands import (
+    consent,
+    demo,
+    init,
+    keys,
+    ledger,
+    protect,
+    recipients,
+    release,
+    reveal,
+    risk,
+    scan,
+    synth,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -14,5 +27,9 @@ def register(app: typer.Typer) -> None:
     app.command("protect")(protect.protect)
     app.command("reveal")(reveal.reveal)
     app.command("risk")(risk.risk)
+    app.command("release")(release.release)
     app.command("demo")(demo.demo)
     app.add_typer(keys.app, name="keys")
+    app.add_typer(recipients.app, name="recipients")
+    app.add_typer(consent.app, name="consent")
+    app.add_typer(ledger.app, name="ledger")
