@@ -162,3 +162,19 @@ def test_automatic_hierarchies() -> None:
     assert got == ["1101**"]
     assert auto_hierarchy("age", pl.Series([20, 70])).steps == (5, 10, 20)
     assert auto_hierarchy("gender", pl.Series(["F", "M"])).kind == "category"
+
+
+def test_a_policy_hierarchy_replaces_the_automatic_one() -> None:
+    policy = parse_policy(
+        "ringfence_policy: 1\nname: h\nunlisted: keep\n"
+        "risk:\n  quasi_identifiers: [birth_year, postal]\n  k: 5\n  on_violation: generalize\n"
+        "  hierarchies:\n    birth_year: {kind: number, levels: [25]}\n"
+        "    postal: {kind: code, levels: [1]}\n"
+    )
+    assert policy.risk is not None
+    found = search_generalization(_people(), policy.risk)
+    by_column = {c["column"]: c for c in found.levels_json()}
+    assert by_column["birth_year"]["height"] == 2 and by_column["postal"]["height"] == 2
+    out = found.step()(_people())
+    if by_column["birth_year"]["level"] == 1:
+        assert set(out["birth_year"].unique().to_list()) <= {1950, 1975, 2000}

@@ -1,5 +1,6 @@
-"""Re-identification risk of a table over its quasi-identifiers, columnar: one Polars group-by per
-sensitive column (one in all without one), never a Python loop over rows or classes.
+"""Re-identification risk of a table over its quasi-identifiers, columnar: the needed columns are read
+once, then one Polars group-by over the quasi-identifiers and one per sensitive column (with plain
+aggregations over its counts), never a Python loop over rows or classes.
 
 Definitions, as the literature gives them (Sweeney 2002; Machanavajjhala et al. 2007; Li et al. 2007;
 El Emam 2013, as ARX implements them):
@@ -245,7 +246,11 @@ def measure(
     if subject is not None:
         _check(lf, [subject], "subject column")
     schema = lf.collect_schema()
-    rows = int(lf.select(pl.len()).collect().item())
+    # the needed columns, read once (a streamed input would be read again by every group-by)
+    needed = list(dict.fromkeys([*qi, *sensitive, *([subject] if subject else [])]))
+    data = frame.select(needed) if isinstance(frame, pl.DataFrame) else lf.select(needed).collect()
+    lf = data.lazy()
+    rows = data.height
     if subject is not None:
         person = people(lf, qi, subject)
         records = int(lf.select(pl.col(subject).n_unique()).collect().item())
