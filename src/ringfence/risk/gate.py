@@ -190,7 +190,7 @@ def risk_stage(risk: Risk, preview: pl.LazyFrame) -> RiskStage:
         search = search_generalization(needed, risk)
         step = search.step()
         steps.append(step)
-        needed = step.apply(needed)
+        needed = step.lazy(needed)
     if risk.on_violation in ("generalize", "suppress"):
         keys = outliers(needed, risk)
         gate.suppressed = keys.height if risk.subject else _rows_of(needed, keys)

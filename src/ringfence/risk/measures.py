@@ -266,7 +266,7 @@ def measure(
     classes = sizes.height
     unique = int((size == 1).sum())
     hist = size.value_counts(sort=False).sort(_SIZE)
-    histogram = [(int(s), int(n)) for s, n in hist.iter_rows()]
+    histogram = list(zip(hist[_SIZE].to_list(), hist["count"].to_list(), strict=True))
     avg = classes / records if records else 0.0
     journalist_max = journalist_avg = None
     marketer = avg

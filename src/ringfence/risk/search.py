@@ -46,7 +46,7 @@ class Generalize:
     def __init__(self, hierarchies: list[Hierarchy], node: Node) -> None:
         self.exprs = [h.expr(level) for h, level in zip(hierarchies, node, strict=True) if level > 0]
 
-    def apply(self, frame: pl.LazyFrame) -> pl.LazyFrame:
+    def lazy(self, frame: pl.LazyFrame) -> pl.LazyFrame:
         return frame.with_columns(self.exprs) if self.exprs else frame
 
     def __call__(self, batch: pl.DataFrame) -> pl.DataFrame:
@@ -124,7 +124,7 @@ class _Lattice:
 
     def check(self, node: Node) -> Check:
         risk, qi = self.risk, self.qi
-        frame = Generalize(self.h, node).apply(self.data.lazy())
+        frame = Generalize(self.h, node).lazy(self.data.lazy())
         units = people(frame, qi, risk.subject) if risk.subject else frame
         sizes = units.group_by(qi).agg(pl.len().alias(_SIZE))
         stats = sizes.select(
