@@ -35,6 +35,7 @@ from ringfence.pipeline.reveal import reveal
 from ringfence.policy.draft import draft_policy
 from ringfence.report import write_scan_report
 from ringfence.report.ledger_page import write_transparency_report
+from ringfence.risk.propose import propose_quasi_identifiers
 from ringfence.synth import SynthConfig, generate_platform, write_platform
 from ringfence.workspace import init_workspace
 from ringfence.workspace.workspace import Workspace, open_workspace
@@ -80,9 +81,11 @@ def _released(result: ReleaseResult) -> str:
         if result.rows_withheld_no_consent
         else ""
     )
+    k = (result.risk or {}).get("k_anonymity")
+    anonymity = f"; every combination of its quasi-identifiers is shared by at least {k} people" if k else ""
     return (
         f"Released {_count(result.rows_out)} of {_count(result.rows_in)} rows to {result.recipient} "
-        f"({result.country}) for {result.purpose}, on {result.decision.legal_basis}{withheld}; "
+        f"({result.country}) for {result.purpose}, on {result.decision.legal_basis}{withheld}{anonymity}; "
         f"ledger entry {result.ledger_entry}."
     )
 
@@ -173,8 +176,11 @@ def run_demo(
             if table.source not in ("customers.parquet", "transactions.parquet"):
                 continue
             path = policies / f"{Path(table.source).stem}.yaml"
-            findings = [(c.name, c.entity) for c in table.columns]
-            write_bytes_atomic(path, draft_policy(findings, name=Path(table.source).stem).encode())
+            found = {c.name: c.entity for c in table.columns}
+            schema = pl.read_parquet_schema(data_dir / table.source)
+            quasi = [(p.column, p.reason) for p in propose_quasi_identifiers(pl.Schema(schema), found)]
+            text = draft_policy(list(found.items()), name=Path(table.source).stem, quasi_identifiers=quasi)
+            write_bytes_atomic(path, text.encode())
             drafted[table.source] = str(path)
         return {"policies": drafted}, [
             "Drafted a policy for the customers and the transactions from what the scan found: identifiers "

@@ -108,6 +108,8 @@ def test_demo_runs_the_story_and_reports_figures_only(
     )
     fraud = releases["fraud"]
     assert fraud["decision"] == "allowed" and 0 < fraud["rows_out"] < fraud["rows_in"]
+    # The drafted policy's risk section: every released combination of quasi-identifiers is shared by 10+.
+    assert releases["settlement"]["k_anonymity"] >= 10 and fraud["k_anonymity"] >= 10
     assert fraud["rows_out"] + fraud["rows_withheld_no_consent"] == fraud["rows_in"]
     abroad = releases["abroad"]
     assert abroad["decision"] == "denied" and abroad["output"] is None

@@ -21,12 +21,15 @@ __all__ = ["ConsentFilter", "SubjectCollector"]
 
 
 class SubjectCollector:
-    """A step that lets every row through and remembers the distinct subjects of ``subject``."""
+    """A step that lets every row through and remembers the distinct subjects of ``subject``; with
+    ``drop``, it removes that column (a subject column carried through the plan only to be collected
+    after every other step, so the collected subjects are exactly those written)."""
 
     name = "subjects"
 
-    def __init__(self, subject: str) -> None:
+    def __init__(self, subject: str, *, drop: bool = False) -> None:
         self.subject = subject
+        self.drop = drop
         self._kept: list[pl.Series] = []
         self.rows_withheld = 0
         self._withheld: list[pl.Series] = []
@@ -39,7 +42,7 @@ class SubjectCollector:
 
     def __call__(self, batch: pl.DataFrame) -> pl.DataFrame:
         self._kept.append(self._key(batch).drop_nulls().unique())
-        return batch
+        return batch.drop(self.subject) if self.drop else batch
 
     def subjects(self) -> pl.Series:
         """The distinct subjects let through, sorted."""
@@ -63,6 +66,11 @@ class ConsentFilter(SubjectCollector):
     def __init__(self, subject: str, allowed: pl.Series) -> None:
         super().__init__(subject)
         self._allowed = allowed.cast(pl.String).drop_nulls().unique().implode()
+
+    def keeps(self, subject: pl.Expr) -> pl.Expr:
+        """The filter as an expression over a subject column (for a lazy preview of what it keeps)."""
+        key = subject.cast(pl.String).str.strip_chars().replace("", None)
+        return key.is_in(self._allowed).fill_null(False)
 
     def __call__(self, batch: pl.DataFrame) -> pl.DataFrame:
         key = self._key(batch)

@@ -100,13 +100,19 @@ def plan_for(
     return build_plan(policy, dict(source.schema()), found, ctx)
 
 
+# The prefix of a column a plan step carries through for a later step (never written: that step drops it).
+CARRIED = "__ringfence_carried__"
+
+
 class PlanStep:
-    """The runner step of a plan: every output expression over each batch (``batch.select``)."""
+    """The runner step of a plan: every output expression over each batch (``batch.select``). ``carry``
+    names input columns to carry through unchanged under a hidden name (:data:`CARRIED` + name), for a
+    later step that must see them as they were (the release's subject ids); that step drops them."""
 
     name = "plan"
 
-    def __init__(self, plan: Plan) -> None:
-        self._exprs = plan.exprs()
+    def __init__(self, plan: Plan, carry: tuple[str, ...] = ()) -> None:
+        self._exprs = [*plan.exprs(), *(pl.col(c).alias(CARRIED + c) for c in carry)]
 
     def __call__(self, batch: pl.DataFrame) -> pl.DataFrame:
         return batch.select(self._exprs)

@@ -3,8 +3,8 @@
 ```
 recipient + purpose + what the plan releases ─▶ transfer rules (decide, with articles)
    denied ─▶ a "denied" ledger entry, nothing written, exit 1
-   allowed ─▶ source ─▶ consent filter (or subject collector) ─▶ plan ─▶ row count ─▶ commit:
-              stage ─▶ gates ─▶ before_publish: the "release" ledger entry (subjects digests) ─▶ publish
+   allowed ─▶ source ─▶ consent filter ─▶ plan ─▶ risk steps ─▶ taps (rows, risk) ─▶ commit:
+              stage ─▶ risk gate ─▶ before_publish: the "release" ledger entry (subjects' digests) ─▶ publish
 ```
 
 What it guarantees:
@@ -20,7 +20,12 @@ What it guarantees:
   country, purpose, legal basis, counts, columns, categories, policy hash, key ids, the output's SHA-256,
   and the keyed digests of the released subjects) in the commit's ``before_publish`` hook, so a run stopped
   at any point leaves no output, or an entry whose output never appeared, never an output without its entry;
-  if the output cannot be placed after its entry was written, an ``aborted`` entry follows it.
+  if the output cannot be placed after its entry was written, an ``aborted`` entry follows it. The
+  subjects it commits to are exactly those of the rows written (collected after the consent filter, the
+  plan and the risk stage's suppression, from their ids carried hidden through the plan).
+- A policy's ``risk:`` section is met on exactly the rows written (:mod:`ringfence.risk.gate`): the
+  achieved k (and l, t) and the rows suppressed go into the entry; a release that cannot meet it is
+  refused, leaves a ``denied`` entry with the gate's reasons, and writes nothing.
 - The output is protected exactly as ``protect`` would (the same plan, the sealed plan record in a Parquet
   footer).
 """
@@ -45,12 +50,13 @@ from ringfence.io.location import Location
 from ringfence.io.read import Source, open_source
 from ringfence.keys import Keyset
 from ringfence.ledger import Entry, Ledger
-from ringfence.pipeline.commit import Commit, Staged
-from ringfence.pipeline.protect import PlanStep, plan_for
-from ringfence.pipeline.runner import RowCount, Runner
+from ringfence.pipeline.commit import Commit, Refused, Staged
+from ringfence.pipeline.protect import CARRIED, PlanStep, plan_for
+from ringfence.pipeline.runner import RowCount, Runner, Step, Tap
 from ringfence.policy import Policy, load_policy
+from ringfence.risk.gate import RiskStage, stage_for
 from ringfence.state.store import StateStore
-from ringfence.transfer import Decision, Recipient, TransferRequest, decide
+from ringfence.transfer import Citation, Decision, Recipient, TransferRequest, decide
 from ringfence.transform.plan import Plan
 from ringfence.workspace import Workspace
 
@@ -85,6 +91,7 @@ class ReleaseResult:
     output: str | None = None
     ledger_entry: int | None = None
     plan: Plan | None = field(default=None, repr=False)
+    risk: dict[str, Any] | None = None
 
     @property
     def allowed(self) -> bool:
@@ -111,8 +118,8 @@ class ReleaseResult:
             "rows_withheld_no_consent": self.rows_withheld_no_consent,
             "subjects": self.subjects,
             "subjects_withheld_no_consent": self.subjects_withheld,
-            "rows_suppressed": 0,
-            "k_anonymity": None,
+            "rows_suppressed": (self.risk or {}).get("rows_suppressed", 0),
+            "k_anonymity": (self.risk or {}).get("k_anonymity"),
             "output": self.output,
             "ledger_entry": self.ledger_entry,
         }
@@ -149,8 +156,6 @@ def _pseudonymised(plan: Plan) -> bool:
 
 
 def _denied(reason: str, law: str, article: str, text: str) -> Decision:
-    from ringfence.transfer import Citation
-
     return Decision("denied", "none", frozenset(), ((reason, Citation(law, article, text)),), frozenset())
 
 
@@ -160,20 +165,24 @@ class _LedgerEntry:
 
     ledger: Ledger
     fields: dict[str, Any]
-    collector: SubjectCollector | None
+    consent: ConsentFilter | None
+    released: SubjectCollector | None
+    risk: RiskStage | None = None
     index: int | None = None
 
     def before_publish(self, staged: Staged) -> None:
-        subjects = self.collector.subjects() if self.collector is not None else None
+        subjects = self.released.subjects().alias("subject") if self.released is not None else None
+        if self.risk is not None:  # the gate has passed: what it measured on exactly what was written
+            self.fields |= self.risk.summary()
         self.fields |= {
             "rows_out": staged.rows,
             "output_sha256": staged.sha256(),
             "subjects": subjects.len() if subjects is not None else None,
         }
-        if isinstance(self.collector, ConsentFilter):
+        if self.consent is not None:
             self.fields |= {
-                "rows_withheld_no_consent": self.collector.rows_withheld,
-                "subjects_withheld_no_consent": self.collector.subjects_withheld,
+                "rows_withheld_no_consent": self.consent.rows_withheld,
+                "subjects_withheld_no_consent": self.consent.subjects_withheld,
             }
         self.index = self.ledger.append(Entry("release", dict(self.fields)), subjects).index
 
@@ -289,39 +298,53 @@ def _release(
         "tool_version": __version__,
     }
     if decision.decision != "allowed":
-        base["reasons"] = [
-            {"reason": text, "law": c.law, "article": c.article} for text, c in decision.reasons
-        ]
+        base["reasons"] = _reasons(decision)
         entry = ledger.append(Entry("denied", base))
         return ReleaseResult(
             release_id, recipient, country, purpose, decision, categories, ledger_entry=entry.index, plan=plan
         )
-    collector: SubjectCollector | None = None
-    if subject is not None:
-        collector = (
-            ConsentFilter(
-                subject,
-                consenting_subjects(
-                    store, purpose=purpose, recipient=recipient, kinds=decision.consent, at=now
-                ),
-            )
-            if decision.consent
-            else SubjectCollector(subject)
+    consent: ConsentFilter | None = None
+    if decision.consent and subject is not None:  # (consent without a subject column was denied above)
+        allowed = consenting_subjects(
+            store, purpose=purpose, recipient=recipient, kinds=decision.consent, at=now
         )
-    hook = _LedgerEntry(ledger, base, collector)
+        consent = ConsentFilter(subject, allowed)
+    risk = _risk_stage(src, rules, plan, consent)
+    # The subjects of exactly the rows written: collected after the consent filter, the plan and the
+    # risk stage's suppression, from the ids carried through the plan.
+    released = SubjectCollector(CARRIED + subject, drop=True) if subject is not None else None
+    hook = _LedgerEntry(ledger, base, consent, released, risk)
     commit.metadata = plan.record().bound_sealer(keyset)
     commit.publication = hook
     written = RowCount()
-    steps = [collector] if collector is not None else []
-    result = Runner(
-        src,
-        [*steps, PlanStep(plan)],
-        commit,
-        taps=[written],
-        batch_rows=batch_rows,
-        verb="release",
-    ).run()
-    withheld = collector.rows_withheld if collector is not None else 0
+    steps: list[Step] = [consent] if consent is not None else []
+    if subject is not None:  # the subject ids ride along, hidden, to be collected after the last step
+        steps.append(PlanStep(plan, carry=(subject,)))
+    else:
+        steps.append(PlanStep(plan))
+    taps: list[Tap] = [written]
+    if risk is not None:
+        steps += risk.steps
+        taps += risk.taps
+        commit.gates = [*commit.gates, *risk.gates]
+    if released is not None:
+        steps.append(released)
+    try:
+        result = Runner(src, steps, commit, taps=taps, batch_rows=batch_rows, verb="release").run()
+    except Refused as refused:  # the risk gate: nothing was published; the attempt is recorded
+        denied = Decision(
+            "denied",
+            "none",
+            frozenset(),
+            tuple((r, _RISK_GATE) for r in refused.reasons),
+            decision.sensitive,
+        )
+        base |= {"decision": "denied", "legal_basis": "none", "reasons": _reasons(denied)}
+        entry = ledger.append(Entry("denied", base))
+        return ReleaseResult(
+            release_id, recipient, country, purpose, denied, categories, ledger_entry=entry.index, plan=plan
+        )
+    withheld = consent.rows_withheld if consent is not None else 0
     return ReleaseResult(
         release_id,
         recipient,
@@ -333,8 +356,29 @@ def _release(
         rows_out=written.rows,
         rows_withheld_no_consent=withheld,
         subjects=hook.fields.get("subjects"),
-        subjects_withheld=collector.subjects_withheld if collector is not None else 0,
+        subjects_withheld=consent.subjects_withheld if consent is not None else 0,
         output=str(result.written.path),
         ledger_entry=hook.index,
         plan=plan,
+        risk=risk.summary() if risk is not None else None,
     )
+
+
+_RISK_GATE = Citation(
+    "ringfence", "risk gate", "the policy's risk section: the target the released rows must meet"
+)
+
+
+def _reasons(decision: Decision) -> list[dict[str, str]]:
+    return [{"reason": text, "law": c.law, "article": c.article} for text, c in decision.reasons]
+
+
+def _risk_stage(src: Source, rules: Policy, plan: Plan, consent: ConsentFilter | None) -> RiskStage | None:
+    """The policy's risk stage, planned on the rows the release would write (after the consent filter and
+    the plan), or None without a ``risk:`` section."""
+    if rules.risk is None:
+        return None
+    preview = src.lazy()
+    if consent is not None:
+        preview = preview.filter(consent.keeps(pl.col(consent.subject)))
+    return stage_for(rules, preview.select(plan.exprs()))

@@ -54,7 +54,7 @@ _TERMS: dict[str, tuple[float, float, float, float]] = {
     "credit_assessment": (0.3, 1.0, 0.15, 180.0),
 }
 # Share of consents naming a recipient abroad that were given with a separate cross-border consent, and of
-# named consents given separately for sensitive data (unique identifiers, financial accounts).
+# consents given with a separate consent for sensitive data (unique identifiers, financial accounts).
 _CROSS_BORDER = 0.65
 _SEPARATE_SENSITIVE = 0.5
 
@@ -116,7 +116,7 @@ def build_consents(seed: int, population: Population) -> pl.DataFrame:
         )
         abroad = named_rows & (where.to_numpy() != home)
         cross_border = abroad & (rng.random(m) < _CROSS_BORDER)
-        separate = named_rows & (rng.random(m) < _SEPARATE_SENSITIVE)
+        separate = rng.random(m) < _SEPARATE_SENSITIVE
         parts.append(
             pl.DataFrame(
                 {

@@ -57,6 +57,12 @@ def release(
             markup=False,
         )
         out.print(f"Legal basis: {result.decision.legal_basis}", markup=False)
+        if result.risk is not None:
+            out.print(
+                f"Re-identification risk: k = {result.risk['k_anonymity']}, "
+                f"{result.risk['rows_suppressed']:,} records suppressed to reach it.",
+                markup=False,
+            )
         out.print(f"Ledger entry {result.ledger_entry}; output {result.output}", markup=False)
     else:
         err.print(f"Denied: release to {result.recipient} for {result.purpose}.", markup=False)
