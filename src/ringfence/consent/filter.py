@@ -59,24 +59,31 @@ class SubjectCollector:
 
 
 class ConsentFilter(SubjectCollector):
-    """Keeps the rows whose subject is in ``allowed`` (see the module docstring)."""
+    """Keeps the rows whose subject is in ``allowed`` (see the module docstring). Subject ids are compared
+    as text, exactly (consent import strips the spaces around them; an id written otherwise in the table
+    does not match, and its rows are withheld). With ``collect`` it also remembers the subjects it let
+    through (:meth:`subjects`); a release collects them after its last step instead."""
 
     name = "consent"
 
-    def __init__(self, subject: str, allowed: pl.Series) -> None:
+    def __init__(self, subject: str, allowed: pl.Series, *, collect: bool = True) -> None:
         super().__init__(subject)
+        self.collect = collect
         self._allowed = allowed.cast(pl.String).drop_nulls().unique().implode()
 
     def keeps(self, subject: pl.Expr) -> pl.Expr:
         """The filter as an expression over a subject column (for a lazy preview of what it keeps)."""
-        key = subject.cast(pl.String).str.strip_chars().replace("", None)
-        return key.is_in(self._allowed).fill_null(False)
+        return subject.cast(pl.String).is_in(self._allowed).fill_null(False)
 
     def __call__(self, batch: pl.DataFrame) -> pl.DataFrame:
-        key = self._key(batch)
+        if self.subject not in batch.columns:
+            raise UsageError(f"the subject column {self.subject!r} is not in the table")
+        key = batch[self.subject].cast(pl.String)
         keep = key.is_in(self._allowed).fill_null(False)
         kept = batch.filter(keep)
-        self._kept.append(key.filter(keep).unique())
-        self._withheld.append(key.filter(~keep).drop_nulls().unique())
-        self.rows_withheld += batch.height - kept.height
+        if self.collect:
+            self._kept.append(key.filter(keep).unique())
+        if kept.height < batch.height:
+            self.rows_withheld += batch.height - kept.height
+            self._withheld.append(key.filter(~keep).drop_nulls().unique())
         return kept

@@ -308,7 +308,7 @@ def _release(
         allowed = consenting_subjects(
             store, purpose=purpose, recipient=recipient, kinds=decision.consent, at=now
         )
-        consent = ConsentFilter(subject, allowed)
+        consent = ConsentFilter(subject, allowed, collect=False)
     risk = _risk_stage(src, rules, plan, consent)
     # The subjects of exactly the rows written: collected after the consent filter, the plan and the
     # risk stage's suppression, from the ids carried through the plan.
