@@ -280,3 +280,19 @@ def test_two_releases_at_once_both_land_as_verifiable_entries(setup: Setup, tmp_
     assert [e.kind for e in entries] == ["release", "release"] and ledger.verify().ok
     assert len({e.fields["release_id"] for e in entries}) == 2
     assert all((tmp_path / f"at-once-{n}.parquet").exists() for n in range(2))
+
+
+def test_the_drafted_policy_names_the_subject_so_a_release_needs_no_flag(
+    setup: Setup, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """scan --draft-policy names the platform's own person key as the policy's subject; a release without
+    --subject then filters by consent and records its subjects all the same."""
+    assert "subject: customer_id" in setup.policy.read_text(encoding="utf-8")
+    out = tmp_path / "no-flag.parquet"
+    code, stdout, err = setup.cli(
+        capsys, "release", str(setup.data / "customers.parquet"), "--policy", str(setup.policy),
+        "--recipient", "seoul-fraudnet", "--purpose", "fraud_prevention", "-o", str(out), "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    doc = json.loads(stdout)
+    assert doc["rows_withheld_no_consent"] > 0 and doc["subjects"] == doc["rows_out"] > 0

@@ -222,8 +222,11 @@ def release(
     src = source if isinstance(source, Source) else open_source(source)
     _check_output(output, src)
     rules = policy if isinstance(policy, Policy) else load_policy(policy)
+    subject = subject if subject is not None else rules.subject
     if subject is not None and subject not in src.schema().names():
-        raise UsageError(f"--subject names {subject!r}, which {src.name} does not have")
+        raise UsageError(
+            f"the subject column {subject!r} is not in {src.name} (--subject or the policy's subject)"
+        )
     keyset = workspace.keyset()
     store = workspace.state()
     try:

@@ -72,11 +72,16 @@ def _merge(findings: Sequence[tuple[str, str | None]]) -> dict[str, list[str | N
     return merged
 
 
+def _person_key(column: str, entities: list[str | None]) -> bool:
+    """Whether a column is the platform's own key of a person: no entity, a person-key name."""
+    return not any(entities) and bool(INTERNAL_ID.fullmatch(normalise(column)))
+
+
 def _rule(column: str, entities: list[str | None]) -> tuple[str, str]:
     """(comment, rule line) for one column."""
     personal = [e for e in entities if e is not None]
     key = _key(column)
-    if not personal and INTERNAL_ID.fullmatch(normalise(column)):
+    if _person_key(column, entities):
         return f"INTERNAL_ID: {_INTERNAL_WHY}", f"{key}: {_flow(_INTERNAL_RULE)}"
     if not personal:
         return "", f"{key}: keep"
@@ -120,6 +125,13 @@ def draft_policy(
         "unlisted: fail",
     ]
     merged = _merge(findings)
+    person = next((c for c, found in merged.items() if _person_key(c, found)), None)
+    if person is not None:
+        lines += [
+            "# Each row's data subject: a release keeps only consenting subjects' rows and records in the",
+            "# ledger who got whose data (`ringfence ledger subject ID`).",
+            f"subject: {_key(person)}",
+        ]
     if merged:
         lines.append("columns:")
     kept: list[str] = []

@@ -120,6 +120,9 @@ class Policy(BaseModel):
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
     description: str | None = Field(default=None, max_length=2000)
     unlisted: Unlisted = "fail"
+    # The column holding each row's data subject (the platform's own person key): what a release filters
+    # by consent and commits to in the ledger ("who got my data"); ``release --subject`` overrides it.
+    subject: str | None = Field(default=None, min_length=1, max_length=256)
     columns: dict[str, AnyRule] = Field(default_factory=dict)
     entities: dict[EntityType, AnyRule] = Field(default_factory=dict)
     fingerprint: Fingerprint = Field(default_factory=Fingerprint)
@@ -169,10 +172,11 @@ def _with_entity(rule: Rule, entity: str) -> Rule:
 def canonical_json(policy: Policy) -> str:
     """The policy as compact JSON with sorted keys and every default filled in: equal policies (however
     their YAML is laid out, ordered or abbreviated) give equal text. A policy without a ``risk`` section
-    gives the text it gave before the section existed (so its hash is unchanged)."""
+    or ``subject`` gives the text it gave before they existed (so its hash is unchanged)."""
     doc = policy.model_dump(mode="json")
-    if doc.get("risk") is None:
-        doc.pop("risk", None)
+    for added in ("risk", "subject"):  # sections added later: absent, they leave the hash as it was
+        if doc.get(added) is None:
+            doc.pop(added, None)
     return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
