@@ -2,7 +2,9 @@
 
 ``open_store(url)`` takes ``sqlite:///relative/or/absolute.db`` (relative to the workspace) or
 ``postgresql://user@host:port/db?schema=name`` (default schema ``ringfence``). SQL in ringfence uses ``?``
-placeholders on both engines. Passwords in URLs never reach a message: :func:`redact_url`.
+placeholders on both engines. Passwords in URLs never reach a message: :func:`redact_url`; nor a file:
+a workspace keeps the URL :func:`without_password`, and libpq takes the password from ``PGPASSWORD`` or a
+``.pgpass`` file (mode 0600).
 """
 
 from __future__ import annotations
@@ -29,6 +31,15 @@ def redact_url(url: str) -> str:
     if parts.password is None:
         return url
     netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def without_password(url: str) -> str:
+    """The URL with its password (if any) removed, for storing: the password comes from the environment."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", "@")
     return urlunsplit(parts._replace(netloc=netloc))
 
 
