@@ -69,6 +69,11 @@ def init_workspace(
         state=without_password(state or WorkspaceConfig.model_fields["state"].default),
     )
     keys_dir = root / Path(config.keyset).parent
+    if (root / config.keyset).exists():
+        raise WorkspaceError(
+            f"{root / config.keyset} already exists; a keyset is never replaced (move it away yourself if "
+            "it is no longer needed)"
+        )
     keys_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     Keyset.generate().save(root / config.keyset)
     store = open_store(state or config.state, root)
