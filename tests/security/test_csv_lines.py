@@ -63,3 +63,15 @@ def test_headerless_export_is_refused_without_quoting_it(
     for value in row.split(","):
         assert value not in out + err
     assert "looks like data" in err
+
+
+def test_a_column_name_that_looks_like_a_value_is_not_quoted_in_a_message() -> None:
+    from ringfence.errors import UsageError
+    from ringfence.policy.load import parse_policy
+    from ringfence.policy.resolve import resolve_rules
+
+    policy = parse_policy("ringfence_policy: 1\nname: p\n")
+    with pytest.raises(UsageError) as info:
+        resolve_rules(policy, ["city", PHONE, "a@b.example"], {})
+    assert PHONE not in str(info.value) and "a@b.example" not in str(info.value)
+    assert "'city'" in str(info.value)

@@ -30,7 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from ringfence.errors import InputError, UsageError
+from ringfence.errors import SURELY_A_VALUE, InputError, UsageError, shown_column
 from ringfence.io.encoding import UTF8_FAMILY, iter_decoded, read_sample
 
 DELIMITERS = (",", "\t", ";", "|")
@@ -38,8 +38,6 @@ QUOTE = '"'
 MAX_RECORD_CHARS = 256 << 20
 _SNIFF_LINES = 50
 _QUOTED = re.compile(r'"[^"]*"')
-# A header cell that is surely a value: an e-mail address or a long run of digits (a phone, an ID, a card).
-_SURELY_DATA = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+|[0-9]{9}")
 # A header cell that is probably a value: a date or a number.
 _DATA_LIKE = re.compile(r"\s*[+-]?[0-9][0-9 ./:\-]*\s*")
 
@@ -111,7 +109,7 @@ def header_looks_like_data(names: list[str]) -> int | None:
     so is a header whose cells are at least half dates and numbers (and more than one such).
     """
     for i, name in enumerate(names, start=1):
-        if "\r" in name or "\n" in name or _SURELY_DATA.search(name):
+        if SURELY_A_VALUE.search(name):
             return i
     data_like = [i for i, name in enumerate(names, start=1) if _DATA_LIKE.fullmatch(name)]
     if len(data_like) > 1 and 2 * len(data_like) >= len(names):
@@ -268,8 +266,8 @@ class CsvTable:
             if batch[name].str.contains("\x00", literal=True).fill_null(False)[index]
         )
         raise InputError(
-            f"{self.display}: data row {rows_before + index + 1} (column {column!r}) holds a NUL byte; "
-            "the file is damaged or not a text table"
+            f"{self.display}: data row {rows_before + index + 1} (column {shown_column(column)}) holds a NUL "
+            "byte; the file is damaged or not a text table"
         )
 
     def explain(self, exc: BaseException) -> InputError | UsageError:
