@@ -25,22 +25,21 @@ Params = Sequence[Any]
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 
 
-def redact_url(url: str) -> str:
-    """The URL with any password replaced by ``***``."""
+def _password_replaced(url: str, by: str) -> str:
     parts = urlsplit(url)
     if parts.password is None:
         return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-    return urlunsplit(parts._replace(netloc=netloc))
+    return urlunsplit(parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", by)))
+
+
+def redact_url(url: str) -> str:
+    """The URL with any password replaced by ``***``."""
+    return _password_replaced(url, ":***@")
 
 
 def without_password(url: str) -> str:
     """The URL with its password (if any) removed, for storing: the password comes from the environment."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", "@")
-    return urlunsplit(parts._replace(netloc=netloc))
+    return _password_replaced(url, "@")
 
 
 class StateStore(Protocol):
