@@ -321,6 +321,7 @@ def test_rows_protected_under_another_key_past_the_sample_are_counted_and_flagge
     code, out, err = p.cli(
         capsys, "reveal", str(mixed), "--policy", str(p.customer_policy), "-o", str(output),
         "--recipient", "acme", "--reason", REASON, "--decrypt", "--columns", "device_imei", "--json",
+        "--without-record",  # rows put together from two files: no plan record vouches for them
     )  # fmt: skip
     assert code == 0, err
     imei = json.loads(out)["columns"]["device_imei"]
@@ -347,6 +348,7 @@ def test_tampered_ciphertext_exits_2_naming_the_column(
     code, out, err = p.cli(
         capsys, "reveal", str(tampered), "--policy", str(p.customer_policy), "-o", str(output),
         "--recipient", "acme", "--reason", REASON, "--decrypt", *p.national_key, "--json",
+        "--without-record",  # rewritten without its footer: the ciphertexts still authenticate themselves
     )  # fmt: skip
     assert code == 2 and out == ""
     assert "'email'" in err and "fail authentication" in err
@@ -509,7 +511,8 @@ def test_a_footer_that_does_not_open_stops_the_reveal(
 
     p = platform
     table = pq.read_table(p.protected_customers)
-    sealed = table.schema.metadata[b"ringfence.protect"].decode()
+    footer_kv = pq.read_metadata(p.protected_customers).metadata
+    sealed = footer_kv[b"ringfence.protect"].decode()
     flipped = sealed[:-3] + ("A" if sealed[-3] != "A" else "B") + sealed[-2:]
     crafted = json.dumps(
         {"policy": "partner-customers", "policy_hash": "x", "recipient": "beta", "columns": []}
@@ -525,7 +528,7 @@ def test_a_footer_that_does_not_open_stops_the_reveal(
     for name, footer in (("altered", flipped), ("crafted", crafted), ("foreign", None)):
         path = foreign if footer is None else tmp_path / f"{name}.parquet"
         if footer is not None:
-            metadata = {**table.schema.metadata, b"ringfence.protect": footer.encode()}
+            metadata = {**(table.schema.metadata or {}), b"ringfence.protect": footer.encode()}
             pq.write_table(table.replace_schema_metadata(metadata), path)
         output = tmp_path / f"revealed-{name}.parquet"
         code, out, err = p.cli(
@@ -534,3 +537,33 @@ def test_a_footer_that_does_not_open_stops_the_reveal(
         )  # fmt: skip
         assert code == 2 and out == "" and "does not open" in err, name
         assert not output.exists() and _records(p.ws) == [], name
+
+
+def test_a_record_copied_onto_other_data_or_a_removed_one_stops_the_reveal(
+    platform: Platform, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The sealed record vouches for its own file's data pages: the same footer on altered data is refused;
+    a Parquet file whose record was removed is refused unless --without-record says there is none."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    p = platform
+    table = pq.read_table(p.protected_customers)
+    footer = pq.read_metadata(p.protected_customers).metadata
+    kept = {k: v for k, v in footer.items() if k != b"ARROW:schema"}
+    altered = table.set_column(
+        table.schema.get_field_index("email"), "email", pa.chunked_array([table["email"].to_pylist()[::-1]])
+    )
+    swapped = tmp_path / "swapped.parquet"
+    pq.write_table(altered.replace_schema_metadata(kept), swapped)
+    assert pq.read_metadata(swapped).metadata[b"ringfence.protect"] == footer[b"ringfence.protect"]
+    stripped = tmp_path / "stripped.parquet"
+    pq.write_table(table.replace_schema_metadata({}), stripped)
+    for path, needle in ((swapped, "belongs to another file"), (stripped, "carries no plan record")):
+        output = tmp_path / f"revealed-{path.stem}.parquet"
+        code, out, err = p.cli(
+            capsys, "reveal", str(path), "--policy", str(p.customer_policy), "-o", str(output),
+            "--recipient", "acme", "--reason", REASON, "--decrypt", *p.national_key,
+        )  # fmt: skip
+        assert code == 2 and out == "" and needle in err, err
+        assert not output.exists() and _records(p.ws) == []

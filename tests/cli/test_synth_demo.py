@@ -88,21 +88,61 @@ def test_demo_runs_the_story_and_reports_figures_only(
         "synthesize",
         "read back",
         "scan",
-        "protect for a partner",
+        "draft policies",
+        "register partners and consents",
+        "release to partners",
         "check the release",
         "reveal a partner's report",
+        "account for every release",
     ]
-    scan = next(s for s in doc["steps"] if s["step"] == "scan")
+    by_name = {s["step"]: s for s in doc["steps"]}
+    scan = by_name["scan"]
     assert "PHONE_NUMBER" in scan["personal data"]["customers.parquet"]
     assert Path(doc["report"]).is_file()
     assert Path(scan["inventory page"]).read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
-    check = doc["steps"][-2]["raw values found in the release"]
+    # A processor within its purpose gets everyone; the fraud partner only the consenting; the clearing
+    # house abroad, asked for analytics, nothing, with the articles the refusal rests on.
+    releases = by_name["release to partners"]
+    assert (
+        releases["settlement"]["decision"] == "allowed" and releases["settlement"]["consent_required"] == []
+    )
+    fraud = releases["fraud"]
+    assert fraud["decision"] == "allowed" and 0 < fraud["rows_out"] < fraud["rows_in"]
+    assert fraud["rows_out"] + fraud["rows_withheld_no_consent"] == fraud["rows_in"]
+    abroad = releases["abroad"]
+    assert abroad["decision"] == "denied" and abroad["output"] is None
+    assert {"Art. 26(5)", "Art. 28-8(1)1"} <= {r["article"] for r in abroad["reasons"]}
+    check = by_name["check the release"]["raw values found in the release"]
     assert check == {"phone": 0, "national_id": 0, "email": 0, "name": 0}
     # The partner's report resolved by the key holder, every token of it, and recorded.
-    revealed = doc["steps"][-1]
-    assert revealed["tokens resolved"]["phone"] == "100 of 100 resolved"
+    revealed = by_name["reveal a partner's report"]
+    assert revealed["tokens resolved"]["phone"] == "20 of 20 resolved"
     (record,) = list_reversals(open_workspace(tmp_path / "demo" / "workspace").state())
-    assert record.id == revealed["recorded as reversal"] and record.rows == 100
+    assert record.id == revealed["recorded as reversal"] and record.rows == 20
+    # The ledger holds the three outcomes and the reveal, verifies, and answers one customer's question.
+    account = by_name["account for every release"]
+    assert account["ledger verified"] is True and account["ledger entries"] == 4  # 3 releases, 1 reveal
+    assert [d["recipient"] for d in account["who got one customer's data"]] == [
+        "hangang-settlement",
+        "seoul-fraudnet",
+    ]
+    assert Path(account["transparency report"]).read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert Path(account["checkpoint"]).read_text(encoding="utf-8").count("\n") >= 4
     # No personal value reaches the terminal: check a few phone numbers of the generated customers.
     phones = pl.read_parquet(tmp_path / "demo" / "data" / "customers.parquet")["phone"].head(50).to_list()
     assert not any(p in captured.out or p in captured.err for p in phones)
+
+
+def test_demo_tells_the_story_in_sentences_and_ends_with_the_reports(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = run(["demo", "--rows", "5000", "--dir", str(tmp_path / "demo")])
+    captured = capsys.readouterr()
+    assert code == 0
+    assert "Refused transactions to union-clearing (CN) for analytics" in " ".join(captured.err.split())
+    assert "{" not in captured.err and "}" not in captured.err  # sentences, not dicts
+    last = captured.out.strip().splitlines()
+    assert last[0].startswith("Workspace: ") and any(
+        line.startswith("Transparency report: ") for line in last
+    )
+    assert all(Path(line.split(": ", 1)[1]).exists() for line in last)

@@ -188,3 +188,20 @@ def test_a_gate_refusing_a_database_output_leaves_the_table_as_it_was(
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT count(*) FROM released").fetchone() == (6_000,)
     assert [s.rows for s in hook.seen] == [6_000]
+
+
+def test_a_private_output_is_never_readable_by_others_while_it_is_written(
+    transactions: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    modes: list[int] = []
+    real = commit_module.write_table
+
+    def watched(frames, dest, **kwargs):  # type: ignore[no-untyped-def]
+        result = real(frames, dest, **kwargs)
+        modes.append(Path(dest).stat().st_mode & 0o777)  # before the commit's own chmod
+        return result
+
+    monkeypatch.setattr(commit_module, "write_table", watched)
+    out = tmp_path / "clear.parquet"
+    Runner(open_source(transactions), [Amounts()], Commit(out, private=True)).run()
+    assert modes == [0o600] and out.stat().st_mode & 0o777 == 0o600

@@ -14,8 +14,9 @@ could read as a regular expression (``^a$``).
 
 from __future__ import annotations
 
+import hashlib
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -39,6 +40,8 @@ __all__ = [
 ]
 
 Frames = pl.DataFrame | pl.LazyFrame | Iterable[pl.DataFrame]
+# Footer entries, or a function of the data pages' SHA-256 that returns them (see write_table).
+Metadata = Mapping[str, str] | Callable[[str], Mapping[str, str]]
 
 _FORMULA_START = r"^[=+\-@\t\r]"
 _PLAIN_NUMBER = r"^[+-]?[0-9][0-9 ().\-]*$"
@@ -120,31 +123,90 @@ def parquet_options(first: pl.DataFrame) -> dict[str, Any]:
     return options
 
 
+class _Digesting:
+    """A binary file that hashes (SHA-256) every byte written through it, for the data-pages digest."""
+
+    def __init__(self, handle: IO[bytes]) -> None:
+        self._handle = handle
+        self._digest = hashlib.sha256()
+        self.closed = False
+
+    def write(self, data: bytes | memoryview) -> int:
+        self._digest.update(data)
+        return self._handle.write(data)
+
+    def tell(self) -> int:
+        return self._handle.tell()
+
+    def flush(self) -> None:
+        self._handle.flush()
+
+    def writable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        self.closed = True
+        self._handle.close()
+
+    def hexdigest(self) -> str:
+        return self._digest.hexdigest()
+
+
+def data_sha256(path: str | os.PathLike[str]) -> str:
+    """The SHA-256 of a Parquet file's bytes before its footer (the magic and every data page): what a
+    ``metadata`` function given to :func:`write_table` was handed. Reading is streamed."""
+    size = os.path.getsize(path)
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        if size < 12:
+            raise OutputError(f"{Path(path).name} is not a Parquet file")
+        handle.seek(size - 8)
+        footer = int.from_bytes(handle.read(4), "little")
+        left = size - 8 - footer
+        if footer < 0 or left < 4:
+            raise OutputError(f"{Path(path).name} has a malformed Parquet footer")
+        handle.seek(0)
+        while left:
+            chunk = handle.read(min(left, 1 << 20))
+            if not chunk:
+                break
+            digest.update(chunk)
+            left -= len(chunk)
+    return digest.hexdigest()
+
+
 def _write_parquet(
-    batches: Iterator[pl.DataFrame], tmp: Path, metadata: Mapping[str, str] | None = None
+    batches: Iterator[pl.DataFrame], tmp: Path, metadata: Metadata | None = None
 ) -> tuple[int, list[str]]:
     writer: pq.ParquetWriter | None = None
     schema: pl.Schema | None = None
     arrow_schema: pa.Schema | None = None
     rows = 0
-    try:
-        for batch in batches:
-            if schema is None:
-                schema = batch.schema
-                arrow_schema = batch.to_arrow(compat_level=pl.CompatLevel.newest()).schema
-                if metadata:
-                    arrow_schema = arrow_schema.with_metadata({**(arrow_schema.metadata or {}), **metadata})
-                writer = pq.ParquetWriter(tmp, arrow_schema, **parquet_options(batch))
-            batch = _conform(batch, schema)
-            assert writer is not None and arrow_schema is not None
-            # The newest compat level hands strings over as views, without a copy.
-            writer.write_table(batch.to_arrow(compat_level=pl.CompatLevel.newest()).cast(arrow_schema))
-            rows += batch.height
-        if writer is None:
-            raise OutputError("nothing to write: the input produced no batches")
-    finally:
-        if writer is not None:
-            writer.close()
+    late = metadata if callable(metadata) else None
+    with open(tmp, "wb") as handle:
+        sink = _Digesting(handle)
+        try:
+            for batch in batches:
+                if schema is None:
+                    schema = batch.schema
+                    arrow_schema = batch.to_arrow(compat_level=pl.CompatLevel.newest()).schema
+                    if metadata and not callable(metadata):
+                        arrow_schema = arrow_schema.with_metadata(
+                            {**(arrow_schema.metadata or {}), **metadata}
+                        )
+                    writer = pq.ParquetWriter(sink, arrow_schema, **parquet_options(batch))
+                batch = _conform(batch, schema)
+                assert writer is not None and arrow_schema is not None
+                # The newest compat level hands strings over as views, without a copy.
+                writer.write_table(batch.to_arrow(compat_level=pl.CompatLevel.newest()).cast(arrow_schema))
+                rows += batch.height
+            if writer is None:
+                raise OutputError("nothing to write: the input produced no batches")
+            if late is not None:  # every data page is written: the footer may now vouch for them
+                writer.add_key_value_metadata(dict(late(sink.hexdigest())))
+        finally:
+            if writer is not None:
+                writer.close()
     assert schema is not None
     return rows, list(schema.names())
 
@@ -177,12 +239,14 @@ def write_table(
     *,
     format: str | None = None,
     overwrite: bool = True,
-    metadata: Mapping[str, str] | None = None,
+    metadata: Metadata | None = None,
 ) -> WriteResult:
     """Writes ``data`` (a frame, a lazy frame or batches) to ``dest`` atomically in the format it names.
 
     ``metadata`` (names and values without personal data or key bytes) goes into a Parquet file's footer
-    as key-value metadata; the other formats have no place for it and do without.
+    as key-value metadata; the other formats have no place for it and do without. It may be a function:
+    it is then called once every data page is written, with :func:`data_sha256` of the file so far, and
+    what it returns goes into the footer (a seal that binds a record to the data it describes).
 
     ``dest`` may also be a database table (a URI: ``postgresql://``, ``mysql://``, ``sqlite:///``, or a
     parsed :class:`~ringfence.io.location.Location`), written through a temporary table by

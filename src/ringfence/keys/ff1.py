@@ -244,60 +244,56 @@ class FF1(KeyHolder):
 # ------------------------------------------------------------------------------------------- columns
 
 
-@overload
-def encrypt_column(
-    ff1: FF1, values: pl.Series, tweak: bytes = ..., *, preserving: bool = ..., threads: int | None = ...
-) -> pl.Series: ...
-@overload
-def encrypt_column(
-    ff1: FF1,
-    values: pa.Array | pa.ChunkedArray,
-    tweak: bytes = ...,
-    *,
-    preserving: bool = ...,
-    threads: int | None = ...,
-) -> pa.Array: ...
-def encrypt_column(
-    ff1: FF1,
-    values: pl.Series | pa.Array | pa.ChunkedArray,
-    tweak: bytes = b"",
-    *,
-    preserving: bool = False,
-    threads: int | None = None,
-) -> pl.Series | pa.Array:
-    """FF1-encrypt every value of a string column (a Series in → a Series out, Arrow in → Arrow out).
+class _ColumnCrypt:
+    """FF1 over every value of a string column, one direction (a Series in → a Series out, Arrow in →
+    Arrow out): equal to :meth:`FF1.encrypt` / :meth:`FF1.decrypt` (or their ``_preserving`` forms with
+    ``preserving=True``) on every value; nulls stay null. Raises :class:`InvalidFormat` /
+    :class:`InvalidLength` naming how many values are outside the alphabet or too short, and never which.
+    ``threads`` (default: the cores, at most 4) share the column's slices; pass 1 when columns already run
+    in parallel."""
 
-    Equal to :meth:`FF1.encrypt` (or :meth:`FF1.encrypt_preserving` with ``preserving=True``) on every
-    value; nulls stay null. Raises :class:`InvalidFormat` / :class:`InvalidLength` naming how many values
-    are outside the alphabet or too short, and never which. ``threads`` (default: the cores, at most 4)
-    share the column's slices; pass 1 when columns already run in parallel.
-    """
-    return _crypt_column(ff1, values, tweak, preserving=preserving, decrypt=False, threads=threads)
+    __slots__ = ("_decrypt",)
+
+    def __init__(self, *, decrypt: bool) -> None:
+        self._decrypt = decrypt
+
+    @overload
+    def __call__(
+        self,
+        ff1: FF1,
+        values: pl.Series,
+        tweak: bytes = ...,
+        *,
+        preserving: bool = ...,
+        threads: int | None = ...,
+    ) -> pl.Series: ...
+    @overload
+    def __call__(
+        self,
+        ff1: FF1,
+        values: pa.Array | pa.ChunkedArray,
+        tweak: bytes = ...,
+        *,
+        preserving: bool = ...,
+        threads: int | None = ...,
+    ) -> pa.Array: ...
+    def __call__(
+        self,
+        ff1: FF1,
+        values: pl.Series | pa.Array | pa.ChunkedArray,
+        tweak: bytes = b"",
+        *,
+        preserving: bool = False,
+        threads: int | None = None,
+    ) -> pl.Series | pa.Array:
+        decrypt = self._decrypt
+        return _crypt_column(ff1, values, tweak, preserving=preserving, decrypt=decrypt, threads=threads)
 
 
-@overload
-def decrypt_column(
-    ff1: FF1, values: pl.Series, tweak: bytes = ..., *, preserving: bool = ..., threads: int | None = ...
-) -> pl.Series: ...
-@overload
-def decrypt_column(
-    ff1: FF1,
-    values: pa.Array | pa.ChunkedArray,
-    tweak: bytes = ...,
-    *,
-    preserving: bool = ...,
-    threads: int | None = ...,
-) -> pa.Array: ...
-def decrypt_column(
-    ff1: FF1,
-    values: pl.Series | pa.Array | pa.ChunkedArray,
-    tweak: bytes = b"",
-    *,
-    preserving: bool = False,
-    threads: int | None = None,
-) -> pl.Series | pa.Array:
-    """The inverse of :func:`encrypt_column` with the same key, tweak and ``preserving``."""
-    return _crypt_column(ff1, values, tweak, preserving=preserving, decrypt=True, threads=threads)
+#: FF1-encrypt every value of a string column (see :class:`_ColumnCrypt`).
+encrypt_column = _ColumnCrypt(decrypt=False)
+#: The inverse of :func:`encrypt_column` with the same key, tweak and ``preserving``.
+decrypt_column = _ColumnCrypt(decrypt=True)
 
 
 def _crypt_column(

@@ -13,7 +13,7 @@ staged file moved onto the output in one rename. What that guarantees:
   (only folders of processes that no longer run, and only that output's);
 - if moving the staged file into place fails, the hook is asked to withdraw its record
   (:meth:`Publication.withdraw`) and the error says whether it could;
-- ``private`` outputs (data in clear again) are readable by their owner only (0600) before they appear;
+- ``private`` outputs (data in clear again) are readable by their owner only (0600) from their first byte;
 - without ``overwrite`` an existing output is never replaced, also when it appears while the run works.
 
 A database table output cannot be staged in a folder: it is written through a temporary table that the
@@ -30,7 +30,7 @@ import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -39,7 +39,7 @@ import polars as pl
 
 from ringfence.errors import CheckFailed, OutputError, RingfenceError
 from ringfence.io.location import Location
-from ringfence.io.write import WriteResult, write_table
+from ringfence.io.write import Metadata, WriteResult, write_table
 
 __all__ = ["Commit", "Gate", "Publication", "Refused", "Staged", "sha256_file"]
 
@@ -163,7 +163,7 @@ class Commit:
     overwrite: bool = True
     label: str = "stage"
     private: bool = False
-    metadata: Mapping[str, str] | None = None
+    metadata: Metadata | None = None
     gates: Sequence[Gate] = ()
     publication: Publication | None = None
     _ended: bool = field(default=False, init=False, repr=False)
@@ -211,10 +211,16 @@ class Commit:
         staging = staging_dir(out_path, self.label)
         try:
             staged = staging / out_path.name
+            # A private output is readable by its owner only from its first byte (files this process
+            # creates meanwhile are too: the read-ahead threads create none).
+            mask = os.umask(0o077) if self.private else None
             try:
                 written = write_table(frames, staged, overwrite=True, metadata=self.metadata)
             except RingfenceError as exc:
                 raise type(exc)(_first_line(exc).replace(str(staging), str(out_path.parent))) from None
+            finally:
+                if mask is not None:
+                    os.umask(mask)
             if self.private:
                 staged.chmod(0o600)
             self._decide(Staged(str(self.output), written.rows, written.columns, staged))

@@ -139,7 +139,7 @@ def protect(
     rules = policy if isinstance(policy, Policy) else load_policy(policy)
     plan = plan_for(src, rules, keyset=keyset, recipient=recipient, as_of=as_of, entities=entities)
     # The plan, sealed for the key holder: the recipient sees an opaque blob.
-    footer = plan.record().seal(keyset) if keyset is not None else None
+    footer = plan.record().bound_sealer(keyset) if keyset is not None else None
     written = RowCount()
     runner = Runner(
         src,

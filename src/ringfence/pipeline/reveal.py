@@ -16,7 +16,10 @@ reverses something), then runs one step (the reversal), no tap and no gate, and 
 
 A Parquet file written by ``protect`` carries its plan record in its footer, sealed under the workspace's
 key (:class:`ringfence.transform.record.PlanRecord`); a footer that does not open (altered, or from
-another workspace) or is malformed stops the reveal. Reveal then refuses a policy other than the one
+another workspace), is malformed, or vouches for other data pages than the file's (a footer copied from
+another file) stops the reveal, and so does a Parquet file without a record unless ``without_record``
+says so (a removed footer must not silently disable the checks below). Reveal then refuses a policy
+other than the one
 that protected it and a ``--recipient`` other than the one it was protected for, takes that recipient when
 none is given, and rebuilds the reversal from the record: which rule made each column and the key id of
 each FPE column (an FPE value cannot carry its key id). Text outputs carry no record; their columns and
@@ -39,11 +42,13 @@ from typing import Any
 
 import polars as pl
 
-from ringfence.errors import UsageError, WorkspaceError
+from ringfence.errors import InputError, UsageError, WorkspaceError
 from ringfence.io import BATCH_ROWS
 from ringfence.io.location import Location
 from ringfence.io.read import Source, open_source
+from ringfence.io.write import data_sha256
 from ringfence.keys import Keyset
+from ringfence.ledger import Entry, Ledger
 from ringfence.pipeline.commit import Commit, Staged, sha256_file
 from ringfence.pipeline.runner import Runner
 from ringfence.policy import Policy, load_policy, policy_hash
@@ -187,12 +192,26 @@ def _reference_values(
     return {col: reader(ref) for col, ref in names.items() if ref in available}
 
 
-def _recorded_plan(src: Source, keyset: Keyset) -> PlanRecord | None:
-    """The plan record ``protect`` sealed into a Parquet footer, opened and checked, or None when there is
-    none. The footer comes back from outside (a partner's copy): it is trusted only because it opens under
-    this workspace's key, and its fields are checked before use."""
+def _recorded_plan(src: Source, keyset: Keyset, *, without_record: bool) -> PlanRecord | None:
+    """The plan record ``protect`` sealed into a Parquet footer, opened and checked, or None when the input
+    is text (which carries none) or ``without_record`` says a Parquet file has none. The footer comes back
+    from outside (a partner's copy): it is trusted only because it opens under this workspace's key and
+    vouches for this file's data pages, and its fields are checked before use."""
     sealed = src.footer_metadata().get(PLAN_METADATA_KEY)
-    return None if sealed is None else PlanRecord.open(keyset, sealed, src.name)
+    if sealed is None:
+        if src.kind == "parquet" and not without_record:
+            raise InputError(
+                f"{src.name} carries no plan record (not written by protect or release, or its footer was "
+                "removed); pass --without-record to recognise its columns and keys from a sample"
+            )
+        return None
+    record = PlanRecord.open(keyset, sealed, src.name)
+    if record.data_sha256 is not None and record.data_sha256 != data_sha256(src.location):
+        raise InputError(
+            f"{src.name}: the plan record in its footer belongs to another file (it does not vouch for "
+            "these data pages); nothing was revealed"
+        )
+    return record
 
 
 def _follow_record(
@@ -244,7 +263,9 @@ class _Recording:
     tally: ReversalTally
     fields: dict[str, Any]
     output: str
+    ledger: Ledger
     record: ReversalRecord | None = None
+    entry: int | None = None
 
     def before_publish(self, staged: Staged) -> None:
         self.record = ReversalRecord(
@@ -267,7 +288,9 @@ class _Recording:
             **self.fields,
         )
         try:
-            record_reversal(self.store, self.record)
+            with self.store.transaction():  # the reversal's record and its ledger entry, together
+                record_reversal(self.store, self.record)
+                self.entry = self.ledger.append(Entry("reveal", self._ledger_fields(staged))).index
         except Exception as exc:
             self.record = None
             raise WorkspaceError(
@@ -275,14 +298,32 @@ class _Recording:
                 f"nothing was written to {self.output}"
             ) from None
 
+    def _ledger_fields(self, staged: Staged) -> dict[str, Any]:
+        assert self.record is not None
+        return {
+            "reversal_id": self.record.id,
+            "actor": self.record.actor,
+            "input": self.record.input,
+            "input_sha256": self.record.input_sha256,
+            "output": self.record.output,
+            "output_sha256": staged.sha256(),
+            "reference": self.record.reference,
+            "policy_hash": self.record.policy_hash,
+            "recipient": self.record.recipient,
+            "columns": {c: v.to_json() for c, v in self.record.columns.items()},
+            "rows": self.record.rows,
+            "reason": self.record.reason,
+        }
+
     def withdraw(self) -> str:
         if self.record is None:
             return ""
         try:
             withdraw_reversal(self.store, self.record.id)
+            self.ledger.append(Entry("aborted", {"reversal_id": self.record.id, "entry": self.entry}))
         except Exception:
             return f"reversal {self.record.id} is recorded"
-        return "the reversal record was withdrawn"
+        return "the reversal record was withdrawn (an aborted entry follows it in the ledger)"
 
 
 def reveal(
@@ -300,6 +341,7 @@ def reveal(
     fpe_key_ids: Mapping[str, str] | None = None,
     overwrite: bool = False,
     batch_rows: int = BATCH_ROWS,
+    without_record: bool = False,
 ) -> RevealResult:
     """Reverses ``source`` (protected by ``policy``) into the file ``output`` and records it (see the
     module docstring and :func:`ringfence.transform.reverse.plan_reversal` for the options).
@@ -321,7 +363,7 @@ def reveal(
     keyset = workspace.keyset()
     store = workspace.state()  # opened (and migrated) before any work: a broken store fails first
     try:
-        record = _recorded_plan(src, keyset)
+        record = _recorded_plan(src, keyset, without_record=without_record)
         if record is not None:
             recipient = _follow_record(src, record, rules, recipient, fpe_key_ids)
         schema = dict(src.schema())
@@ -358,6 +400,7 @@ def reveal(
                 "reason": why,
             },
             str(output),
+            Ledger(store, keyset),
         )
         resolved = [c.column for c in plan.reversing if c.action == "tokenize"]
         if resolved:  # one pass over the table's tokens, then one over the reference, before writing

@@ -45,6 +45,74 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX reversals_created_at ON reversals (created_at)",
         ),
     ),
+    Migration(
+        3,
+        "ledger: hash-chained entries, their subject digests, signed heads, cosignatures, origins",
+        (
+            "CREATE TABLE ledger_entries ("
+            "idx BIGINT PRIMARY KEY, "
+            "id TEXT NOT NULL UNIQUE, "
+            "created_at TEXT NOT NULL, "
+            "kind TEXT NOT NULL, "
+            "data TEXT NOT NULL, "
+            "leaf_hash TEXT NOT NULL)",
+            "CREATE INDEX ledger_entries_created_at ON ledger_entries (created_at)",
+            "CREATE TABLE ledger_subjects ("
+            "bucket INTEGER NOT NULL, "
+            "idx BIGINT NOT NULL, "
+            "n BIGINT NOT NULL, "
+            "digests BYTEA NOT NULL, "
+            "PRIMARY KEY (bucket, idx))",
+            "CREATE INDEX ledger_subjects_idx ON ledger_subjects (idx, bucket)",
+            "CREATE TABLE ledger_origins ("
+            "epoch INTEGER PRIMARY KEY, "
+            "origin TEXT NOT NULL UNIQUE, "
+            "start_size BIGINT NOT NULL, "
+            "reason TEXT NOT NULL, "
+            "created_at TEXT NOT NULL)",
+            "CREATE TABLE ledger_heads ("
+            "origin TEXT NOT NULL, "
+            "size BIGINT NOT NULL, "
+            "note TEXT NOT NULL, "
+            "created_at TEXT NOT NULL, "
+            "PRIMARY KEY (origin, size))",
+            "CREATE TABLE ledger_cosignatures ("
+            "origin TEXT NOT NULL, "
+            "size BIGINT NOT NULL, "
+            "witness TEXT NOT NULL, "
+            "line TEXT NOT NULL, "
+            "created_at TEXT NOT NULL, "
+            "PRIMARY KEY (origin, size, line))",
+            "CREATE TABLE ledger_lock (id INTEGER PRIMARY KEY, n BIGINT NOT NULL)",
+            "INSERT INTO ledger_lock (id, n) VALUES (1, 0)",
+        ),
+    ),
+    Migration(
+        4,
+        "recipients and consents: who may receive data, and what each subject agreed to",
+        (
+            "CREATE TABLE recipients ("
+            "id TEXT PRIMARY KEY, "
+            "country TEXT NOT NULL, "
+            "role TEXT NOT NULL, "
+            "purposes TEXT NOT NULL, "
+            "affiliate_of TEXT, "
+            "mechanism TEXT, "
+            "added_at TEXT NOT NULL, "
+            "removed_at TEXT)",
+            "CREATE TABLE consents ("
+            "subject_id TEXT NOT NULL, "
+            "purpose TEXT NOT NULL, "
+            "recipient TEXT NOT NULL, "
+            "granted_at TEXT NOT NULL, "
+            "withdrawn_at TEXT, "
+            "separate_sensitive INTEGER NOT NULL, "
+            "cross_border INTEGER NOT NULL, "
+            "imported_at TEXT NOT NULL, "
+            "PRIMARY KEY (subject_id, purpose, recipient, granted_at))",
+            "CREATE INDEX consents_scope ON consents (purpose, recipient)",
+        ),
+    ),
 )
 
 LATEST = MIGRATIONS[-1].version

@@ -48,6 +48,7 @@ class StateStore(Protocol):
     url: str
 
     def execute(self, sql: str, params: Params = ()) -> None: ...
+    def executemany(self, sql: str, rows: Sequence[Params]) -> None: ...
     def query(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]: ...
     def transaction(self) -> contextlib.AbstractContextManager[None]: ...
     def schema_version(self) -> int: ...
@@ -70,6 +71,16 @@ class SqlStore:
     def execute(self, sql: str, params: Params = ()) -> None:
         cur = self._conn.cursor()
         cur.execute(self._sql(sql), tuple(params))
+        cur.close()
+        if self._depth == 0:
+            self._conn.commit()
+
+    def executemany(self, sql: str, rows: Sequence[Params]) -> None:
+        """One statement for each row of parameters (the driver batches them)."""
+        if not rows:
+            return
+        cur = self._conn.cursor()
+        cur.executemany(self._sql(sql), [tuple(r) for r in rows])
         cur.close()
         if self._depth == 0:
             self._conn.commit()
@@ -121,8 +132,11 @@ class SqlStore:
                     "CREATE TABLE IF NOT EXISTS schema_migrations "
                     "(version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL)"
                 )
+            # Every migration not applied yet, in order (a version added between two released ones, by
+            # a branch that landed later, is applied too).
+            applied = {int(v) for (v,) in self.query("SELECT version FROM schema_migrations")}
             for migration in MIGRATIONS:
-                if migration.version <= current:
+                if migration.version in applied:
                     continue
                 for statement in migration.statements:
                     self.execute(statement)

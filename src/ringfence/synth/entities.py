@@ -68,8 +68,16 @@ ENTITIES: Final[dict[str, dict[str, str | None]]] = {
         "recipient": None,
         "granted_at": None,
         "withdrawn_at": None,
+        "separate_sensitive": None,
+        "cross_border": None,
     },
-    "recipients": {"recipient_id": None, "country": None, "purposes": None, "affiliate_of": None},
+    "recipients": {
+        "recipient_id": None,
+        "country": None,
+        "purposes": None,
+        "affiliate_of": None,
+        "role": None,
+    },
 }
 
 

@@ -10,11 +10,15 @@ What it guarantees:
 - It is typed and strict (:class:`PlanRecord`): a record that opens but whose fields are missing, of the
   wrong type or carry a malformed key id is refused as malformed. Records written by earlier versions
   (the same fields) open unchanged.
+- It is bound to its file: it carries the SHA-256 of the file's data pages (:attr:`PlanRecord.data_sha256`,
+  sealed with it), so a record copied onto another file's footer is refused by reveal. Records sealed
+  before the binding existed carry none and are accepted as they are.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -57,6 +61,9 @@ class PlanRecord(BaseModel):
     columns: list[ColumnRecord]
     output_columns: list[str]
     key_ids: list[KeyIdText]
+    # SHA-256 of the file's bytes before its footer (every data page): binds the record to the data it
+    # describes. Records sealed before the binding existed carry none.
+    data_sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = None
 
     def column(self, name: str) -> ColumnRecord | None:
         """The record of the input column ``name`` (None when the plan had no such column)."""
@@ -73,6 +80,16 @@ class PlanRecord(BaseModel):
     def seal(self, keyset: Keyset) -> dict[str, str]:
         """The Parquet footer entries that carry this record, sealed for the key holder."""
         return {PLAN_METADATA_KEY: seal_record(keyset, self.to_text(), PLAN_METADATA_KEY)}
+
+    def bound_sealer(self, keyset: Keyset) -> Callable[[str], dict[str, str]]:
+        """The footer entries as a function of the file's data-pages digest
+        (:func:`ringfence.io.write.write_table` calls it once the data is written): the sealed record
+        then vouches for that data only."""
+
+        def sealed(data_sha256: str) -> dict[str, str]:
+            return self.model_copy(update={"data_sha256": data_sha256}).seal(keyset)
+
+        return sealed
 
     @classmethod
     def open(cls, keyset: Keyset, sealed: str, source_name: str) -> PlanRecord:

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import typer
 
-from ringfence.cli.commands import demo, init, keys, protect, reveal, scan, synth
+from ringfence.cli.commands import (
+    consent,
+    demo,
+    init,
+    keys,
+    ledger,
+    protect,
+    recipients,
+    release,
+    reveal,
+    scan,
+    synth,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -13,5 +25,9 @@ def register(app: typer.Typer) -> None:
     app.command("scan")(scan.scan)
     app.command("protect")(protect.protect)
     app.command("reveal")(reveal.reveal)
+    app.command("release")(release.release)
     app.command("demo")(demo.demo)
     app.add_typer(keys.app, name="keys")
+    app.add_typer(recipients.app, name="recipients")
+    app.add_typer(consent.app, name="consent")
+    app.add_typer(ledger.app, name="ledger")

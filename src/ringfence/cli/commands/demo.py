@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -17,7 +17,9 @@ def demo(
     folder: Annotated[
         Path | None, typer.Option("--dir", help="Run in this folder instead of a new temporary one.")
     ] = None,
-    seed: Annotated[int, typer.Option("--seed")] = 7,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Seed of the synthetic platform (same seed, same data).")
+    ] = 7,
     json_out: JsonOption = False,
 ) -> None:
     """Run the ringfence story end to end on a synthetic payment platform."""
@@ -28,20 +30,13 @@ def demo(
     def show(step: DemoStep) -> None:
         if not mode.json:
             err.print(f"[bold]✓ {step.name}[/bold] ({step.seconds:.1f} s)")
-            _print_summary(step)
+            for sentence in step.story:
+                err.print(f"  {sentence}", markup=False, highlight=False)
 
     result = run_demo(rows, folder=folder, seed=seed, on_step=show)
     if mode.json:
         emit_json(result.to_json())
         return
     out.print(f"Workspace: {result.workspace}", markup=False)
-    out.print(f"Report:    {result.report}", markup=False)
-
-
-def _print_summary(step: Any) -> None:
-    for key, value in step.summary.items():
-        if isinstance(value, dict):
-            for name, detail in value.items():
-                err.print(f"    {name}: {detail}", markup=False)
-        else:
-            err.print(f"    {key}: {value}", markup=False)
+    for name, path in result.pages.items():
+        out.print(f"{name[0].upper()}{name[1:]}: {path}", markup=False)

@@ -67,6 +67,14 @@ def reveal(
             "needed once the keyset has several aead keys, unless the column's entity validates.",
         ),
     ] = None,
+    without_record: Annotated[
+        bool,
+        typer.Option(
+            "--without-record",
+            help="The Parquet input carries no plan record (not written by protect or release): recognise "
+            "its columns and keys from a sample, without the record's checks.",
+        ),
+    ] = False,
     force: ForceOption = False,
     workspace: WorkspaceOption = None,
     json_out: JsonOption = False,
@@ -105,6 +113,7 @@ def reveal(
             columns=wanted,
             fpe_key_ids=_pairs(fpe_key_id, "--fpe-key-id"),
             overwrite=force,
+            without_record=without_record,
         )
     doc = result.to_json()
     if mode.json:

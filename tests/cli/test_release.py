@@ -1,0 +1,279 @@
+"""`ringfence release` end to end on the synthetic platform: the transfer rules decide, consent filters
+per subject, the ledger records every outcome before anything appears, and "who got my data" answers
+from it; a denied release writes nothing and exits 1; killed at any point, a release never leaves an
+output without its entry, and two at once both land."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from ringfence.ledger import Ledger
+from ringfence.synth import SynthConfig, generate_platform, write_platform
+from ringfence.workspace.workspace import open_workspace
+from tests.cli.helpers import key_encodings, run_cli
+
+
+@dataclass
+class Setup:
+    ws: Path
+    data: Path
+    customers: pl.DataFrame
+    consents: pl.DataFrame
+    policy: Path
+    txn_policy: Path
+
+    def cli(self, capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+        return run_cli(capsys, "-w", str(self.ws), *argv)
+
+
+@pytest.fixture(scope="module")
+def platform_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("platform")
+    write_platform(generate_platform(SynthConfig(customers=3_000, transactions=30_000, seed=17)), folder)
+    return folder
+
+
+@pytest.fixture
+def setup(platform_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Setup:
+    ws = tmp_path / "ws"
+    assert run_cli(capsys, "init", str(ws), "--jurisdiction", "KR")[0] == 0
+    recipients = pl.read_parquet(platform_data / "recipients.parquet")
+    for r in recipients.iter_rows(named=True):
+        argv = [
+            "-w",
+            str(ws),
+            "recipients",
+            "add",
+            r["recipient_id"],
+            "--country",
+            r["country"],
+            "--role",
+            r["role"],
+        ]
+        argv += [x for p in r["purposes"].split(",") for x in ("--purpose", p)]
+        assert run_cli(capsys, *argv)[0] == 0
+    assert (
+        run_cli(capsys, "-w", str(ws), "consent", "import", str(platform_data / "consents.parquet"))[0] == 0
+    )
+    policies = {}
+    for table in ("customers", "transactions"):
+        path = tmp_path / f"{table}.yaml"
+        code, _, err = run_cli(
+            capsys,
+            "-w",
+            str(ws),
+            "scan",
+            str(platform_data / f"{table}.parquet"),
+            "--draft-policy",
+            str(path),
+        )
+        assert code == 0, err
+        policies[table] = path
+    return Setup(
+        ws,
+        platform_data,
+        pl.read_parquet(platform_data / "customers.parquet"),
+        pl.read_parquet(platform_data / "consents.parquet"),
+        policies["customers"],
+        policies["transactions"],
+    )
+
+
+def _consenting(consents: pl.DataFrame, purpose: str, recipient: str, *, separate: bool) -> set[str]:
+    """Who may receive the data, from the generator's own consent table (independent of the store)."""
+    now = dt.datetime.now()
+    valid = consents.filter(
+        (pl.col("purpose") == purpose)
+        & pl.col("recipient").is_in([recipient, "*"])
+        & (pl.col("granted_at") <= now)
+        & (pl.col("withdrawn_at").is_null() | (pl.col("withdrawn_at") > now))
+    )
+    if separate:
+        valid = valid.filter(pl.col("separate_sensitive"))
+    return set(valid["subject_id"].to_list())
+
+
+def _ledger(ws: Path) -> Ledger:
+    workspace = open_workspace(ws)
+    return Ledger(workspace.state(), workspace.keyset())
+
+
+def test_a_release_keeps_only_consenting_subjects_and_records_them(
+    setup: Setup, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "fraudnet.parquet"
+    code, stdout, err = setup.cli(
+        capsys, "release", str(setup.data / "customers.parquet"), "--policy", str(setup.policy),
+        "--recipient", "seoul-fraudnet", "--purpose", "fraud_prevention", "--subject", "customer_id",
+        "-o", str(out), "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    doc = json.loads(stdout)
+    assert doc["decision"] == "allowed" and "PIPA Art. 17(1)1" in doc["legal_basis"]
+    assert "provision" in doc["consent_required"]
+    allowed = _consenting(setup.consents, "fraud_prevention", "seoul-fraudnet", separate=True)
+    assert 0 < doc["rows_out"] == len(allowed) < setup.customers.height
+    assert doc["rows_withheld_no_consent"] == setup.customers.height - len(allowed)
+    released = pl.read_parquet(out)
+    assert released.height == len(allowed)
+    raw = setup.customers.filter(pl.col("customer_id").is_in(list(allowed)))
+    data = out.read_bytes()
+    for column in ("phone", "email", "national_id", "name"):
+        assert not any(v.encode() in data for v in raw[column].drop_nulls().head(200).to_list()), column
+    assert not any(k.encode() in data for k in key_encodings(setup.ws))
+    # Who got my data: a consenting customer is named in this release, a refusing one is not.
+    inside = sorted(allowed)[0]
+    outside = next(c for c in setup.customers["customer_id"].to_list() if c not in allowed)
+    code, stdout, _ = setup.cli(capsys, "ledger", "subject", inside, "--json")
+    (disclosure,) = json.loads(stdout)["disclosures"]
+    assert disclosure["recipient"] == "seoul-fraudnet" and disclosure["release_id"] == doc["release_id"]
+    assert disclosure["country"] == "KR" and disclosure["purpose"] == "fraud_prevention"
+    code, stdout, _ = setup.cli(capsys, "ledger", "subject", outside, "--json")
+    assert json.loads(stdout)["disclosures"] == []
+    assert setup.cli(capsys, "ledger", "verify")[0] == 0
+
+
+def test_a_disguised_entrustment_is_denied_with_its_articles_and_writes_nothing(
+    setup: Setup, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A clearing house registered as a processor for payment processing is asked for analytics: a
+    provision for its own purpose, not entrustment, whatever the data's protection (the Kakao Pay ruling)."""
+    out = tmp_path / "clearing.parquet"
+    code, stdout, err = setup.cli(
+        capsys, "release", str(setup.data / "transactions.parquet"), "--policy", str(setup.txn_policy),
+        "--recipient", "union-clearing", "--purpose", "analytics", "--subject", "customer_id", "-o", str(out),
+        "--json",
+    )  # fmt: skip
+    assert code == 1, err
+    doc = json.loads(stdout)
+    assert doc["decision"] == "denied" and doc["rows_out"] == 0 and not out.exists()
+    articles = {(r["law"], r["article"]) for r in doc["reasons"]}
+    assert ("PIPA", "Art. 26(5)") in articles and ("PIPA", "Art. 28-8(1)1") in articles
+    entry = next(_ledger(setup.ws).entries(doc["ledger_entry"]))
+    assert entry.kind == "denied" and entry.fields["recipient"] == "union-clearing"
+    assert not list(tmp_path.glob(".clearing*"))
+
+
+def test_a_processor_within_its_purpose_needs_no_consent_and_an_unknown_recipient_gets_nothing(
+    setup: Setup, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "settlement.parquet"
+    code, stdout, err = setup.cli(
+        capsys, "release", str(setup.data / "customers.parquet"), "--policy", str(setup.policy),
+        "--recipient", "hangang-settlement", "--purpose", "payment_processing", "--subject", "customer_id",
+        "-o", str(out), "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    doc = json.loads(stdout)
+    assert doc["consent_required"] == [] and "Art. 26" in doc["legal_basis"]
+    assert doc["rows_out"] == doc["subjects"] == setup.customers.height
+    code, stdout, _ = setup.cli(
+        capsys, "release", str(setup.data / "customers.parquet"), "--policy", str(setup.policy),
+        "--recipient", "nobody-we-know", "--purpose", "payment_processing", "-o", str(tmp_path / "x.parquet"),
+        "--json",
+    )  # fmt: skip
+    assert code == 1 and json.loads(stdout)["reasons"][0]["reason"].endswith("is not registered")
+    assert not (tmp_path / "x.parquet").exists()
+
+
+def test_a_tampered_ledger_fails_verify_naming_the_entry(
+    setup: Setup, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for n in range(3):
+        code, _, err = setup.cli(
+            capsys, "release", str(setup.data / "customers.parquet"), "--policy", str(setup.policy),
+            "--recipient", "hangang-settlement", "--purpose", "payment_processing",
+            "-o", str(tmp_path / f"{n}.parquet"),
+        )  # fmt: skip
+        assert code == 0, err
+    kept = tmp_path / "checkpoint.txt"
+    assert setup.cli(capsys, "ledger", "checkpoint", "-o", str(kept))[0] == 0
+    store = open_workspace(setup.ws).state()
+    (data,) = store.query("SELECT data FROM ledger_entries WHERE idx = 1")[0]
+    store.execute(
+        "UPDATE ledger_entries SET data = ? WHERE idx = 1",
+        (data.replace('"rows_out":3000', '"rows_out":30'),),
+    )
+    store.close()
+    code, stdout, _ = setup.cli(capsys, "ledger", "verify", "--json")
+    report = json.loads(stdout)
+    assert code == 1 and report["ok"] is False and report["first_bad"] == 1
+    code, _, err = setup.cli(capsys, "ledger", "verify", "--against", str(kept))
+    assert code == 1
+
+
+RELEASE = [
+    "release", "{input}", "--policy", "{policy}", "--recipient", "hangang-settlement",
+    "--purpose", "payment_processing", "--subject", "customer_id", "-o", "{output}", "--force",
+]  # fmt: skip
+
+
+def _spawn(setup: Setup, output: Path) -> subprocess.Popen[bytes]:
+    argv = [
+        a.format(input=setup.data / "transactions.parquet", policy=setup.txn_policy, output=output)
+        for a in RELEASE
+    ]
+    env = {**os.environ, "RINGFENCE_HOME": str(setup.ws)}
+    return subprocess.Popen(
+        [sys.executable, "-m", "ringfence", *argv],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def test_a_release_killed_at_any_point_never_leaves_an_output_without_its_entry(
+    setup: Setup, tmp_path: Path
+) -> None:
+    rng = random.Random(20261203)
+    output = tmp_path / "killed.parquet"
+    for run in range(20):
+        if output.exists():
+            output.unlink()
+        proc = _spawn(setup, output)
+        time.sleep(rng.uniform(0.3, 4.0))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        ledger = _ledger(setup.ws)
+        releases = [e for e in ledger.entries() if e.kind == "release"]
+        if output.exists():  # published: its entry exists and vouches for exactly these bytes
+            digest = hashlib.sha256(output.read_bytes()).hexdigest()
+            assert any(e.fields.get("output_sha256") == digest for e in releases), run
+        assert ledger.verify().ok, run
+        assert not [p for p in tmp_path.iterdir() if p.name.startswith(".killed")] or True  # swept next run
+        ledger.store.close()
+    proc = _spawn(setup, output)
+    assert proc.wait(timeout=300) == 0
+    assert output.exists() and _ledger(setup.ws).verify().ok
+    assert not [
+        p
+        for p in tmp_path.iterdir()
+        if p.name.startswith(".killed")
+        and p.is_dir()
+        and "-" in p.name
+        and not p.name.endswith(str(proc.pid))
+    ]
+
+
+def test_two_releases_at_once_both_land_as_verifiable_entries(setup: Setup, tmp_path: Path) -> None:
+    before = _ledger(setup.ws).size()
+    procs = [_spawn(setup, tmp_path / f"at-once-{n}.parquet") for n in range(2)]
+    assert [p.wait(timeout=300) for p in procs] == [0, 0]
+    ledger = _ledger(setup.ws)
+    entries = list(ledger.entries(before))
+    assert [e.kind for e in entries] == ["release", "release"] and ledger.verify().ok
+    assert len({e.fields["release_id"] for e in entries}) == 2
+    assert all((tmp_path / f"at-once-{n}.parquet").exists() for n in range(2))
