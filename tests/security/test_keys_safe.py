@@ -90,3 +90,14 @@ def test_check_output_sees_a_hard_link_to_an_input(tmp_path: Path) -> None:
     with pytest.raises(OutputError):
         check_output(link, workspace=workspace, inputs=[source])
     check_output(tmp_path / "c.csv", workspace=workspace, inputs=[source, None])
+
+
+@pytest.mark.parametrize("command", [["ledger", "export", "--format", "json"], ["ledger", "checkpoint"]])
+def test_ledger_outputs_never_land_on_the_keyset(
+    command: list[str], ws: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    keyset = ws / "keys" / "keyset.json"
+    before = keyset.read_bytes()
+    code, _, err = run_cli(capsys, "-w", str(ws), *command, "-o", str(keyset), "--force")
+    assert code == 2 and "key folder" in err
+    assert keyset.read_bytes() == before
