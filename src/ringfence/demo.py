@@ -29,7 +29,6 @@ from ringfence.consent import add_recipient, import_consents, list_recipients
 from ringfence.detect.scan import ScanReport, scan
 from ringfence.io.atomic import write_bytes_atomic
 from ringfence.io.read import open_sources
-from ringfence.ledger import Ledger
 from ringfence.ledger.export import record_of_processing, transparency_report
 from ringfence.pipeline.release import ReleaseResult, release
 from ringfence.pipeline.reveal import reveal
@@ -281,7 +280,7 @@ def run_demo(
         workspace = ws()
         store = workspace.state()
         try:
-            ledger = Ledger(store, workspace.keyset())
+            ledger = workspace.ledger(store)
             verified = ledger.verify()
             checkpoint = ws_dir / "reports" / "checkpoint.txt"
             write_bytes_atomic(checkpoint, ledger.checkpoint().encode())

@@ -144,3 +144,16 @@ def test_inclusion_proofs_of_entries(ledger: Ledger) -> None:
     head = merkle.root(leaves)
     for i in range(9):
         assert merkle.verify_inclusion(i, 9, leaves[i], ledger.inclusion_proof(i), head)
+
+
+def test_a_large_release_is_split_into_buckets_and_found(ledger: Ledger) -> None:
+    from ringfence.ledger import subjects
+
+    ids = pl.Series([f"p-{j}" for j in range(5000)] + [None, "p-1"])
+    ledger.append(release(0), ids)
+    fill(ledger, 2)
+    rows = ledger.store.query("SELECT bucket, n FROM ledger_subjects WHERE idx = 0")
+    assert len(rows) == 2 ** subjects.level_for(5000) == 128 and sum(int(n) for _, n in rows) == 5000
+    assert [d.index for d in ledger.subject("p-4999")] == [0]
+    assert next(ledger.entries()).subjects == 5000
+    assert ledger.verify().ok

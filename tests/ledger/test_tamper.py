@@ -9,12 +9,13 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from ringfence.keys import Keyset
 from ringfence.ledger import Ledger
 from ringfence.state import open_store
-from tests.ledger.conftest import fill
+from tests.ledger.conftest import fill, release
 
 SIZE = 12
 
@@ -25,7 +26,8 @@ def pristine(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Keyset]:
     keys = Keyset.generate()
     store = open_store(f"sqlite:///{path}")
     ledger = Ledger(store, keys, origin="example.com/ledger")
-    fill(ledger, SIZE, subjects_per=30)
+    fill(ledger, SIZE - 1, subjects_per=30)  # one bucket each
+    ledger.append(release(SIZE - 1), pl.Series([f"many-{j}" for j in range(3000)]))  # 32 buckets
     ledger.checkpoint()
     assert ledger.verify().ok
     store.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -64,8 +64,14 @@ def test_a_rollback_is_refused_by_the_witness(ledger: Ledger, served) -> None:  
         ledger.store.execute("DELETE FROM ledger_entries WHERE idx >= 4")
         ledger.store.execute("DELETE FROM ledger_heads")
         ledger.store.execute("DELETE FROM ledger_cosignatures")
-    with pytest.raises(CheckFailed, match="rolled back or forked"):
+    with pytest.raises(CheckFailed, match=r"rolled back or forked.*epoch-1"):
         add_checkpoint(ledger, witness)
+    # the ledger now signs under a new origin, which the witness does not know yet
+    assert ledger.origin() == "example.com/ledger/epoch-1"
+    with pytest.raises(CheckFailed, match="does not know this ledger's origin"):
+        add_checkpoint(ledger, witness)
+    report = ledger.verify()
+    assert report.ok and any("epoch-1 starts at size 4" in n for n in report.notes)
 
 
 def test_a_rewrite_fails_the_witness_consistency_check(ledger: Ledger, served) -> None:  # type: ignore[no-untyped-def]

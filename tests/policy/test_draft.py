@@ -39,8 +39,8 @@ def test_the_draft_loads_and_protects_every_personal_column() -> None:
     rules = resolve_rules(policy, [c for c, _ in FINDINGS], dict(FINDINGS))
     for column, entity in FINDINGS:
         action = rules[column].action
-        if entity is None:
-            assert action == "keep", column
+        if entity is None:  # the platform's own person key is tokenised, anything else kept
+            assert action == ("tokenize" if column == "customer_id" else "keep"), column
         else:
             assert action != "keep", column
             assert rules[column].entity == entity
@@ -87,3 +87,31 @@ def test_unknown_entities_are_refused() -> None:
 
 def test_the_draft_is_deterministic() -> None:
     assert draft_policy(FINDINGS) == draft_policy(FINDINGS)
+
+
+def test_the_platforms_own_person_keys_are_tokenised_not_kept() -> None:
+    names = [
+        "customer_id",
+        "account_id",
+        "subject_id",
+        "user_no",
+        "客户编号",
+        "고객번호",
+        "merchant_id",
+        "txn_id",
+    ]
+    policy = parse_policy(draft_policy([(n, None) for n in names]))
+    actions = {n: policy.columns[n].action for n in names}
+    assert actions == {**dict.fromkeys(names[:6], "tokenize"), "merchant_id": "keep", "txn_id": "keep"}
+    assert policy.columns["customer_id"].scope == "recipient"  # type: ignore[union-attr]
+
+
+def test_proposed_quasi_identifiers_give_a_risk_section_with_k_10() -> None:
+    qi = [("gender", "gender: its name says a gender"), ("birth date", "found as DATE_OF_BIRTH")]
+    text = draft_policy([("gender", None), ("birth date", "DATE_OF_BIRTH")], quasi_identifiers=qi)
+    policy = parse_policy(text)
+    assert policy.risk is not None
+    assert policy.risk.quasi_identifiers == ["gender", "birth date"]
+    assert (policy.risk.k, policy.risk.suppression, policy.risk.on_violation) == (10, 0.01, "generalize")
+    assert "# found as DATE_OF_BIRTH" in text
+    assert parse_policy(draft_policy([("gender", None)])).risk is None

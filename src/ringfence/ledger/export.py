@@ -68,11 +68,18 @@ def subjects_affected(ledger: Ledger) -> int:
     """Distinct subjects across every entry (digests under one key; a rotated key counts its own),
     one bucket at a time so memory stays one bucket's worth."""
     total = 0
-    for bucket in range(subject_index.BUCKETS):
-        rows = ledger.store.query("SELECT n, digests FROM ledger_subjects WHERE bucket = ?", (bucket,))
+    span = 1 << subject_index.MAX_LEVEL
+    for prefix in range(span):  # the digests under one top-12-bit prefix, at every level that covers it
+        nodes = [
+            (1 << level) | (prefix >> (subject_index.MAX_LEVEL - level))
+            for level in range(subject_index.MAX_LEVEL + 1)
+        ]
+        marks = ", ".join("?" * len(nodes))
+        rows = ledger.store.query(f"SELECT n, digests FROM ledger_subjects WHERE bucket IN ({marks})", nodes)
         if rows:
             words = np.concatenate([subject_index.decode(bytes(blob), int(n)) for n, blob in rows])
-            total += len(np.unique(words))
+            top = (words >> np.uint64(64 - subject_index.MAX_LEVEL)).astype(np.int64)
+            total += len(np.unique(words[top == prefix]))
     return total
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 import polars as pl
 
 from ringfence.errors import UsageError
-from ringfence.keys import Keyset
+from ringfence.keys import Keyset, Prf
 from ringfence.ledger import merkle, note
 from ringfence.ledger import subjects as subject_index
 from ringfence.ledger.model import (
@@ -65,6 +65,13 @@ class Ledger:
     ) -> None:
         self.store, self.keys = store, keys
         self.origin_base, self.head_log = origin, head_log
+        self._prfs: dict[str, Prf] = {}
+
+    def _prf(self, key_id: str) -> Prf:
+        """The subject-index PRF under ``key_id`` (kept: deriving it is most of a small append's cost)."""
+        if key_id not in self._prfs:
+            self._prfs[key_id] = self.keys.prf(key_id, subject_index.DOMAIN)
+        return self._prfs[key_id]
 
     # ------------------------------------------------------------------ append
 
@@ -79,7 +86,7 @@ class Ledger:
         commitment, buckets = None, []
         if subjects is not None:
             key_id = self.keys.primary_id("hmac")
-            words = subject_index.digests(self.keys, key_id, subjects)
+            words = subject_index.digests(self._prf(key_id), subjects)
             commitment = {"key_id": key_id, "count": len(words), "sha256": subject_index.commitment(words)}
             buckets = subject_index.encode(words)
         entry_id, now = uuid.uuid4().hex, _now()
@@ -142,10 +149,11 @@ class Ledger:
         for info in self.keys.all_keys():  # every hmac key that may have digested a release's subjects
             if info.purpose != "hmac":
                 continue
-            word = int(subject_index.digests(self.keys, info.key_id, probe)[0])
+            word = int(subject_index.digests(self._prf(info.key_id), probe)[0])
+            nodes = subject_index.candidates(word)
+            marks = ", ".join("?" * len(nodes))
             rows = self.store.query(
-                "SELECT idx, n, digests FROM ledger_subjects WHERE bucket = ?",
-                (subject_index.bucket_of(word),),
+                f"SELECT idx, n, digests FROM ledger_subjects WHERE bucket IN ({marks})", nodes
             )
             for i, n, blob in rows:
                 if subject_index.contains(bytes(blob), int(n), word):
@@ -226,6 +234,19 @@ class Ledger:
             (epoch, origin, start, reason, _now()),
         )
 
+    def start_new_origin(self, reason: str) -> str:
+        """Starts the next origin (``<first origin>/epoch-<n>``) at today's size, recording ``reason``;
+        for when the current origin's signed size can no longer be extended (a rollback the ledger learns
+        of, e.g. from a witness). Returns the new origin."""
+        self.origin()
+        with self.store.transaction():
+            self._lock()
+            found = self.origins()
+            epoch = found[-1][0] + 1
+            origin = f"{found[0][1]}/epoch-{epoch}"
+            self._new_origin(epoch, origin, self.size(), reason)
+        return origin
+
     def signed_heads(self, origin: str) -> list[note.Checkpoint]:
         """Every head signed under ``origin`` (the store's, and the head log's when one is kept)."""
         notes = [
@@ -251,15 +272,9 @@ class Ledger:
             leaves = self.leaf_hashes()
             bad = self._rolled_back(origin, leaves)
             if bad is not None:
-                epoch = self.origins()[-1][0] + 1
-                base = self.origins()[0][1]
-                origin = f"{base}/epoch-{epoch}"
-                self._new_origin(
-                    epoch,
-                    origin,
-                    len(leaves),
+                origin = self.start_new_origin(
                     f"the log ({len(leaves)} entries) does not extend the head of size {bad.size} signed "
-                    f"under {bad.origin} (restored from an older backup, or rewritten): a new origin starts",
+                    f"under {bad.origin} (restored from an older backup, or rewritten): a new origin starts"
                 )
             text = note.Checkpoint(origin, len(leaves), merkle.root(leaves)).text()
             kid, signature = self.keys.sign(text.encode())

@@ -8,7 +8,8 @@ kept a cosignature from that witness for, under the checkpoint's origin (0 at fi
 Answers: 200 carries ``cosignature/v1`` signature lines; only those that verify under the witness's
 key are kept (:meth:`Ledger.add_cosignatures`), and none verifying is a failure. 409 with
 ``text/x.tlog.size`` gives the size the witness last cosigned: the client retries once from it, unless it
-is larger than the checkpoint (the log went back: a rollback or a fork, reported as such). 400, 403, 404
+is larger than the checkpoint (the log went back: a rollback or a fork, reported as such, and the
+ledger starts a new origin so it never signs that size again under the old one). 400, 403, 404
 and 422 are reported with what they mean in the protocol. Every failure is a
 :class:`~ringfence.errors.CheckFailed` with a one-line message.
 """
@@ -95,10 +96,14 @@ def add_checkpoint(ledger: Ledger, witness: Witness, signed_note: str | None = N
             except ValueError:
                 raise CheckFailed(f"the witness {witness.name} answered 409 without a size") from None
             if theirs > checkpoint.size:
-                raise CheckFailed(
+                reason = (
                     f"the witness {witness.name} has cosigned size {theirs} of {checkpoint.origin}, "
                     f"more than this checkpoint's {checkpoint.size}: the log was rolled back or forked"
                 )
+                if checkpoint.origin == ledger.origin():
+                    new = ledger.start_new_origin(reason + "; a new origin starts")
+                    reason += f"; the ledger starts the new origin {new} (register it with the witness)"
+                raise CheckFailed(reason)
             old = theirs
             continue
         if status == 409:

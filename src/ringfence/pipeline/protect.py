@@ -3,7 +3,9 @@
 :func:`protect` opens the input, decides each column's entity (from the policy's column rules, or by
 scanning a sample when entity rules or ``unlisted: keep`` need it), builds and checks the
 :class:`~ringfence.transform.plan.Plan` before reading any data, then runs it: one step (the plan's
-expressions over each batch), a row-count tap, no gate, and a commit that publishes the output atomically.
+expressions over each batch), a row-count tap, no gate, and a commit that publishes the output atomically;
+a policy with a ``risk:`` section adds its generalising and suppressing steps, its meter tap and its gate
+(:func:`ringfence.risk.gate.stage_for`), so an output that misses the target is never published.
 Every kernel is elementwise, so the output does not depend on the batch size (apart from ``encrypt``,
 which is randomized by design). A failure at any point leaves no output.
 
@@ -29,9 +31,10 @@ from ringfence.io import BATCH_ROWS
 from ringfence.io.location import Location
 from ringfence.io.read import Source, open_source
 from ringfence.keys import Keyset
-from ringfence.pipeline.commit import Commit
-from ringfence.pipeline.runner import RowCount, Runner
+from ringfence.pipeline.commit import Commit, Gate
+from ringfence.pipeline.runner import RowCount, Runner, Step, Tap
 from ringfence.policy import Policy, load_policy
+from ringfence.risk.gate import stage_for
 from ringfence.transform.base import TransformContext
 from ringfence.transform.plan import Plan, build_plan
 
@@ -141,11 +144,19 @@ def protect(
     # The plan, sealed for the key holder: the recipient sees an opaque blob.
     footer = plan.record().bound_sealer(keyset) if keyset is not None else None
     written = RowCount()
+    steps: list[Step] = [PlanStep(plan)]
+    taps: list[Tap] = [written]
+    gates: list[Gate] = []
+    stage = stage_for(rules, src.lazy().select(plan.exprs())) if rules.risk is not None else None
+    if stage is not None:  # the risk section: its steps, meter and gate (ringfence.risk.gate)
+        steps += stage.steps
+        taps += stage.taps
+        gates += stage.gates
     runner = Runner(
         src,
-        [PlanStep(plan)],
-        Commit(output, overwrite=overwrite, label="protect", metadata=footer),
-        taps=[written],
+        steps,
+        Commit(output, overwrite=overwrite, label="protect", metadata=footer, gates=gates),
+        taps=taps,
         batch_rows=batch_rows,
         verb="protect",
         on_rows=on_rows,

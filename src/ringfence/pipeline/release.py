@@ -218,7 +218,7 @@ def release(
     keyset = workspace.keyset()
     store = workspace.state()
     try:
-        ledger = Ledger(store, keyset)
+        ledger = workspace.ledger(store, keyset)
         return _release(
             workspace, keyset, store, ledger, src, rules, commit, recipient, purpose, subject, batch_rows, now
         )

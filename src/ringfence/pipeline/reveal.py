@@ -400,7 +400,7 @@ def reveal(
                 "reason": why,
             },
             str(output),
-            Ledger(store, keyset),
+            workspace.ledger(store, keyset),
         )
         resolved = [c.column for c in plan.reversing if c.action == "tokenize"]
         if resolved:  # one pass over the table's tokens, then one over the reference, before writing

@@ -10,7 +10,7 @@
 from ringfence.policy.draft import draft_policy
 from ringfence.policy.entities import ENTITY_TYPES, EntityType
 from ringfence.policy.load import PolicyError, PolicyFileError, load_policy, parse_policy
-from ringfence.policy.model import Fingerprint, Policy, canonical_json, policy_hash
+from ringfence.policy.model import Fingerprint, Hierarchy, Policy, Risk, canonical_json, policy_hash
 from ringfence.policy.resolve import resolve_rules
 from ringfence.policy.rules import (
     ACTION_SPECS,
@@ -34,9 +34,11 @@ __all__ = [
     "Action",
     "EntityType",
     "Fingerprint",
+    "Hierarchy",
     "Policy",
     "PolicyError",
     "PolicyFileError",
+    "Risk",
     "Rule",
     "canonical_json",
     "draft_policy",

@@ -2,7 +2,11 @@
 
 ``ringfence scan INPUT --draft-policy FILE`` writes this text. The draft is a starting point a person
 reviews: each rule carries a comment saying what it does and why, ``unlisted: fail`` makes a column the
-scan did not see stop the run rather than leak, and fingerprinting is on. The text always loads with
+scan did not see stop the run rather than leak, and fingerprinting is on. The platform's own customer,
+account and user keys (``customer_id``, ``account_id``, ``subject_id``: no entity, but they single a person
+out and link every release) are tokenised per recipient rather than kept. Given quasi-identifiers (the
+risk stage proposes them, :func:`ringfence.risk.propose.propose_quasi_identifiers`), the draft adds a
+``risk:`` section with k = 10 that generalises to reach it. The text always loads with
 :func:`ringfence.policy.load.parse_policy` (checked before it is returned).
 """
 
@@ -17,6 +21,7 @@ from typing import Any
 import yaml
 
 from ringfence.detect.entities import SPECS
+from ringfence.detect.headers import normalise
 from ringfence.errors import UsageError
 from ringfence.policy.entities import ENTITY_TYPES
 from ringfence.policy.load import parse_policy
@@ -27,6 +32,18 @@ from ringfence.policy.rules import ACTIONS
 DEFAULTS: dict[str, tuple[dict[str, Any], str]] = {
     spec.entity: (spec.draft.rule, spec.draft.why) for spec in SPECS.values()
 }
+
+# The platform's own keys of a person, after header normalisation: customer_id, acct_no, 用户ID, 고객번호.
+INTERNAL_ID = re.compile(
+    r"(customer|cust|account|acct|user|member|subject|client|cardholder|用户|客户|账户|고객|회원|계좌)"
+    r"(id|no|num|number|key|uuid|编号|号|번호)"
+)
+_INTERNAL_RULE = {"action": "tokenize", "scope": "recipient"}
+_INTERNAL_WHY = (
+    "the platform's own key of a person: it singles them out and links every release, so it is "
+    "tokenised per recipient (joins within one recipient's copies still work)"
+)
+DRAFT_K = 10
 
 _PLAIN_KEY = re.compile(r"[^\W\d][\w.\-]*")
 _YAML11_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null"}
@@ -59,6 +76,8 @@ def _rule(column: str, entities: list[str | None]) -> tuple[str, str]:
     """(comment, rule line) for one column."""
     personal = [e for e in entities if e is not None]
     key = _key(column)
+    if not personal and INTERNAL_ID.fullmatch(normalise(column)):
+        return f"INTERNAL_ID: {_INTERNAL_WHY}", f"{key}: {_flow(_INTERNAL_RULE)}"
     if not personal:
         return "", f"{key}: keep"
     if len(personal) > 1:
@@ -69,9 +88,29 @@ def _rule(column: str, entities: list[str | None]) -> tuple[str, str]:
     return f"{entity}: {why}", f"{key}: {_flow({**rule, 'entity': entity})}"
 
 
-def draft_policy(findings: Sequence[tuple[str, str | None]], name: str = "draft") -> str:
-    """YAML text of a policy protecting every ``(column, entity)`` finding with its entity's default and
-    keeping columns with no entity. Columns found as two different entities are dropped."""
+def _risk(quasi_identifiers: Sequence[tuple[str, str]]) -> list[str]:
+    lines = [
+        "# Re-identification risk: every combination of these quasi-identifiers must be shared by at least",
+        f"# k = {DRAFT_K} records; the release generalises them (least information loss) and",
+        "# withholds at most 1% of the records to get there, or is refused. Check with `ringfence risk`.",
+        "risk:",
+        "  quasi_identifiers:",
+    ]
+    for column, reason in quasi_identifiers:
+        lines.append(f"    - {_key(column)}  # {reason}")
+    lines += [f"  k: {DRAFT_K}", "  suppression: 0.01", "  on_violation: generalize"]
+    return lines
+
+
+def draft_policy(
+    findings: Sequence[tuple[str, str | None]],
+    name: str = "draft",
+    quasi_identifiers: Sequence[tuple[str, str]] = (),
+) -> str:
+    """YAML text of a policy protecting every ``(column, entity)`` finding with its entity's default,
+    tokenising the platform's own person keys and keeping the other columns with no entity. Columns found
+    as two different entities are dropped. ``quasi_identifiers`` (``(column, reason)``) add a ``risk:``
+    section."""
     lines = [
         "# ringfence policy drafted from a scan. Review every rule before use: the scan may have missed",
         "# a column or typed one wrongly. Actions: " + ", ".join(ACTIONS) + ".",
@@ -98,6 +137,8 @@ def draft_policy(findings: Sequence[tuple[str, str | None]], name: str = "draft"
         "# Every released copy carries a keyed per-recipient fingerprint, so a leaked copy can be traced.",
         "fingerprint: {enabled: true, strength: normal}",
     ]
+    if quasi_identifiers:
+        lines += _risk(quasi_identifiers)
     text = "\n".join(lines) + "\n"
     parse_policy(text, "<drafted policy>")
     return text

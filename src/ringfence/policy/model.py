@@ -11,6 +11,11 @@ columns:
 entities:                 # for columns a scan typed, when no column rule names them
   EMAIL_ADDRESS: {action: tokenize}
 fingerprint: {enabled: true, strength: normal}
+risk:                     # the release risk gate (optional; absent, nothing is measured)
+  quasi_identifiers: [gender, birth_date, city]
+  k: 10                   # every class of quasi-identifiers holds at least k records (people with subject)
+  suppression: 0.01       # at most this share of records may be withheld to reach the target
+  on_violation: generalize  # generalize | suppress | deny
 ```
 
 A :class:`Policy` is frozen and valid by construction: unknown keys, wrong types, unknown actions or
@@ -59,6 +64,53 @@ class Fingerprint(BaseModel):
         return value
 
 
+class Hierarchy(BaseModel):
+    """How one quasi-identifier may be generalised, when the automatic hierarchy does not suit:
+    ``kind`` names a builder of :mod:`ringfence.risk.hierarchy`; ``levels`` its steps (widths of number
+    bands, prefix lengths of codes, or date grains day/month/quarter/year/decade), coarsest last."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    kind: Literal["number", "date", "code", "region", "category"]
+    levels: list[int | float | str] = Field(default_factory=list, max_length=16)
+
+
+class Risk(BaseModel):
+    """The risk target a release must meet (read by :mod:`ringfence.risk.gate`).
+
+    ``suppression`` is the share of records (rows, or people with ``subject``) that may be withheld to
+    reach it; ``on_violation`` says what happens when the output misses it: ``generalize`` searches the
+    least-loss generalisation of the quasi-identifiers (plus suppression within the budget), ``suppress``
+    only withholds the records of too-small classes, ``deny`` refuses the release.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    quasi_identifiers: list[str] = Field(min_length=1)
+    subject: str | None = None
+    sensitive: list[str] = Field(default_factory=list)
+    k: int = Field(default=10, ge=1)
+    l: int | None = Field(default=None, ge=2)  # noqa: E741 - the literature's name
+    t: float | None = Field(default=None, gt=0, le=1)
+    suppression: float = Field(default=0.01, ge=0, le=1)
+    on_violation: Literal["generalize", "suppress", "deny"] = "deny"
+    hierarchies: dict[str, Hierarchy] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Risk:
+        named = [*self.quasi_identifiers, *self.sensitive]
+        if len(set(named)) != len(named):
+            raise PolicyProblem(("risk",), "a column is named twice among quasi-identifiers and sensitive")
+        if (self.l is not None or self.t is not None) and not self.sensitive:
+            raise PolicyProblem(("risk", "sensitive"), "l and t need the sensitive columns they are about")
+        stray = [c for c in self.hierarchies if c not in self.quasi_identifiers]
+        if stray:
+            raise PolicyProblem(
+                ("risk", "hierarchies", stray[0]), "a hierarchy for a column that is not a quasi-identifier"
+            )
+        return self
+
+
 class Policy(BaseModel):
     """A whole policy document (see the module docstring)."""
 
@@ -71,6 +123,7 @@ class Policy(BaseModel):
     columns: dict[str, AnyRule] = Field(default_factory=dict)
     entities: dict[EntityType, AnyRule] = Field(default_factory=dict)
     fingerprint: Fingerprint = Field(default_factory=Fingerprint)
+    risk: Risk | None = None
 
     @field_validator("columns")
     @classmethod
@@ -115,10 +168,12 @@ def _with_entity(rule: Rule, entity: str) -> Rule:
 
 def canonical_json(policy: Policy) -> str:
     """The policy as compact JSON with sorted keys and every default filled in: equal policies (however
-    their YAML is laid out, ordered or abbreviated) give equal text."""
-    return json.dumps(
-        policy.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False
-    )
+    their YAML is laid out, ordered or abbreviated) give equal text. A policy without a ``risk`` section
+    gives the text it gave before the section existed (so its hash is unchanged)."""
+    doc = policy.model_dump(mode="json")
+    if doc.get("risk") is None:
+        doc.pop("risk", None)
+    return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def policy_hash(policy: Policy) -> str:

@@ -7,6 +7,7 @@ per report renders its page from the objects the stages return.
 
 from __future__ import annotations
 
+from ringfence.report.risk_page import render_risk_report, write_risk_report
 from ringfence.report.scan_page import render_scan_report, write_scan_report
 
-__all__ = ["render_scan_report", "write_scan_report"]
+__all__ = ["render_risk_report", "render_scan_report", "write_risk_report", "write_scan_report"]

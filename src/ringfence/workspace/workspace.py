@@ -15,7 +15,9 @@ from pathlib import Path
 from ringfence.errors import UsageError, WorkspaceError
 from ringfence.io.atomic import write_bytes_atomic
 from ringfence.keys import Keyset
+from ringfence.ledger import Ledger
 from ringfence.state import SqlStore, open_store, without_password
+from ringfence.state.store import StateStore
 from ringfence.workspace.config import JURISDICTIONS, WorkspaceConfig, load_config
 
 CONFIG_NAME = "ringfence.toml"
@@ -40,6 +42,12 @@ class Workspace:
     def state(self) -> SqlStore:
         """Opens the state store, bringing its schema up to date."""
         return open_store(self.config.state, self.root)
+
+    def ledger(self, store: StateStore, keyset: Keyset | None = None) -> Ledger:
+        """The workspace's ledger over an opened state store; its checkpoints name the log
+        ``ringfence.local/<workspace id>``."""
+        keys = keyset if keyset is not None else self.keyset()
+        return Ledger(store, keys, origin=f"ringfence.local/{self.config.workspace_id}")
 
     def save_keyset(self, keyset: Keyset) -> None:
         keyset.save(self.keyset_path)

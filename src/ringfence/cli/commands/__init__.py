@@ -14,6 +14,7 @@ from ringfence.cli.commands import (
     recipients,
     release,
     reveal,
+    risk,
     scan,
     synth,
 )
@@ -25,6 +26,7 @@ def register(app: typer.Typer) -> None:
     app.command("scan")(scan.scan)
     app.command("protect")(protect.protect)
     app.command("reveal")(reveal.reveal)
+    app.command("risk")(risk.risk)
     app.command("release")(release.release)
     app.command("demo")(demo.demo)
     app.add_typer(keys.app, name="keys")

@@ -28,7 +28,7 @@ def _ledger(mode: Mode) -> Iterator[Ledger]:
     ws = workspace_of(mode)
     store = ws.state()
     try:
-        yield Ledger(store, ws.keyset())
+        yield ws.ledger(store)
     finally:
         store.close()
 

@@ -54,7 +54,8 @@ def scan(
         from ringfence.policy import draft_policy
 
         findings = [(c.name, c.entity) for found in result.tables for c in found.columns]
-        write_bytes_atomic(draft, draft_policy(findings).encode("utf-8"))
+        text = draft_policy(findings, quasi_identifiers=_quasi_identifiers(inputs, result))
+        write_bytes_atomic(draft, text.encode("utf-8"))
     if mode.json:
         emit_json(result.to_json())
         return
@@ -83,6 +84,21 @@ def _how_sure(found: Any) -> str:
         f"{seen}; a column with personal data in 1% of its values is found with "
         f"{found.chance_to_see(0.01):.0%} certainty, rarer ones may be missed (raise --sample-rows)"
     )
+
+
+def _quasi_identifiers(inputs: list[str], result: Any) -> list[tuple[str, str]]:
+    """The quasi-identifiers the risk stage proposes for a draft's ``risk:`` section: only when one table
+    was scanned (a policy's risk section is about one table)."""
+    if len(result.tables) != 1 or len(inputs) != 1:
+        return []
+    from ringfence.io.read import open_sources
+    from ringfence.risk.propose import propose_quasi_identifiers
+
+    sources = open_sources(inputs[0])
+    if len(sources) != 1:
+        return []
+    found = {c.name: c.entity for c in result.tables[0].columns}
+    return [(p.column, p.reason) for p in propose_quasi_identifiers(sources[0].schema(), found)]
 
 
 def _row(column: dict[str, Any]) -> list[Any]:
