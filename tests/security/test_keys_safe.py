@@ -101,3 +101,16 @@ def test_ledger_outputs_never_land_on_the_keyset(
     code, _, err = run_cli(capsys, "-w", str(ws), *command, "-o", str(keyset), "--force")
     assert code == 2 and "key folder" in err
     assert keyset.read_bytes() == before
+
+
+@pytest.mark.parametrize("option", ["--draft-policy", "--report"])
+def test_scan_side_outputs_never_land_on_the_keyset_or_an_input(
+    option: str, ws: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data, _ = _table(tmp_path)
+    keyset = ws / "keys" / "keyset.json"
+    before = keyset.read_bytes(), data.read_bytes()
+    for target in (keyset, data):
+        code, _, err = run_cli(capsys, "-w", str(ws), "scan", str(data), option, str(target))
+        assert code == 2 and "cannot write" in err
+    assert (keyset.read_bytes(), data.read_bytes()) == before

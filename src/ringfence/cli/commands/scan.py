@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ringfence.cli.options import JsonOption, mode_of
+from ringfence.cli.options import JsonOption, check_side_outputs, mode_of
 from ringfence.cli.output import emit_json, err, out, table
 
 
@@ -37,6 +37,7 @@ def scan(
     from ringfence.detect.scan import scan as run_scan
 
     mode = mode_of(ctx, json_out, None)
+    check_side_outputs(mode, [report, draft], list(inputs))
     status = err.status("Scanning…") if not mode.json else contextlib.nullcontext()
 
     def show(found: TableFinding) -> None:
