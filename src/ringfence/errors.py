@@ -4,10 +4,24 @@ Every error the command line reports to a person derives from :class:`RingfenceE
 ``exit_code`` (DESIGN.md §2): 2 for bad input or usage, 1 for a check that was asked for and failed.
 
 Messages name files, columns, keys and line numbers, never a data value and never key material: an error
-message ends up in logs, tickets and chat, so it must be safe to paste anywhere.
+message ends up in logs, tickets and chat, so it must be safe to paste anywhere. A column name comes from
+the data's owner and may itself be a value (a headerless export): :func:`shown_column` quotes a name only
+when it does not look like one.
 """
 
 from __future__ import annotations
+
+import re
+
+# Text that is surely a value, never a name: an e-mail address, nine digits in a row, or a line break.
+SURELY_A_VALUE = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+|[0-9]{9}|[\r\n]")
+
+
+def shown_column(name: str) -> str:
+    """``name`` quoted for a message, or a placeholder when the name looks like a personal value."""
+    if SURELY_A_VALUE.search(name) or len(name) > 128:
+        return "<a column whose name looks like a value>"
+    return repr(name)
 
 
 class RingfenceError(Exception):

@@ -1,7 +1,9 @@
 """The Typer application and the one place that turns errors into exit codes (DESIGN.md §2).
 
 Exit codes: 0 ok; 1 a check the user asked for failed (:class:`~ringfence.errors.CheckFailed`); 2 bad input
-or usage, with one line on stderr. A traceback is shown only with ``RINGFENCE_DEBUG=1``.
+or usage, with one line on stderr; a panic of the Rust engines (Polars' ``PanicException`` is a
+``BaseException``, not an ``Exception``) is bad input too. A traceback is shown only with
+``RINGFENCE_DEBUG=1``.
 """
 
 from __future__ import annotations
@@ -110,6 +112,16 @@ def run(argv: list[str] | None = None) -> int:
             traceback.print_exc()
         return _fail(
             f"error: unexpected {type(exc).__name__}; set RINGFENCE_DEBUG=1 to see where it happened", 2
+        )
+    except BaseException as exc:  # a Rust panic inside Polars or PyArrow arrives as a BaseException
+        if type(exc).__name__ != "PanicException":
+            raise
+        if _debug():
+            traceback.print_exc()
+        return _fail(
+            "error: the data engine stopped on this input (a value out of its range, or a damaged file); "
+            "set RINGFENCE_DEBUG=1 to see where it happened",
+            2,
         )
     return result if isinstance(result, int) else 0
 

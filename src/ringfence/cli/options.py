@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 
 from ringfence.cli.output import Mode
-from ringfence.workspace import Workspace, find_workspace
+from ringfence.errors import WorkspaceError
+from ringfence.workspace import Workspace, check_output, find_workspace
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine output on stdout, nothing else.")]
 ForceOption = Annotated[bool, typer.Option("--force", help="Replace OUTPUT if it exists.")]
@@ -30,3 +31,15 @@ def mode_of(ctx: typer.Context, json_out: bool, workspace: Path | None) -> Mode:
 def workspace_of(mode: Mode) -> Workspace:
     """The workspace the command works in (a clear exit-2 error if there is none)."""
     return find_workspace(mode.workspace)
+
+
+def check_side_outputs(mode: Mode, outputs: list[Path | None], inputs: list[str | None]) -> None:
+    """Refuses reports and drafts (written even by commands that need no workspace) that would land in
+    the key folder of the workspace in reach, onto its files, or onto an input."""
+    try:
+        ws: Workspace | None = find_workspace(mode.workspace)
+    except WorkspaceError:
+        ws = None
+    for output in outputs:
+        if output is not None:
+            check_output(output, workspace=ws, inputs=inputs)

@@ -21,6 +21,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 # People read tables and progress; machines read stdout. Progress and notes go to stderr so that
 # `--json` leaves nothing but the JSON document on stdout.
@@ -49,12 +50,13 @@ def note(mode: Mode, message: str) -> None:
 
 
 def table(title: str, columns: list[str], rows: list[list[Any]]) -> Table:
-    """A Rich table with every cell as plain text (no markup is ever interpreted from data)."""
-    t = Table(title=title, title_justify="left")
+    """A Rich table with its title, headers and every cell as plain text: no markup is ever interpreted
+    from data (a column named ``[/bold]`` or ``[link=...]`` is shown as it is)."""
+    t = Table(title=Text(title), title_justify="left")
     for name in columns:
-        t.add_column(name, overflow="fold")
+        t.add_column(Text(name), overflow="fold")
     for row in rows:
-        t.add_row(*[str(c) for c in row])
+        t.add_row(*[Text(str(c)) for c in row])
     return t
 
 

@@ -371,10 +371,14 @@ def _decide(
         )
         finding.also = also
         return finding
-    if profile.get("texty", 0) >= 0.5 and frame.schema[column] == pl.String:
-        contains, share = _free_text(frame, column, non_empty)
+    if frame.schema[column] == pl.String and not business:
+        texty = profile.get("texty", 0) >= 0.5
+        # Prose; and, in any other text column, personal values scattered through it (a remark column
+        # with a phone in 1 row of 50) or held in structured text (JSON blobs holding an ID) must not pass
+        # as "no personal data".
+        contains, share = _free_text(frame, column, non_empty) if texty else _sparse(frame, column, rates)
         if contains:
-            evidence = ["values"] + (["header"] if FREE_TEXT in hints else [])
+            evidence = ["values"] + (["header"] if FREE_TEXT in hints else []) + ([] if texty else ["sparse"])
             confidence = min(0.99, 0.75 + 0.2 * min(1.0, share * 10) + (0.04 if "header" in evidence else 0))
             return ColumnFinding(column, FREE_TEXT, confidence, share, None, evidence, contains, non_empty)
     return ColumnFinding(column, None, 0.0, non_empty=non_empty)
@@ -382,6 +386,24 @@ def _decide(
 
 # A national-ID column holds the other country's IDs too when at least this share validates as them.
 MIXED_SHARE = 0.05
+# A text column where at least this share of values is a strong entity's value (a checksum or a strict
+# structure), or holds one inside structured text, holds personal data however rare: 1 row in 200.
+SPARSE_SHARE = 0.005
+_STRUCTURED = r"^\s*[\[{]|\":\s*"
+
+
+def _sparse(frame: pl.DataFrame, column: str, rates: dict[str, float]) -> tuple[list[str], float]:
+    """Strong entities making up at least :data:`SPARSE_SHARE` of a text column's values, and entities
+    inside its structured values (JSON, ``"key": value``); with the share of values holding any."""
+    whole = sorted(e for e in STRONG if rates.get(e, 0.0) >= SPARSE_SHARE)
+    share = sum(rates.get(e, 0.0) for e in whole)
+    text = clean_text(column)
+    structured = frame.filter(text.str.contains(_STRUCTURED).fill_null(False))
+    if structured.height:
+        inside, inside_share = _free_text(structured, column, structured.height)
+        share += inside_share * structured.height / max(1, int(frame.select(text.count()).item()))
+        whole = sorted(set(whole) | set(inside))
+    return whole, min(1.0, share)
 
 
 def _also(entity: str, rate: float, rates: dict[str, float]) -> list[dict[str, Any]]:

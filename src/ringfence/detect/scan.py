@@ -9,6 +9,7 @@ reports the hit rate over all values.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -18,6 +19,7 @@ from typing import Any
 import polars as pl
 
 from ringfence.detect.classify import (
+    SPARSE_SHARE,
     ColumnFinding,
     classify_frame,
     clean_frame,
@@ -42,6 +44,14 @@ class TableFinding:
     sampled_rows: int
     columns: list[ColumnFinding]
     full: bool = False
+
+    def chance_to_see(self, rate: float = 0.01) -> float:
+        """How likely the sample was to reveal a column in which ``rate`` of the values are personal (the
+        classifier needs :data:`SPARSE_SHARE` of the sampled values, and at least 2): a Poisson tail."""
+        need = max(2, int(SPARSE_SHARE * self.sampled_rows))
+        expected = rate * self.sampled_rows
+        below = sum(math.exp(k * math.log(expected) - expected - math.lgamma(k + 1)) for k in range(need))
+        return max(0.0, min(1.0, 1.0 - below)) if expected > 0 else 0.0
 
     def to_json(self) -> dict[str, Any]:
         return {

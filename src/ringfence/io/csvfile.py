@@ -10,6 +10,12 @@ encodings are decoded chunk by chunk in memory (never copied to a temporary file
 copy of the personal data on disk): each chunk is cut at a record boundary (a newline outside quotes), the
 header line is put in front of it and Polars parses it as a small CSV document, so both paths parse with
 the same reader and the same options.
+
+A file whose lines end in a bare carriage return (Excel's "CSV (Macintosh)") is recognised from its head
+and read through the same decoding path with each CR turned into a newline, so it is never read as one
+long header. A first line whose cells look like data (an e-mail address, a run of nine or more digits, or
+mostly dates and numbers: a headerless export) is refused without quoting it, since a header cell is
+shown in messages, policies and reports.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from ringfence.errors import InputError, UsageError
+from ringfence.errors import SURELY_A_VALUE, InputError, UsageError, shown_column
 from ringfence.io.encoding import UTF8_FAMILY, iter_decoded, read_sample
 
 DELIMITERS = (",", "\t", ";", "|")
@@ -32,6 +38,8 @@ QUOTE = '"'
 MAX_RECORD_CHARS = 256 << 20
 _SNIFF_LINES = 50
 _QUOTED = re.compile(r'"[^"]*"')
+# A header cell that is probably a value: a date or a number.
+_DATA_LIKE = re.compile(r"\s*[+-]?[0-9][0-9 ./:\-]*\s*")
 
 
 def record_boundary(text: str) -> int:
@@ -94,19 +102,42 @@ def _column_names(names: list[str]) -> list[str]:
     return [name if name.strip() else f"column_{i}" for i, name in enumerate(names, start=1)]
 
 
+def header_looks_like_data(names: list[str]) -> int | None:
+    """The 1-based position of a header cell that shows the header is a data row, or None.
+
+    A cell holding a line break, an e-mail address or nine digits in a row is a value, never a column name;
+    so is a header whose cells are at least half dates and numbers (and more than one such).
+    """
+    for i, name in enumerate(names, start=1):
+        if SURELY_A_VALUE.search(name):
+            return i
+    data_like = [i for i, name in enumerate(names, start=1) if _DATA_LIKE.fullmatch(name)]
+    if len(data_like) > 1 and 2 * len(data_like) >= len(names):
+        return data_like[0]
+    return None
+
+
+def cr_only(text: str) -> bool:
+    """True when the lines of ``text`` (a file's head) end in a bare carriage return."""
+    return "\r" in text and "\n" not in text
+
+
 class CsvTable:
     """One delimited text file read as a table of text columns (the backend of a CSV/TSV Source)."""
 
-    def __init__(self, path: Path, display: str, encoding: str, separator: str) -> None:
+    def __init__(
+        self, path: Path, display: str, encoding: str, separator: str, *, cr_lines: bool = False
+    ) -> None:
         self.path = path
         self.display = display
         self.encoding = encoding
         self.separator = separator
+        self.cr_lines = cr_lines
         self._schema: pl.Schema | None = None
 
     @property
     def _from_disk(self) -> bool:
-        return self.encoding in UTF8_FAMILY
+        return self.encoding in UTF8_FAMILY and not self.cr_lines
 
     def _scan(self, source: Path | bytes) -> pl.LazyFrame:
         return pl.scan_csv(
@@ -131,7 +162,7 @@ class CsvTable:
         pending = ""
         produced = False
         for text in iter_decoded(self.path, self.encoding, self.display):
-            pending += text
+            pending += text.replace("\r", "\n") if self.cr_lines else text
             cut = record_boundary(pending)
             if not cut:
                 if len(pending) > MAX_RECORD_CHARS:
@@ -179,6 +210,12 @@ class CsvTable:
                 raise self.explain(exc) from None
             if not names:
                 raise InputError(f"{self.display}: has no header line")
+            position = header_looks_like_data(names)
+            if position is not None:
+                raise InputError(
+                    f"{self.display}: the first line looks like data, not a header (column {position} of "
+                    f"{len(names)}); add a header line naming the columns"
+                )
             self._schema = pl.Schema(dict.fromkeys(names, pl.String()))
         return self._schema
 
@@ -229,8 +266,8 @@ class CsvTable:
             if batch[name].str.contains("\x00", literal=True).fill_null(False)[index]
         )
         raise InputError(
-            f"{self.display}: data row {rows_before + index + 1} (column {column!r}) holds a NUL byte; "
-            "the file is damaged or not a text table"
+            f"{self.display}: data row {rows_before + index + 1} (column {shown_column(column)}) holds a NUL "
+            "byte; the file is damaged or not a text table"
         )
 
     def explain(self, exc: BaseException) -> InputError | UsageError:
@@ -318,5 +355,8 @@ def open_csv(path: Path, display: str, *, encoding: str, tsv: bool) -> CsvTable:
     text = codecs.getincrementaldecoder(encoding)("replace").decode(head, final=False)
     if not text.strip():
         raise InputError(f"{display}: has no header line (only blank lines)")
+    cr_lines = cr_only(text)
+    if cr_lines:
+        text = text.replace("\r", "\n")
     separator = sniff_delimiter(text.lstrip("\ufeff"), prefer_tab=tsv)
-    return CsvTable(path, display, encoding, separator)
+    return CsvTable(path, display, encoding, separator, cr_lines=cr_lines)

@@ -2,11 +2,14 @@
 
 Guarantees: the workbook is read row by row in openpyxl's read-only mode, one batch at a time; blank or
 repeated header cells get unique names; a value to the right of the last header cell is an
-:class:`~ringfence.errors.InputError` naming the row, never the value.
+:class:`~ringfence.errors.InputError` naming the row, never the value. Memory is bounded by the file's
+size: a workbook whose parts expand to more than :data:`MAX_EXPANSION` times its size (plus 64 MiB) is
+refused before it is parsed, and a batch holds at most :data:`CHUNK_CELLS` cells however wide the sheet.
 """
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Iterator
 from itertools import islice, zip_longest
 from pathlib import Path
@@ -16,6 +19,9 @@ import polars as pl
 
 from ringfence.errors import InputError, UsageError
 from ringfence.io import BATCH_ROWS
+
+MAX_EXPANSION = 100  # an .xlsx is zipped XML: ten to twenty times smaller than its parts, rarely more
+CHUNK_CELLS = 2_000_000  # cells (Python objects) in one batch at most
 
 
 def _unique_names(raw: list[Any]) -> list[str]:
@@ -52,6 +58,16 @@ class ExcelTable:
             raise UsageError(
                 f"{self.display}: reading Excel workbooks needs openpyxl: pip install 'ringfence[excel]'"
             ) from None
+        try:
+            with zipfile.ZipFile(self.path) as archive:
+                expanded = sum(info.file_size for info in archive.infolist())
+        except (zipfile.BadZipFile, OSError, ValueError):
+            raise InputError(f"{self.display}: is not a readable .xlsx workbook") from None
+        if expanded > MAX_EXPANSION * self.path.stat().st_size + (64 << 20):
+            raise InputError(
+                f"{self.display}: the workbook expands to {expanded:,} bytes, over {MAX_EXPANSION} times its "
+                "size; it is damaged or crafted"
+            )
         try:
             return openpyxl.load_workbook(self.path, read_only=True, data_only=True)
         except Exception:
@@ -97,10 +113,12 @@ class ExcelTable:
         workbook = self._open()
         try:
             rows = self._rows(workbook)
+            width = max(len(names), int(getattr(workbook.worksheets[0], "max_column", None) or 1))
+            step = max(1, min(batch_rows, CHUNK_CELLS // width))
             next(rows, None)
             rows_before = 0
             produced = False
-            while chunk := list(islice(rows, batch_rows)):
+            while chunk := list(islice(rows, step)):
                 frame = self._frame(chunk, names, rows_before)
                 rows_before += len(chunk)
                 if columns is not None:

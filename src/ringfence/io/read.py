@@ -81,6 +81,11 @@ PARQUET_WINDOWED_SAMPLE_ROWS = 2_000_000
 PARQUET_RANGE_ROWS = 2_097_152
 
 _PARQUET_MAGIC = b"PAR1"
+# A Parquet footer may declare at most this many times the file's size (plus 64 MiB) as its data's
+# uncompressed size: more is a damaged or crafted file that would ask for memory it never fills.
+PARQUET_MAX_EXPANSION = 1024
+# A Rust panic inside Polars (out-of-range dates, damaged pages) is a BaseException; read as damage.
+_PARQUET_FAILURES = (pl.exceptions.PolarsError, pa.ArrowException, OSError, pl.exceptions.PanicException)
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -277,8 +282,16 @@ class ParquetTable:
             raise InputError(f"{display}: the Parquet file is truncated or damaged (its footer is missing)")
         try:
             self._metadata = pq.read_metadata(path)
-        except (pa.ArrowException, OSError):
+            declared = sum(
+                self._metadata.row_group(i).total_byte_size for i in range(self._metadata.num_row_groups)
+            )
+        except (pa.ArrowException, OSError, ValueError):
             raise InputError(f"{display}: the Parquet footer is damaged") from None
+        if declared > PARQUET_MAX_EXPANSION * size + (64 << 20):
+            raise InputError(
+                f"{display}: the Parquet footer declares {declared:,} bytes of data in a file of "
+                f"{size:,} bytes; it is damaged"
+            )
 
     def schema(self) -> pl.Schema:
         return pl.scan_parquet(self.path, glob=False).collect_schema()
@@ -298,7 +311,7 @@ class ParquetTable:
         )
         try:
             yield from non_empty_batches(frames, batch_rows, lambda: scan.head(0).collect())
-        except (pl.exceptions.PolarsError, pa.ArrowException, OSError):
+        except _PARQUET_FAILURES:
             raise InputError(f"{self.display}: a part of the Parquet file is damaged") from None
 
     def count_rows(self) -> int:
@@ -320,7 +333,7 @@ class ParquetTable:
         try:
             for offset, length in windows:
                 yield pl.scan_parquet(self.path, glob=False).slice(offset, length).collect()
-        except (pl.exceptions.PolarsError, pa.ArrowException, OSError):
+        except _PARQUET_FAILURES:
             raise InputError(f"{self.display}: a part of the Parquet file is damaged") from None
 
 

@@ -7,6 +7,9 @@ temporary file that becomes the output only when everything was written and sync
 CSV cells that a spreadsheet would run as a formula (text beginning with ``= + - @``, a tab or a carriage
 return) are neutralised by a leading apostrophe, as OWASP recommends; text that is only a signed number or
 a phone-like run of digits (``-12.50``, ``+86 138 1234 5678``) cannot be a formula and is left as it is.
+The same care covers the header cells and every text-like column: Categorical and Enum columns are written
+as text and checked like ``pl.String`` ones. Columns are selected by position, never by a name that Polars
+could read as a regular expression (``^a$``).
 """
 
 from __future__ import annotations
@@ -44,18 +47,38 @@ _FORMULA_START = r"^[=+\-@\t\r]"
 _PLAIN_NUMBER = r"^[+-]?[0-9][0-9 ().\-]*$"
 
 
-def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
-    """Prefixes an apostrophe to every text cell a spreadsheet would evaluate as a formula."""
-    text_cols = [name for name, dtype in frame.schema.items() if dtype == pl.String]
-    if not text_cols:
-        return frame
-    return frame.with_columns(
-        pl.when(pl.col(c).str.contains(_FORMULA_START) & ~pl.col(c).str.contains(_PLAIN_NUMBER))
-        .then(pl.lit("'") + pl.col(c))
-        .otherwise(pl.col(c))
-        .alias(c)
-        for c in text_cols
+def _neutralised(column: pl.Expr) -> pl.Expr:
+    return (
+        pl.when(column.str.contains(_FORMULA_START) & ~column.str.contains(_PLAIN_NUMBER))
+        .then(pl.lit("'") + column)
+        .otherwise(column)
     )
+
+
+def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
+    """Prefixes an apostrophe to every text cell a spreadsheet would evaluate as a formula.
+
+    Categorical and Enum columns become text first, so their cells are checked too.
+    """
+    text = [
+        i
+        for i, dtype in enumerate(frame.dtypes)
+        if dtype == pl.String or isinstance(dtype, (pl.Categorical, pl.Enum))
+    ]
+    if not text:
+        return frame
+    names = frame.columns
+    return frame.with_columns(_neutralised(pl.nth(i).cast(pl.String)).alias(names[i]) for i in text)
+
+
+def neutralise_header(columns: list[str]) -> list[str]:
+    """The column names as a spreadsheet-safe header row (a name like ``=HYPERLINK(...)`` gets the
+    apostrophe a value would)."""
+    header = pl.DataFrame({"name": columns}, schema={"name": pl.String})
+    safe = header.select(_neutralised(pl.col("name"))).to_series().to_list()
+    if len(set(safe)) != len(safe):
+        raise OutputError("two column names become one when made spreadsheet-safe; rename one")
+    return [str(name) for name in safe]
 
 
 def _batches(data: Frames) -> Iterator[pl.DataFrame]:
@@ -201,7 +224,8 @@ def _write_text(batches: Iterator[pl.DataFrame], tmp: Path, fmt: Format) -> tupl
             if fmt == "jsonl":
                 batch.write_ndjson(fh)
             else:
-                batch = neutralise_formulas(batch)
+                batch = neutralise_formulas(batch).clone()
+                batch.columns = neutralise_header(batch.columns)
                 batch.write_csv(fh, include_header=first, separator="\t" if fmt == "tsv" else ",")
             rows += batch.height
         if schema is None:

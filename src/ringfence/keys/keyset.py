@@ -72,12 +72,13 @@ class KeyInfo:
 class Keyset(KeyHolder):
     """A set of keys by id. Construct with :meth:`generate` or :meth:`load`."""
 
-    __slots__ = ("_infos", "_material")
+    __slots__ = ("_infos", "_material", "_sealed_with")
     refusal = "pass key ids and load the keyset where it is needed"
 
     def __init__(self, infos: list[KeyInfo], material: dict[str, bytes]) -> None:
         self._infos = {info.key_id: info for info in infos}
         self._material = dict(material)
+        self._sealed_with: str | None = None  # how the file it was loaded from was sealed
         for purpose in PURPOSES:
             primaries = [i for i in infos if i.purpose == purpose and i.status == "primary"]
             if len(primaries) != 1:
@@ -116,10 +117,16 @@ class Keyset(KeyHolder):
             material = {k["id"]: base64.b64decode(k["material"], validate=True) for k in doc["keys"]}
         except (KeyError, TypeError, ValueError):
             raise KeyAccessError(f"keyset file {file} is damaged") from None
-        return cls(infos, material)
+        keyset = cls(infos, material)
+        keyset._sealed_with = str(envelope.get("sealed"))
+        return keyset
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Writes the keyset atomically with file mode 0600, sealed per the environment."""
+        """Writes the keyset atomically with file mode 0600, sealed per the environment.
+
+        A keyset loaded from a passphrase- or KEK-sealed file is sealed the same way again (never silently
+        moved from a passphrase to ``RINGFENCE_KEK`` or back); a plain one takes the environment's seal.
+        """
         doc: dict[str, Any] = {
             "version": FORMAT_VERSION,
             "keys": [
@@ -133,7 +140,8 @@ class Keyset(KeyHolder):
                 for i in self._infos.values()
             ],
         }
-        data = json.dumps(wrap.seal(doc), indent=1, sort_keys=True).encode("utf-8")
+        keep = self._sealed_with if self._sealed_with in wrap.SEALS else None
+        data = json.dumps(wrap.seal(doc, method=keep), indent=1, sort_keys=True).encode("utf-8")
         write_bytes_atomic(path, data, mode=0o600)
 
     # ------------------------------------------------------------------ looking at keys

@@ -26,6 +26,7 @@ from ringfence.errors import KeyAccessError
 PASSPHRASE_ENV = "RINGFENCE_KEYSET_PASSPHRASE"  # noqa: S105 (the name of a variable, not a secret)
 KEK_ENV = "RINGFENCE_KEK"
 _AAD = b"ringfence keyset v1"
+SEALS = ("passphrase", "kek")  # the sealed methods, as an envelope names them
 
 
 def _b64(data: bytes) -> str:
@@ -51,17 +52,28 @@ def _scrypt(passphrase: str, salt: bytes) -> bytes:
     return Scrypt(salt=salt, length=32, n=2**15, r=8, p=1).derive(passphrase.encode("utf-8"))
 
 
-def seal(payload: dict[str, Any]) -> dict[str, Any]:
-    """Wraps the keyset document per the environment; returns it unchanged (``plain``) when none is set."""
+def seal(payload: dict[str, Any], *, method: str | None = None) -> dict[str, Any]:
+    """Wraps the keyset document per the environment; returns it unchanged (``plain``) when none is set.
+
+    ``method`` (``passphrase`` or ``kek``: how the file was sealed before) keeps that seal, and needs its
+    variable: a keyset is never silently re-sealed another way.
+    """
     plaintext = json.dumps(payload, sort_keys=True).encode("utf-8")
-    if os.environ.get(KEK_ENV):
-        key, method, extra = _kek_from_env(), "kek", {}
-    elif os.environ.get(PASSPHRASE_ENV):
-        salt = secrets.token_bytes(16)
-        key, method = _scrypt(os.environ[PASSPHRASE_ENV], salt), "passphrase"
-        extra = {"salt": _b64(salt)}
-    else:
+    if method is None:
+        method = (
+            "kek" if os.environ.get(KEK_ENV) else "passphrase" if os.environ.get(PASSPHRASE_ENV) else None
+        )
+    if method is None:
         return {"sealed": "plain", "keyset": payload}
+    variable = KEK_ENV if method == "kek" else PASSPHRASE_ENV
+    if not os.environ.get(variable):
+        raise KeyAccessError(f"the keyset is sealed with a {method}; set {variable} to save it")
+    extra: dict[str, str] = {}
+    if method == "kek":
+        key = _kek_from_env()
+    else:
+        salt = secrets.token_bytes(16)
+        key, extra = _scrypt(os.environ[PASSPHRASE_ENV], salt), {"salt": _b64(salt)}
     nonce = secrets.token_bytes(12)
     ciphertext = AESGCM(key).encrypt(nonce, plaintext, _AAD)
     return {"sealed": method, "nonce": _b64(nonce), "ciphertext": _b64(ciphertext), **extra}

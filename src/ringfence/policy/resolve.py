@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from ringfence.errors import UsageError
+from ringfence.errors import UsageError, shown_column
 from ringfence.policy.model import Policy
 from ringfence.policy.rules import Drop, Keep, Rule
 
@@ -24,7 +24,7 @@ _SHOWN = 10
 
 
 def _names(columns: Sequence[str]) -> str:
-    shown = ", ".join(repr(c) for c in columns[:_SHOWN])
+    shown = ", ".join(shown_column(c) for c in columns[:_SHOWN])
     return shown + (f" and {len(columns) - _SHOWN} more" if len(columns) > _SHOWN else "")
 
 

@@ -19,6 +19,7 @@ the one append-only record of releases and reversals, and this table is migrated
 from __future__ import annotations
 
 import json
+import unicodedata
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -114,9 +115,13 @@ class ReversalRecord:
 
 
 def check_reason(reason: str | None) -> str:
-    """The reason, stripped; a missing, blank or overlong reason is a :class:`UsageError`."""
+    """The reason, stripped; a missing, blank or overlong reason is a :class:`UsageError`.
+
+    Blank means without a letter, digit, punctuation mark or symbol: whitespace and invisible format
+    characters (a zero-width space, a joiner, a direction mark) are not a reason.
+    """
     text = (reason or "").strip()
-    if not text:
+    if not any(unicodedata.category(ch)[0] in "LNPS" for ch in text):
         raise UsageError("a reversal needs a reason: pass --reason TEXT (why the data must be seen in clear)")
     if len(text) > MAX_REASON_CHARS:
         raise UsageError(f"the reason is longer than {MAX_REASON_CHARS} characters; say it shorter")

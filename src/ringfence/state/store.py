@@ -2,7 +2,9 @@
 
 ``open_store(url)`` takes ``sqlite:///relative/or/absolute.db`` (relative to the workspace) or
 ``postgresql://user@host:port/db?schema=name`` (default schema ``ringfence``). SQL in ringfence uses ``?``
-placeholders on both engines. Passwords in URLs never reach a message: :func:`redact_url`.
+placeholders on both engines. Passwords in URLs never reach a message: :func:`redact_url`; nor a file:
+a workspace keeps the URL :func:`without_password`, and libpq takes the password from ``PGPASSWORD`` or a
+``.pgpass`` file (mode 0600).
 """
 
 from __future__ import annotations
@@ -23,13 +25,21 @@ Params = Sequence[Any]
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 
 
-def redact_url(url: str) -> str:
-    """The URL with any password replaced by ``***``."""
+def _password_replaced(url: str, by: str) -> str:
     parts = urlsplit(url)
     if parts.password is None:
         return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-    return urlunsplit(parts._replace(netloc=netloc))
+    return urlunsplit(parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", by)))
+
+
+def redact_url(url: str) -> str:
+    """The URL with any password replaced by ``***``."""
+    return _password_replaced(url, ":***@")
+
+
+def without_password(url: str) -> str:
+    """The URL with its password (if any) removed, for storing: the password comes from the environment."""
+    return _password_replaced(url, "@")
 
 
 class StateStore(Protocol):

@@ -16,7 +16,7 @@ from ringfence.errors import UsageError, WorkspaceError
 from ringfence.io.atomic import write_bytes_atomic
 from ringfence.keys import Keyset
 from ringfence.ledger import Ledger
-from ringfence.state import SqlStore, open_store
+from ringfence.state import SqlStore, open_store, without_password
 from ringfence.state.store import StateStore
 from ringfence.workspace.config import JURISDICTIONS, WorkspaceConfig, load_config
 
@@ -56,7 +56,11 @@ class Workspace:
 def init_workspace(
     folder: str | os.PathLike[str], *, jurisdiction: str = "KR", state: str | None = None
 ) -> Workspace:
-    """Creates a workspace in ``folder`` (made if missing; refused if it already holds one)."""
+    """Creates a workspace in ``folder`` (made if missing; refused if it already holds one).
+
+    A password in the ``state`` URL is used to set the store up and never stored: ``ringfence.toml`` keeps
+    the URL without it, and later runs take it from ``PGPASSWORD`` or a ``.pgpass`` file (mode 0600).
+    """
     root = Path(folder).resolve()
     code = jurisdiction.upper()
     if code not in JURISDICTIONS:
@@ -70,12 +74,17 @@ def init_workspace(
         workspace_id=secrets.token_hex(8),
         jurisdiction=code,  # type: ignore[arg-type]
         created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        state=state or WorkspaceConfig.model_fields["state"].default,
+        state=without_password(state or WorkspaceConfig.model_fields["state"].default),
     )
     keys_dir = root / Path(config.keyset).parent
+    if (root / config.keyset).exists():
+        raise WorkspaceError(
+            f"{root / config.keyset} already exists; a keyset is never replaced (move it away yourself if "
+            "it is no longer needed)"
+        )
     keys_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     Keyset.generate().save(root / config.keyset)
-    store = open_store(config.state, root)
+    store = open_store(state or config.state, root)
     try:
         with store.transaction():
             for key, value in (

@@ -50,4 +50,9 @@ def init(
         markup=False,
     )
     out.print(f"  state   {ws.config.state}", markup=False)
+    if state is not None and ws.config.state != state:
+        out.print(
+            "  the state password was not stored: set PGPASSWORD or keep it in ~/.pgpass (mode 0600)",
+            markup=False,
+        )
     out.print(f"Use it with --workspace {ws.root} or RINGFENCE_HOME={ws.root}", markup=False)

@@ -33,9 +33,12 @@ def _ledger(mode: Mode) -> Iterator[Ledger]:
         store.close()
 
 
-def _write(path: Path, text: str, force: bool) -> None:
+def _write(path: Path, text: str, force: bool, mode: Mode) -> None:
+    from ringfence.workspace import check_output
+
     if path.exists() and not force:
         raise OutputError(f"{path} exists; pass --force to replace it")
+    check_output(path, workspace=workspace_of(mode))
     write_bytes_atomic(path, text.encode("utf-8"))
 
 
@@ -141,7 +144,7 @@ def export(
         text = export_csv(report)
     else:
         text = render_transparency_report(report, record, roles=roles)
-    _write(output, text, force)
+    _write(output, text, force, mode)
     if mode.json:
         emit_json({"output": str(output), "format": format, **report["totals"]})
     else:
@@ -162,7 +165,7 @@ def checkpoint(
         signed = ledger.checkpoint()
         vkey = ledger.verifier_key()
     if output is not None:
-        _write(output, signed, force)
+        _write(output, signed, force, mode)
     if mode.json:
         emit_json({"checkpoint": signed, "verifier_key": vkey, "output": str(output) if output else None})
     elif output is None:

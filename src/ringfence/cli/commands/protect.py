@@ -37,12 +37,16 @@ def protect(
     from ringfence.pipeline.protect import plan_for
     from ringfence.pipeline.protect import protect as run_protect
     from ringfence.policy import load_policy
+    from ringfence.workspace import check_output
 
     mode = mode_of(ctx, json_out, workspace)
     rules = load_policy(policy)
     if not explain and not force and Location.parse(output).exists():
         raise OutputError(f"{output} exists; pass --force to replace it")
-    keyset = workspace_of(mode).keyset()
+    ws = workspace_of(mode)
+    if not explain:
+        check_output(output, workspace=ws, inputs=[input_spec, policy])
+    keyset = ws.keyset()
     source = open_source(input_spec)
     if explain:
         plan = plan_for(source, rules, keyset=keyset, recipient=recipient)

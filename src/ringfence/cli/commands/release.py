@@ -34,11 +34,13 @@ def release(
     records the attempt and exits 1."""
     from ringfence.io.location import Location
     from ringfence.pipeline.release import release as run_release
+    from ringfence.workspace import check_output
 
     mode = mode_of(ctx, json_out, workspace)
     if not force and Location.parse(output).exists():
         raise OutputError(f"{output} exists; pass --force to replace it")
     ws = workspace_of(mode)
+    check_output(output, workspace=ws, inputs=[input_spec, policy])
     result = run_release(
         ws, input_spec, policy, output, recipient=recipient, purpose=purpose, subject=subject, overwrite=force
     )

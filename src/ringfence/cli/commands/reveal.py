@@ -84,6 +84,7 @@ def reveal(
     from ringfence.pipeline.reveal import reveal as run_reveal
     from ringfence.state.reversals import check_reason
     from ringfence.transform.reverse import check_flags
+    from ringfence.workspace import check_output
 
     mode = mode_of(ctx, json_out, workspace)
     check_flags(decrypt, detokenize_with is not None)
@@ -96,6 +97,7 @@ def reveal(
     if not force and Location.parse(output).exists():
         raise OutputError(f"{output} exists; pass --force to replace it")
     ws = workspace_of(mode)
+    check_output(output, workspace=ws, inputs=[input_spec, policy, detokenize_with])
     status = err.status("Revealing…") if not mode.json else contextlib.nullcontext()
     with status:
         result = run_reveal(

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ringfence.cli.options import JsonOption, mode_of
+from ringfence.cli.options import JsonOption, check_side_outputs, mode_of
 from ringfence.cli.output import emit_json, err, out, table
 from ringfence.errors import CheckFailed
 
@@ -67,6 +67,7 @@ def risk(
     from ringfence.risk.table import assess
 
     mode = mode_of(ctx, json_out, None)
+    check_side_outputs(mode, [report], [input, population])
     found = assess(
         input, _names(qi) or None, sensitive=_names(sensitive), subject=subject, population=population
     )

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ringfence.cli.options import JsonOption, mode_of
+from ringfence.cli.options import JsonOption, check_side_outputs, mode_of
 from ringfence.cli.output import emit_json, err, out, table
 
 
@@ -37,6 +37,7 @@ def scan(
     from ringfence.detect.scan import scan as run_scan
 
     mode = mode_of(ctx, json_out, None)
+    check_side_outputs(mode, [report, draft], list(inputs))
     status = err.status("Scanning…") if not mode.json else contextlib.nullcontext()
 
     def show(found: TableFinding) -> None:
@@ -67,10 +68,23 @@ def scan(
                 [_row(c.to_json()) for c in found.columns],
             )
         )
+        out.print(_how_sure(found), markup=False)
     if report is not None:
         out.print(f"Report: {report}", markup=False)
     if draft is not None:
         out.print(f"Draft policy: {draft} (review every rule before use)", markup=False)
+
+
+def _how_sure(found: Any) -> str:
+    """One line on what the sample can miss: the chance it showed a column with 1 personal value in 100."""
+    if found.sampled_rows >= found.rows:
+        seen = f"all {found.rows:,} rows read"
+    else:
+        seen = f"{found.sampled_rows:,} of {found.rows:,} rows sampled"
+    return (
+        f"{seen}; a column with personal data in 1% of its values is found with "
+        f"{found.chance_to_see(0.01):.0%} certainty, rarer ones may be missed (raise --sample-rows)"
+    )
 
 
 def _quasi_identifiers(inputs: list[str], result: Any) -> list[tuple[str, str]]:
