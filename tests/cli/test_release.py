@@ -296,3 +296,32 @@ def test_the_drafted_policy_names_the_subject_so_a_release_needs_no_flag(
     assert code == 0, err
     doc = json.loads(stdout)
     assert doc["rows_withheld_no_consent"] > 0 and doc["subjects"] == doc["rows_out"] > 0
+
+
+def test_recipients_and_consents_through_the_command_line(
+    setup: Setup, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, stdout, _ = setup.cli(capsys, "recipients", "list", "--json")
+    listed = {r["id"]: r for r in json.loads(stdout)["recipients"]}
+    assert code == 0 and listed["hangang-settlement"]["role"] == "processor" and len(listed) == 11
+    assert setup.cli(capsys, "recipients", "remove", "bluewave-ads")[0] == 0
+    code, stdout, _ = setup.cli(capsys, "recipients", "show", "bluewave-ads", "--json")
+    assert code == 0 and json.loads(stdout)["removed_at"] is not None
+    code, _, err = setup.cli(capsys, "recipients", "add", "bluewave-ads", "--country", "US")
+    assert code == 2 and "never reused" in err and len(err.strip().splitlines()) == 1
+    # a removed recipient receives nothing, and the attempt is recorded
+    code, stdout, _ = setup.cli(
+        capsys, "release", str(setup.data / "customers.parquet"), "--policy", str(setup.policy),
+        "--recipient", "bluewave-ads", "--purpose", "marketing", "-o", str(tmp_path / "ads.parquet"),
+        "--json",
+    )  # fmt: skip
+    assert code == 1 and "removed" in json.loads(stdout)["reasons"][0]["reason"]
+    # importing the same consents again changes nothing; a malformed file loads nothing and names the line
+    code, stdout, _ = setup.cli(capsys, "consent", "import", str(setup.data / "consents.parquet"), "--json")
+    assert code == 0 and json.loads(stdout)["added"] == 0
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "subject_id,purpose,recipient,granted_at,withdrawn_at\nC1,marketing,*,yesterday,\n", "utf-8"
+    )
+    code, out, err = setup.cli(capsys, "consent", "import", str(bad))
+    assert code == 2 and out == "" and "line 2: granted_at" in err and "yesterday" not in err

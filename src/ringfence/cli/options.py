@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 
 from ringfence.cli.output import Mode
 from ringfence.errors import WorkspaceError
+from ringfence.state.store import StateStore
 from ringfence.workspace import Workspace, check_output, find_workspace
+
+T = TypeVar("T")
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine output on stdout, nothing else.")]
 ForceOption = Annotated[bool, typer.Option("--force", help="Replace OUTPUT if it exists.")]
@@ -26,6 +30,15 @@ def mode_of(ctx: typer.Context, json_out: bool, workspace: Path | None) -> Mode:
         json=json_out or bool(root.get("json")),
         workspace=str(workspace) if workspace else root.get("workspace"),
     )
+
+
+def with_state(mode: Mode, work: Callable[[StateStore], T]) -> T:
+    """``work`` done on the workspace's state store, closed afterwards whatever happens."""
+    store = workspace_of(mode).state()
+    try:
+        return work(store)
+    finally:
+        store.close()
 
 
 def workspace_of(mode: Mode) -> Workspace:

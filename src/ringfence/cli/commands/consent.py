@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ringfence.cli.options import JsonOption, WorkspaceOption, mode_of, workspace_of
+from ringfence.cli.options import JsonOption, WorkspaceOption, mode_of, with_state
 from ringfence.cli.output import emit_json, out
 from ringfence.consent import import_consents
 
@@ -29,11 +29,7 @@ def import_command(
 ) -> None:
     """Load consents; a file with a malformed row loads nothing, and loading it again changes nothing."""
     mode = mode_of(ctx, json_out, workspace)
-    store = workspace_of(mode).state()
-    try:
-        result = import_consents(store, input_spec)
-    finally:
-        store.close()
+    result = with_state(mode, lambda store: import_consents(store, input_spec))
     if mode.json:
         emit_json(result.to_json())
         return

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ringfence.cli.options import JsonOption, WorkspaceOption, mode_of, workspace_of
+from ringfence.cli.options import JsonOption, WorkspaceOption, mode_of, with_state
 from ringfence.cli.output import emit_json, out, table
 from ringfence.consent import (
     RecipientRecord,
@@ -77,9 +77,9 @@ def add(
 ) -> None:
     """Register a recipient; ids are never reused, and a removed one stays on record."""
     mode = mode_of(ctx, json_out, workspace)
-    store = workspace_of(mode).state()
-    try:
-        record = add_recipient(
+    record = with_state(
+        mode,
+        lambda store: add_recipient(
             store,
             recipient_id,
             country=country,
@@ -87,9 +87,8 @@ def add(
             purposes=tuple(purpose or ()),
             affiliate_of=affiliate_of,
             mechanism=mechanism,
-        )
-    finally:
-        store.close()
+        ),
+    )
     if mode.json:
         emit_json(record.to_json())
     else:
@@ -105,11 +104,7 @@ def list_command(
 ) -> None:
     """List the recipients."""
     mode = mode_of(ctx, json_out, workspace)
-    store = workspace_of(mode).state()
-    try:
-        records = list_recipients(store, include_removed=removed)
-    finally:
-        store.close()
+    records = with_state(mode, lambda store: list_recipients(store, include_removed=removed))
     if mode.json:
         emit_json({"recipients": [r.to_json() for r in records]})
     else:
@@ -125,11 +120,7 @@ def show(
 ) -> None:
     """Show one recipient, removed or not."""
     mode = mode_of(ctx, json_out, workspace)
-    store = workspace_of(mode).state()
-    try:
-        record = find_recipient(store, recipient_id)
-    finally:
-        store.close()
+    record = with_state(mode, lambda store: find_recipient(store, recipient_id))
     if record is None:
         raise UsageError(f"recipient {recipient_id!r} is not registered")
     if mode.json:
@@ -147,11 +138,7 @@ def remove(
 ) -> None:
     """Stop releasing to a recipient; it stays on record for the ledger."""
     mode = mode_of(ctx, json_out, workspace)
-    store = workspace_of(mode).state()
-    try:
-        record = remove_recipient(store, recipient_id)
-    finally:
-        store.close()
+    record = with_state(mode, lambda store: remove_recipient(store, recipient_id))
     if mode.json:
         emit_json(record.to_json())
     else:
