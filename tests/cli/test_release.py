@@ -325,3 +325,46 @@ def test_recipients_and_consents_through_the_command_line(
     )
     code, out, err = setup.cli(capsys, "consent", "import", str(bad))
     assert code == 2 and out == "" and "line 2: granted_at" in err and "yesterday" not in err
+
+
+@pytest.mark.db
+def test_two_releases_at_once_land_on_a_postgresql_state_store(
+    platform_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A team's shared state on PostgreSQL: two releases from two processes at once both land as
+    separate entries of one verifiable ledger."""
+    import uuid
+
+    from ringfence.state import open_store
+    from tests.conftest import POSTGRES_URL
+
+    schema = f"rf_release_{uuid.uuid4().hex[:10]}"
+    url = f"{POSTGRES_URL}?schema={schema}"
+    ws = tmp_path / "team"
+    try:
+        assert run_cli(capsys, "init", str(ws), "--state", url)[0] == 0
+        argv = ["-w", str(ws), "recipients", "add", "hangang-settlement", "--country", "KR"]
+        assert run_cli(capsys, *argv, "--role", "processor", "--purpose", "payment_processing")[0] == 0
+        policy = tmp_path / "txn.yaml"
+        code, _, err = run_cli(
+            capsys,
+            "-w",
+            str(ws),
+            "scan",
+            str(platform_data / "transactions.parquet"),
+            "--draft-policy",
+            str(policy),
+        )
+        assert code == 0, err
+        setup = Setup(ws, platform_data, pl.DataFrame(), pl.DataFrame(), policy, policy)
+        procs = [_spawn(setup, tmp_path / f"pg-{n}.parquet") for n in range(2)]
+        assert [p.wait(timeout=300) for p in procs] == [0, 0]
+        ledger = _ledger(ws)
+        entries = list(ledger.entries())
+        assert [e.kind for e in entries] == ["release", "release"] and ledger.verify().ok
+        assert len({e.fields["release_id"] for e in entries}) == 2
+        ledger.store.close()
+    finally:
+        store = open_store(url, migrate=False)
+        store.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        store.close()
