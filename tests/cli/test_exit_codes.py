@@ -113,3 +113,22 @@ def test_debug_switch_shows_the_traceback(tmp_path: Path) -> None:
         timeout=120,
     )
     assert proc.returncode == 2 and "Traceback" in proc.stderr
+
+
+def test_scan_never_replaces_a_reviewed_policy_and_checks_its_outputs_before_scanning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ringfence.synth import SynthConfig, generate_platform, write_platform
+
+    write_platform(generate_platform(SynthConfig(customers=500, transactions=1_000, seed=2)), tmp_path)
+    customers = str(tmp_path / "customers.parquet")
+    policy = tmp_path / "reviewed.yaml"
+    policy.write_text("# reviewed by the privacy team\n", encoding="utf-8")
+    code, out, err = run_cli(capsys, "scan", customers, "--draft-policy", str(policy))
+    assert code == 2 and out == "" and "exists" in err and "--force" in err and "scanned" not in err
+    assert policy.read_text(encoding="utf-8") == "# reviewed by the privacy team\n"
+    code, _, err = run_cli(capsys, "scan", customers, "--draft-policy", str(policy), "--force")
+    assert code == 0 and policy.read_text(encoding="utf-8").count("ringfence_policy: 1") == 1
+    missing = tmp_path / "no-such-folder" / "scan.html"
+    code, _, err = run_cli(capsys, "scan", customers, "--report", str(missing))
+    assert code == 2 and "does not exist" in err and "scanned" not in err  # refused before the scan ran

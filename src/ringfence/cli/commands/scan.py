@@ -10,6 +10,7 @@ import typer
 
 from ringfence.cli.options import JsonOption, check_side_outputs, mode_of
 from ringfence.cli.output import emit_json, err, out, table
+from ringfence.errors import OutputError
 
 
 def scan(
@@ -30,6 +31,9 @@ def scan(
             "--draft-policy", help="Write a first policy protecting what the scan found (review it)."
         ),
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing --draft-policy file (a reviewed policy?).")
+    ] = False,
     json_out: JsonOption = False,
 ) -> None:
     """Find personal data: per table and column, the entity type, confidence, hit rate and evidence."""
@@ -38,6 +42,11 @@ def scan(
 
     mode = mode_of(ctx, json_out, None)
     check_side_outputs(mode, [report, draft], list(inputs))
+    for output in (report, draft):  # checked before the scan, not after it
+        if output is not None and not output.parent.is_dir():
+            raise OutputError(f"cannot write {output}: folder {output.parent} does not exist")
+    if draft is not None and draft.exists() and not force:
+        raise OutputError(f"{draft} exists (a policy someone may have reviewed); pass --force to replace it")
     status = err.status("Scanning…") if not mode.json else contextlib.nullcontext()
 
     def show(found: TableFinding) -> None:
