@@ -68,7 +68,6 @@ _GONE = frozenset({"drop", "suppress", "redact"})
 _PSEUDONYMOUS = frozenset(
     {"tokenize", "encrypt", "fpe", "drop", "suppress", "redact", "generalize", "derive"}
 )
-_CONTROLLER_COUNTRY = {"KR": "KR", "CN": "CN", "EU": "EU"}
 # Categories that make a Korean payment company's data personal credit information (Credit Information Act).
 _CREDIT = frozenset({"financial_account", "transaction"})
 
@@ -266,7 +265,7 @@ def _release(
         decision = decide(
             TransferRequest(
                 jurisdiction=jurisdiction,
-                controller_country=_CONTROLLER_COUNTRY[jurisdiction],
+                controller_country=jurisdiction,  # a pack governs its own jurisdiction's name too
                 recipient=Recipient(
                     record.id, record.country, record.role, record.purposes, record.affiliate_of
                 ),

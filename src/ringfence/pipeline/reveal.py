@@ -299,21 +299,9 @@ class _Recording:
             ) from None
 
     def _ledger_fields(self, staged: Staged) -> dict[str, Any]:
+        """The reversal's record as the ledger keeps it, with the digest of the output it vouches for."""
         assert self.record is not None
-        return {
-            "reversal_id": self.record.id,
-            "actor": self.record.actor,
-            "input": self.record.input,
-            "input_sha256": self.record.input_sha256,
-            "output": self.record.output,
-            "output_sha256": staged.sha256(),
-            "reference": self.record.reference,
-            "policy_hash": self.record.policy_hash,
-            "recipient": self.record.recipient,
-            "columns": {c: v.to_json() for c, v in self.record.columns.items()},
-            "rows": self.record.rows,
-            "reason": self.record.reason,
-        }
+        return {**self.record.to_json(), "reversal_id": self.record.id, "output_sha256": staged.sha256()}
 
     def withdraw(self) -> str:
         if self.record is None:

@@ -74,7 +74,8 @@ def verify(
         for line in report.notes:
             out.print(f"  note: {line}", markup=False)
     else:
-        err.print(f"The ledger does NOT verify: entry {report.first_bad}: {report.reason}", markup=False)
+        where = f"entry {report.first_bad}: " if report.first_bad is not None else ""
+        err.print(f"The ledger does NOT verify: {where}{report.reason}", markup=False)
     if not report.ok:
         raise typer.Exit(1)
 
