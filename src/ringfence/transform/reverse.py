@@ -136,7 +136,6 @@ def plan_reversal(
     columns: Sequence[str] | None = None,
     fpe_key_ids: Mapping[str, str] | None = None,
     sample: pl.DataFrame | None = None,
-    recorded_fpe_key_ids: Mapping[str, str] | None = None,
     record: PlanRecord | None = None,
 ) -> ReversePlan:
     """The reversal of a table of ``schema`` protected by ``policy`` (see the module docstring).
@@ -145,10 +144,10 @@ def plan_reversal(
     values, e.g. from the company's customer table, as a series or a function reading them in batches)
     resolves ``tokenize`` columns (:meth:`ReversePlan.prepare` looks up a whole table's tokens first);
     ``columns`` limits the reversal to those columns; ``fpe_key_ids`` maps a column (or ``"*"``) to the
-    key id of its FPE, ``recorded_fpe_key_ids`` those the protected file's plan records (used where
-    none is given); ``sample`` (the first rows of the table) recognises columns reached by entity
+    key id of its FPE; ``sample`` (the first rows of the table) recognises columns reached by entity
     rules and checks FPE keys. ``record`` (the plan the protected file carries, made with ``policy``)
-    says which rule and key made each column: nothing is then recognised from the sample. Raises
+    says which rule and key made each column (its FPE key ids are used where none is given): nothing is
+    then recognised from the sample. Raises
     :class:`UsageError` when nothing would be reversed or a named column cannot be.
     """
     detokenize = reference is not None
@@ -159,7 +158,7 @@ def plan_reversal(
         if unknown:
             raise UsageError(f"--columns names {unknown[0]!r}, which the protected table does not have")
     given = dict(fpe_key_ids or {})
-    recorded = dict(recorded_fpe_key_ids or {}) | (_recorded_fpe_keys(record) if record else {})
+    recorded = _recorded_fpe_keys(record) if record else {}
     reference = dict(reference or {})
     planned: list[ColumnReversalPlan] = []
     derived = (
