@@ -7,9 +7,12 @@ temporary file that becomes the output only when everything was written and sync
 CSV cells that a spreadsheet would run as a formula (text beginning with ``= + - @``, a tab or a carriage
 return) are neutralised by a leading apostrophe, as OWASP recommends; text that is only a signed number or
 a phone-like run of digits (``-12.50``, ``+86 138 1234 5678``) cannot be a formula and is left as it is.
-The same care covers the header cells and every text-like column: Categorical and Enum columns are written
-as text and checked like ``pl.String`` ones. Columns are selected by position, never by a name that Polars
-could read as a regular expression (``^a$``).
+The neutralisation is reversible, and our CSV reader reverses it (:mod:`ringfence.io.formulas`): a value
+that already begins with apostrophes before such a character gets one more, and the reader removes exactly
+one, so protect → CSV → reveal gives back ``-AB12345``, not ``'-AB12345``. The same care covers the header
+cells and every text-like column: Categorical and Enum columns are written as text and checked like
+``pl.String`` ones. Columns are selected by position, never by a name that Polars could read as a regular
+expression (``^a$``).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from ringfence.errors import OutputError
 from ringfence.io.atomic import atomic_path
 from ringfence.io.db.write import write_db_table
 from ringfence.io.formats import WRITABLE, Format, WriteResult, format_of
+from ringfence.io.formulas import neutralise_formulas, neutralised
 from ringfence.io.location import Location
 
 __all__ = [
@@ -43,42 +47,12 @@ Frames = pl.DataFrame | pl.LazyFrame | Iterable[pl.DataFrame]
 # Footer entries, or a function of the data pages' SHA-256 that returns them (see write_table).
 Metadata = Mapping[str, str] | Callable[[str], Mapping[str, str]]
 
-_FORMULA_START = r"^[=+\-@\t\r]"
-_PLAIN_NUMBER = r"^[+-]?[0-9][0-9 ().\-]*$"
-
-
-def _neutralised(column: pl.Expr) -> pl.Expr:
-    return (
-        pl.when(column.str.contains(_FORMULA_START) & ~column.str.contains(_PLAIN_NUMBER))
-        .then(pl.lit("'") + column)
-        .otherwise(column)
-    )
-
-
-def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
-    """Prefixes an apostrophe to every text cell a spreadsheet would evaluate as a formula.
-
-    Categorical and Enum columns become text first, so their cells are checked too.
-    """
-    text = [
-        i
-        for i, dtype in enumerate(frame.dtypes)
-        if dtype == pl.String or isinstance(dtype, (pl.Categorical, pl.Enum))
-    ]
-    if not text:
-        return frame
-    names = frame.columns
-    return frame.with_columns(_neutralised(pl.nth(i).cast(pl.String)).alias(names[i]) for i in text)
-
 
 def neutralise_header(columns: list[str]) -> list[str]:
     """The column names as a spreadsheet-safe header row (a name like ``=HYPERLINK(...)`` gets the
-    apostrophe a value would)."""
+    apostrophe a value would; distinct names stay distinct, since the neutralisation is reversible)."""
     header = pl.DataFrame({"name": columns}, schema={"name": pl.String})
-    safe = header.select(_neutralised(pl.col("name"))).to_series().to_list()
-    if len(set(safe)) != len(safe):
-        raise OutputError("two column names become one when made spreadsheet-safe; rename one")
-    return [str(name) for name in safe]
+    return [str(name) for name in header.select(neutralised(pl.col("name"))).to_series().to_list()]
 
 
 def _batches(data: Frames) -> Iterator[pl.DataFrame]:
