@@ -38,10 +38,20 @@ from typing import Protocol
 import polars as pl
 
 from ringfence.errors import CheckFailed, OutputError, RingfenceError
+from ringfence.io.formats import WRITABLE, format_of
 from ringfence.io.location import Location
 from ringfence.io.write import Metadata, WriteResult, write_table
 
-__all__ = ["Commit", "Gate", "Publication", "Refused", "Staged", "sha256_file"]
+__all__ = [
+    "Commit",
+    "Gate",
+    "Publication",
+    "Refused",
+    "Staged",
+    "alive",
+    "remove_stale_stages",
+    "sha256_file",
+]
 
 _HASH_CHUNK = 1 << 20
 
@@ -97,7 +107,8 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """Whether a process ``pid`` runs on this host (this process counts)."""
     if pid == os.getpid():
         return True
     try:
@@ -109,6 +120,20 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def remove_stale_stages(out_path: Path, label: str) -> int:
+    """Removes the staging folders a killed run (a process that no longer runs) left for ``out_path``,
+    and only that output's; returns how many."""
+    prefix = f".{out_path.name}.{label}-"
+    removed = 0
+    with contextlib.suppress(OSError):
+        for stale in out_path.parent.glob(glob.escape(prefix) + "*"):
+            pid = stale.name[len(prefix) :].split("-", 1)[0]
+            if pid.isdigit() and not alive(int(pid)):
+                shutil.rmtree(stale, ignore_errors=True)
+                removed += 1
+    return removed
+
+
 def staging_dir(out_path: Path, label: str) -> Path:
     """A folder beside ``out_path`` readable by its owner only (0700), where the output is written before
     it is published; stale ones a killed run left for the same output are removed first."""
@@ -117,11 +142,8 @@ def staging_dir(out_path: Path, label: str) -> Path:
         raise OutputError(f"cannot write {out_path}: folder {parent} does not exist")
     if out_path.is_dir():
         raise OutputError(f"cannot write {out_path}: it is a folder")
+    remove_stale_stages(out_path, label)
     prefix = f".{out_path.name}.{label}-"
-    for stale in parent.glob(glob.escape(prefix) + "*"):
-        pid = stale.name[len(prefix) :].split("-", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
-            shutil.rmtree(stale, ignore_errors=True)
     try:
         return Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", dir=parent))
     except OSError as exc:
@@ -191,6 +213,8 @@ class Commit:
             raise OutputError(f"cannot write {path}: folder {path.parent} does not exist")
         if path.is_dir():
             raise OutputError(f"cannot write {path}: it is a folder")
+        if format_of(path) not in WRITABLE:
+            raise OutputError(f"cannot write {path}: use one of {', '.join(WRITABLE)}")
         if path.exists() and not self.overwrite:
             raise OutputError(f"{path} exists; pass --force to replace it")
 
