@@ -36,7 +36,7 @@ from polars.io.plugins import register_io_source
 from ringfence.errors import InputError, RingfenceError, UsageError
 from ringfence.io import BATCH_ROWS
 from ringfence.io.atomic import TMP_MARK
-from ringfence.io.csvfile import open_csv
+from ringfence.io.csvfile import CsvTable, open_csv
 from ringfence.io.db import SCHEMES, open_table
 from ringfence.io.encoding import UTF8_FAMILY, detect_encoding
 from ringfence.io.excelfile import ExcelTable
@@ -189,6 +189,11 @@ class Source:
             frames = candidates if candidates is not None else self._backend.batches(BATCH_ROWS, None)
             drawn = draw_sample(frames, n, seed)
         return drawn if drawn is not None else pl.DataFrame(schema=self.schema())
+
+    @property
+    def text_encoding(self) -> str | None:
+        """The text encoding a CSV/TSV input was read in (a Python codec name); None for other kinds."""
+        return self._backend.encoding if isinstance(self._backend, CsvTable) else None
 
     @property
     def is_table(self) -> bool:

@@ -40,7 +40,7 @@ import polars as pl
 from ringfence.errors import CheckFailed, OutputError, RingfenceError
 from ringfence.io.formats import WRITABLE, format_of
 from ringfence.io.location import Location
-from ringfence.io.write import Metadata, WriteResult, write_table
+from ringfence.io.write import Metadata, WriteResult, output_encoding, write_table
 
 __all__ = [
     "Commit",
@@ -186,6 +186,7 @@ class Commit:
     label: str = "stage"
     private: bool = False
     metadata: Metadata | None = None
+    encoding: str | None = None  # a CSV/TSV output's text encoding (ringfence.io.write)
     gates: Sequence[Gate] = ()
     publication: Publication | None = None
     _ended: bool = field(default=False, init=False, repr=False)
@@ -215,6 +216,7 @@ class Commit:
             raise OutputError(f"cannot write {path}: it is a folder")
         if format_of(path) not in WRITABLE:
             raise OutputError(f"cannot write {path}: use one of {', '.join(WRITABLE)}")
+        output_encoding(self.encoding)
         if path.exists() and not self.overwrite:
             raise OutputError(f"{path} exists; pass --force to replace it")
 
@@ -239,7 +241,9 @@ class Commit:
             # creates meanwhile are too: the read-ahead threads create none).
             mask = os.umask(0o077) if self.private else None
             try:
-                written = write_table(frames, staged, overwrite=True, metadata=self.metadata)
+                written = write_table(
+                    frames, staged, overwrite=True, metadata=self.metadata, encoding=self.encoding
+                )
             except RingfenceError as exc:
                 raise type(exc)(_first_line(exc).replace(str(staging), str(out_path.parent))) from None
             finally:

@@ -130,11 +130,13 @@ def protect(
     overwrite: bool = True,
     entities: dict[str, str | None] | None = None,
     on_rows: Callable[[int], None] | None = None,
+    encoding: str | None = None,
 ) -> ProtectSummary:
     """De-identify ``source`` by ``policy`` into ``output`` (see the module docstring).
 
     ``on_rows`` is called with the number of rows of each batch once it is transformed (from a worker
-    thread), for a progress display.
+    thread), for a progress display. ``encoding`` is a CSV/TSV output's text encoding (default: the
+    input's, so a GB18030 export comes back GB18030; UTF-8 for inputs that are not text).
 
     Raises a :class:`~ringfence.errors.RingfenceError` with a one-line message (no data values, no key
     bytes) on a bad policy, input or output; nothing is left at ``output`` then.
@@ -161,7 +163,14 @@ def protect(
     runner = Runner(
         src,
         steps,
-        Commit(output, overwrite=overwrite, label="protect", metadata=footer, gates=gates),
+        Commit(
+            output,
+            overwrite=overwrite,
+            label="protect",
+            metadata=footer,
+            encoding=encoding or src.text_encoding,
+            gates=gates,
+        ),
         taps=taps,
         batch_rows=batch_rows,
         verb="protect",

@@ -389,9 +389,11 @@ def reveal(
     overwrite: bool = False,
     batch_rows: int = BATCH_ROWS,
     without_record: bool = False,
+    encoding: str | None = None,
 ) -> RevealResult:
     """Reverses ``source`` (protected by ``policy``) into the file ``output`` and records it (see the
     module docstring and :func:`ringfence.transform.reverse.plan_reversal` for the options).
+    ``encoding`` is a CSV/TSV output's text encoding (default: the input's; UTF-8 for other inputs).
 
     Raises a :class:`~ringfence.errors.RingfenceError` with a one-line message naming files and columns,
     never values or keys; nothing is left at ``output`` and nothing is recorded then.
@@ -401,9 +403,15 @@ def reveal(
     if Location.parse(output).is_table:
         raise UsageError("reveal writes a file (Parquet, CSV, TSV or JSON lines), not a database table")
     out_path = Path(output)
-    commit = Commit(output, overwrite=overwrite, label=_STAGE_LABEL, private=True)
-    commit.check()
     src = source if isinstance(source, Source) else open_source(source)
+    commit = Commit(
+        output,
+        overwrite=overwrite,
+        label=_STAGE_LABEL,
+        private=True,
+        encoding=encoding or src.text_encoding,
+    )
+    commit.check()
     if not src.is_table and Path(src.location).resolve() == out_path.resolve():
         raise UsageError(f"the output {output} is the input; write the revealed copy elsewhere")
     rules = policy if isinstance(policy, Policy) else load_policy(policy)

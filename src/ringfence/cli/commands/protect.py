@@ -7,7 +7,15 @@ from typing import Annotated
 
 import typer
 
-from ringfence.cli.options import ForceOption, JsonOption, WorkspaceOption, mode_of, workspace_of
+from ringfence.cli.options import (
+    EncodingOption,
+    ForceOption,
+    JsonOption,
+    WorkspaceOption,
+    encoding_of,
+    mode_of,
+    workspace_of,
+)
 from ringfence.cli.output import emit_json, out, rows_progress, table
 from ringfence.errors import OutputError
 from ringfence.io import BATCH_ROWS
@@ -27,6 +35,7 @@ def protect(
     explain: Annotated[
         bool, typer.Option("--explain", help="Show the plan for the input and stop; nothing is written.")
     ] = False,
+    encoding: EncodingOption = None,
     force: ForceOption = False,
     workspace: WorkspaceOption = None,
     json_out: JsonOption = False,
@@ -40,6 +49,7 @@ def protect(
     from ringfence.workspace import check_output
 
     mode = mode_of(ctx, json_out, workspace)
+    encoding_of(encoding)
     rules = load_policy(policy)
     if not explain and not force and Location.parse(output).exists():
         raise OutputError(f"{output} exists; pass --force to replace it")
@@ -65,6 +75,7 @@ def protect(
             batch_rows=batch_rows,
             overwrite=force,
             on_rows=on_rows,
+            encoding=encoding_of(encoding),
         )
     doc = summary.to_json()
     if mode.json:
