@@ -146,8 +146,10 @@ def staging_dir(out_path: Path, label: str) -> Path:
     prefix = f".{out_path.name}.{label}-"
     try:
         return Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", dir=parent))
+    except PermissionError:
+        raise OutputError(f"cannot write {out_path}: no permission to write in {parent}") from None
     except OSError as exc:
-        raise OutputError(f"cannot write {out_path} ({type(exc).__name__})") from None
+        raise OutputError(f"cannot write {out_path} ({exc.strerror or type(exc).__name__})") from None
 
 
 def place(staged: Path, out_path: Path, *, overwrite: bool) -> None:
