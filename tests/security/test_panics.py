@@ -1,5 +1,6 @@
 """Rust panics inside Polars are bad input at the CLI's edge (exit 2, one line, no traceback), and byte-fuzzed
-Parquet files never crash the process (audit, issue 9). The fuzz run is bounded: a few seconds."""
+Parquet files never crash the process (audit, issue 9). The fuzz run is seeded and bounded by its
+subprocess's timeout (no wall-clock assertion: the machine running it may be shared)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import os
 import random
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pyarrow as pa
@@ -117,12 +117,10 @@ def test_byte_fuzzed_parquet_never_escapes_as_a_traceback_or_a_crash(tmp_path: P
         path = tmp_path / f"f{i}.parquet"
         path.write_bytes(bytes(fuzzed))
         names.append(str(path))
-    started = time.monotonic()
     done = subprocess.run(
         [sys.executable, "-c", _FUZZ, *names], capture_output=True, text=True, timeout=120, check=False
     )
     assert done.returncode == 0, done.stderr[-2000:]  # a SIGABRT (an unbounded allocation) fails here
-    assert time.monotonic() - started < 60
     for name, code, err in json.loads(done.stdout):
         assert code in (0, 2), (name, err)
         assert "Traceback" not in err and "unexpected" not in err, (name, err)
