@@ -18,7 +18,7 @@ import pytest
 from ringfence.synth.config import SynthConfig
 from ringfence.synth.output import write_platform
 from ringfence.synth.platform import generate_platform
-from tests.cli.helpers import run_cli
+from tests.cli.helpers import add_recipients, run_cli
 
 REVEAL_POLICY = (
     "ringfence_policy: 1\nname: reveal-me\nunlisted: drop\ncolumns:\n  customer_id: keep\n"
@@ -81,19 +81,7 @@ def test_no_personal_value_in_any_message_report_policy_or_protected_output(
 
     cli("init", str(ws), "--jurisdiction", "KR")
     w = ["-w", str(ws)]
-    for r in pl.read_parquet(data / "recipients.parquet").iter_rows(named=True):
-        purposes = [x for p in r["purposes"].split(",") for x in ("--purpose", p)]
-        cli(
-            *w,
-            "recipients",
-            "add",
-            r["recipient_id"],
-            "--country",
-            r["country"],
-            "--role",
-            r["role"],
-            *purposes,
-        )
+    add_recipients(capsys, ws, data / "recipients.parquet")
     cli(*w, "consent", "import", str(data / "consents.parquet"))
     source = str(data / "customers.parquet")
     draft = work / "draft.yaml"
