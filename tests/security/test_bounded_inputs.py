@@ -91,3 +91,27 @@ def test_a_parquet_file_expanding_a_thousandfold_is_read_in_bounded_memory(tmp_p
     assert grown < group  # was over twice the row group (310 MB for 150 MB), now a few batches
     batches = list(open_source(path).batches(1_000))
     assert sum(b.height for b in batches) == 200_000 and batches[0]["note"][0] == "y" * 1500
+
+
+def test_output_chunks_of_wide_rows_are_bounded_in_bytes_and_cut_the_same_way_however_read() -> None:
+    """The runner writes fixed chunks of rows; rows of a few KB each would make a 262,144-row chunk over
+    a GB, so a chunk is also cut before it passes OUTPUT_CHUNK_BYTES, at points that depend on the rows
+    only (the output's bytes stay independent of the input's batches)."""
+    import polars as pl
+
+    from ringfence.pipeline.stream import rechunk, row_bytes
+
+    frame = pl.DataFrame({"note": ["x" * (i % 97) * 40 for i in range(20_000)], "n": list(range(20_000))})
+    limit = 1 << 20
+
+    def chunks(batch: int) -> list[pl.DataFrame]:
+        batches = (frame.slice(offset, batch) for offset in range(0, frame.height, batch))
+        return list(rechunk(batches, rows=8_000, max_bytes=limit))
+
+    cut = chunks(20_000)
+    assert pl.concat(cut).equals(frame)
+    assert all(int(row_bytes(c).sum()) <= limit for c in cut) and len(cut) > frame.height // 8_000 + 1
+    for batch in (1, 777, 8_000):
+        assert [c.height for c in chunks(batch)] == [c.height for c in cut]
+    narrow = frame.select("n")
+    assert [c.height for c in rechunk(iter([narrow]), rows=8_000, max_bytes=limit)] == [8_000, 8_000, 4_000]
