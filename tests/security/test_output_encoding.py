@@ -103,3 +103,15 @@ def test_a_value_the_encoding_cannot_hold_is_refused_without_quoting_it(
     assert not out.exists()
     code, err = export.cli(capsys, "protect", export.path, out, "--encoding", "latin-9")
     assert code == 2 and "--encoding is one of" in err
+
+
+def test_an_encoding_with_a_byte_order_mark_writes_it_once_however_many_batches(tmp_path: Path) -> None:
+    from ringfence.io.read import open_source
+    from ringfence.io.write import write_table
+
+    frame = pl.DataFrame({"name": ["张伟", "김민준", "x"] * 4})
+    path = tmp_path / "u.csv"
+    write_table((frame.slice(i, 3) for i in range(0, frame.height, 3)), path, encoding="utf-16")
+    assert path.read_bytes().count(codecs.BOM_UTF16_LE) == 1
+    source = open_source(path)
+    assert source.text_encoding == "utf-16" and source.read_all().equals(frame)

@@ -218,6 +218,8 @@ def _write_text(
     schema: pl.Schema | None = None
     rows = 0
     codec = "utf-8" if fmt == "jsonl" else output_encoding(encoding)
+    # One encoder for the file: a codec with a byte-order mark (UTF-16) writes it once, not per batch.
+    encoder = codecs.getincrementalencoder(codec)()
     fh: IO[bytes]
     with open(tmp, "wb") as fh:
         if codec == "utf-8-sig":
@@ -238,7 +240,7 @@ def _write_text(
                 else:
                     text = batch.write_csv(None, include_header=first, separator=separator)
                     try:
-                        fh.write(text.encode(codec))
+                        fh.write(encoder.encode(text))
                     except UnicodeEncodeError:
                         raise OutputError(
                             f"a value cannot be written in {codec}; write the output with --encoding utf-8 "
