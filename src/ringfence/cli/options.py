@@ -9,7 +9,7 @@ from typing import Annotated, TypeVar
 import typer
 
 from ringfence.cli.output import Mode
-from ringfence.errors import WorkspaceError
+from ringfence.errors import UsageError, WorkspaceError
 from ringfence.state.store import StateStore
 from ringfence.workspace import Workspace, check_output, find_workspace
 
@@ -17,10 +17,27 @@ T = TypeVar("T")
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine output on stdout, nothing else.")]
 ForceOption = Annotated[bool, typer.Option("--force", help="Replace OUTPUT if it exists.")]
+EngineOption = Annotated[
+    str,
+    typer.Option(
+        "--engine",
+        help="local (Polars, this machine) or spark (the same plan on Apache Spark; needs the spark extra).",
+    ),
+]
+SparkMasterOption = Annotated[
+    str, typer.Option("--spark-master", help="The Spark master URL for --engine spark.")
+]
 WorkspaceOption = Annotated[
     Path | None,
     typer.Option("--workspace", "-w", help="Workspace folder (else RINGFENCE_HOME, else cwd and parents)."),
 ]
+
+
+def engine_of(engine: str) -> str:
+    """The ``--engine`` asked for, or a usage error naming the two there are."""
+    if engine not in ("local", "spark"):
+        raise UsageError(f"unknown engine {engine!r}; use local or spark")
+    return engine
 
 
 def mode_of(ctx: typer.Context, json_out: bool, workspace: Path | None) -> Mode:
