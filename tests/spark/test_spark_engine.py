@@ -234,3 +234,26 @@ def test_protect_engine_spark_through_the_cli(
     )
     assert code == 2 and len(stderr.strip().splitlines()) == 1 and "Traceback" not in stderr
     assert not (tmp_path / "o2").exists()
+
+
+def test_scan_on_spark_finds_what_the_local_scan_finds(
+    spark: object, customers: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ringfence.detect.scan import scan as local_scan
+    from ringfence.spark.scan import scan as spark_scan
+    from tests.cli.helpers import run_cli
+
+    local = {c.name: c.entity for c in local_scan([str(customers)]).tables[0].columns}
+    found = spark_scan([str(customers)], spark=spark).tables[0]  # type: ignore[arg-type]
+    assert found.rows == 6_000 and found.sampled_rows == 6_000
+    assert {c.name: c.entity for c in found.columns} == local
+    assert local["phone"] == "PHONE_NUMBER" and local["national_id"] == "CN_RESIDENT_ID"
+    # A sample smaller than the table is drawn from all of it, the same rows each time.
+    small = spark_scan([str(customers)], sample_rows=1_000, spark=spark).tables[0]  # type: ignore[arg-type]
+    assert small.sampled_rows == 1_000 and small.rows == 6_000
+    assert {c.name: c.entity for c in small.columns}["phone"] == "PHONE_NUMBER"
+    code, stdout, stderr = run_cli(capsys, "scan", str(customers), "--engine", "spark", "--json")
+    assert code == 0, stderr
+    assert {c["name"]: c["entity"] for c in json.loads(stdout)["tables"][0]["columns"]} == local
+    code, _, stderr = run_cli(capsys, "scan", str(customers), "--engine", "spark", "--full")
+    assert code == 2 and "local engine only" in stderr

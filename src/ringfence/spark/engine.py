@@ -55,7 +55,15 @@ from ringfence.transform.spec import PlanSpec
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
-__all__ = ["ApplyPlan", "SparkProtectSummary", "protect", "protect_frame", "session"]
+__all__ = [
+    "ApplyPlan",
+    "SparkProtectSummary",
+    "guarded_read",
+    "protect",
+    "protect_frame",
+    "sample",
+    "session",
+]
 
 REMOTE_SCHEMES = ("s3a://", "s3://", "gs://", "abfss://", "wasbs://", "hdfs://")
 # An executor's failure reaches the driver as text; ringfence's own errors carry data-free one-line messages.
@@ -130,12 +138,17 @@ class ApplyPlan:
             yield from table.to_batches()
 
 
-def _sample(df: DataFrame, rows: int = SAMPLE_ROWS) -> pl.DataFrame:
-    """A sample of about ``rows`` rows drawn on the cluster (for the scan a policy may need)."""
-    total = df.count()
-    fraction = min(1.0, 2.0 * rows / total) if total else 1.0
-    picked = df.sample(fraction=fraction, seed=0).limit(rows) if fraction < 1.0 else df.limit(rows)
-    return pl.DataFrame(pl.from_arrow(picked.toArrow()))
+def sample(df: DataFrame, rows: int = SAMPLE_ROWS, *, total: int | None = None) -> pl.DataFrame:
+    """A uniform sample of at most ``rows`` rows drawn on the cluster (seeded: the same rows each time),
+    brought to the driver as a Polars frame: all the driver sees of the data. A Bernoulli draw of a little
+    more than ``rows`` rows, shuffled by a seeded random key and cut, so no partition is favoured."""
+    from pyspark.sql import functions as F
+
+    total = df.count() if total is None else total
+    if total > rows:
+        fraction = min(0.999999, 1.3 * rows / total + 1e-6)
+        df = df.sample(fraction=fraction, seed=0).orderBy(F.rand(seed=0)).limit(rows)
+    return pl.DataFrame(pl.from_arrow(df.toArrow()))
 
 
 def protect_frame(
@@ -161,7 +174,7 @@ def protect_frame(
         def scanned() -> dict[str, str | None]:
             from ringfence.detect.classify import classify_frame
 
-            return {f.name: f.entity for f in classify_frame(_sample(df))}
+            return {f.name: f.entity for f in classify_frame(sample(df))}
 
         entities = entities_of(policy, list(schema.names()), scanned)
     ctx = TransformContext(keys=keyset, recipient=recipient, as_of=as_of or dt.date.today(), threads=1)
@@ -196,6 +209,16 @@ class SparkProtectSummary:
             "policy_hash": self.plan.policy_hash,
             "key_ids": self.plan.key_ids(),
         }
+
+
+def guarded_read(spark: SparkSession, where: str) -> DataFrame:
+    """:func:`_read`, its failures one line naming the path (Spark's own text may quote rows)."""
+    try:
+        return _read(spark, where)
+    except RingfenceError:
+        raise
+    except Exception as exc:  # Spark's AnalysisException and the like: the path, never a value
+        raise InputError(f"{where}: Spark cannot read it ({type(exc).__name__})") from None
 
 
 def _read(spark: SparkSession, where: str) -> DataFrame:
@@ -255,13 +278,7 @@ def protect(
         if not target.parent.is_dir():
             raise OutputError(f"the folder of {output} does not exist")
     spark = spark or session(master)
-    try:
-        source = _read(spark, input_spec)
-    except RingfenceError:
-        raise
-    except Exception as exc:  # Spark's AnalysisException and the like: the path, never a value
-        raise InputError(f"{input_spec}: Spark cannot read it ({type(exc).__name__})") from None
-    frame, plan = protect_frame(source, rules, keyset=keyset, recipient=recipient)
+    frame, plan = protect_frame(guarded_read(spark, input_spec), rules, keyset=keyset, recipient=recipient)
     if target is None:
         with _job():
             frame.write.mode("overwrite" if overwrite else "errorifexists").parquet(output)
