@@ -124,7 +124,9 @@ def _customers(seed: int) -> pl.DataFrame:
     return frame.with_columns(
         pl.col("birth_date").dt.year().alias("birth_year"),
         pl.Series("lat", lat).fill_nan(None).fill_null(np.nan).alias("lat"),
-        pl.when(pl.Series(rng.random(frame.height) < 0.05)).then(None).otherwise(pl.col("home_lon").round(0))
+        pl.when(pl.Series(rng.random(frame.height) < 0.05))
+        .then(None)
+        .otherwise(pl.col("home_lon").round(0))
         .alias("lon"),
         (pl.col("registered_at").dt.truncate("1y")).alias("registered_year"),
         pl.Series("verified", rng.random(frame.height) < 0.8),

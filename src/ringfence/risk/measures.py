@@ -166,10 +166,8 @@ def encode(column: pl.Series, *, ordered: bool = False) -> tuple[np.ndarray, int
         physical = column.cast(pl.Categorical).to_physical()
     elif dtype == pl.Boolean:
         physical = column.cast(pl.UInt8)
-    elif isinstance(dtype, pl.Categorical | pl.Enum) and not ordered:
-        physical = column.to_physical()
-    elif dtype.is_integer() or dtype.is_temporal():
-        physical = column.to_physical()
+    elif dtype.is_integer() or dtype.is_temporal() or isinstance(dtype, pl.Categorical | pl.Enum):
+        physical = column.to_physical()  # a categorical's codes (never ordered: not a number)
     elif dtype.is_float():
         physical = column
     else:
