@@ -36,9 +36,11 @@ Every figure here is a count, a size or a ratio: a :class:`RiskResult` never hol
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import polars as pl
@@ -48,6 +50,8 @@ from ringfence.errors import UsageError
 __all__ = ["RiskResult", "SensitiveRisk", "class_sizes", "measure", "people"]
 
 _SIZE = "__size"
+_T = TypeVar("_T")
+_R = TypeVar("_R")
 _N = "__n"
 
 
@@ -180,8 +184,10 @@ def encode(column: pl.Series, *, ordered: bool = False) -> tuple[np.ndarray, int
     if physical.dtype.is_integer() and column.len() > nulls:
         low, high = int(physical.min()), int(physical.max())  # type: ignore[arg-type]
         if high - low < _OFFSET_SPAN and high < 1 << 63:
+            if not nulls:  # one pass, in NumPy
+                return np.subtract(physical.to_numpy(), low, dtype=np.int64).view(U64), high - low + 1
             codes = (physical.cast(pl.Int64) - low).fill_null(high - low + 1).cast(pl.UInt64).to_numpy()
-            return codes, high - low + 1 + (1 if nulls else 0)
+            return codes, high - low + 2
     codes, card = _sorted_dictionary(physical)
     if nulls:
         codes[column.is_null().to_numpy()] = card
@@ -195,12 +201,20 @@ def _dense(key: np.ndarray) -> tuple[np.ndarray, int]:
     return inverse.astype(U64), int(distinct.size)
 
 
+def _each(work: Callable[[_T], _R], items: Sequence[_T]) -> list[_R]:
+    """``work`` over ``items`` on threads, one per core at most (Polars and NumPy's sorts and ufuncs
+    release the GIL, so independent columns run side by side)."""
+    if len(items) < 2:
+        return [work(item) for item in items]
+    with ThreadPoolExecutor(max_workers=min(len(items), os.cpu_count() or 1)) as pool:
+        return list(pool.map(work, items))
+
+
 def class_keys(frame: pl.DataFrame, qi: Sequence[str]) -> tuple[np.ndarray, int]:
     """Each row's equivalence class as one ``u64`` key (equal keys, equal quasi-identifiers) and a bound
     on the keys: the codes in mixed radix, ``key · cardinality + code`` column by column."""
     key, card = np.zeros(frame.height, dtype=U64), 1
-    for column in qi:
-        codes, codes_card = encode(frame[column])
+    for codes, codes_card in _each(encode, [frame[column] for column in qi]):
         if card * codes_card >= 1 << 64:
             key, card = _dense(key)
         if card * codes_card >= 1 << 64:  # the codes alone nearly fill 64 bits
@@ -433,7 +447,6 @@ def measure(
     needed = list(dict.fromkeys([*qi, *sensitive, *([subject] if subject else [])]))
     data = frame.select(needed) if isinstance(frame, pl.DataFrame) else lf.select(needed).collect()
     rows = data.height
-    tables: dict[str, tuple[_Counts, int]] = {}
     if subject is None:
         key, card = class_keys(data, qi)
         records = rows
@@ -452,9 +465,12 @@ def measure(
             )["__key"]
             .to_numpy()
         )
-    for column in sensitive:
+
+    def count(column: str) -> tuple[_Counts, int]:
         codes, codes_card = encode(data[column], ordered=_ordered(data.schema[column]))
-        tables[column] = (_Counts.of(key, card, codes, codes_card), codes_card)
+        return _Counts.of(key, card, codes, codes_card), codes_card
+
+    tables = dict(zip(sensitive, _each(count, list(sensitive)), strict=True))
     if subject is None and tables:
         sizes = next(iter(tables.values()))[0].sizes  # the first count table's classes are the classes
     else:
@@ -467,11 +483,11 @@ def measure(
     if population is not None:
         journalist_max, journalist_avg = _journalist(data, qi, subject, population, records)
         marketer = journalist_avg
-    diversity = {
-        column: _sensitive(table, codes_card, _ordered(data.schema[column]), rows)
-        for column, (table, codes_card) in tables.items()
-        if rows
-    }
+    found = _each(
+        lambda column: _sensitive(*tables[column], _ordered(data.schema[column]), rows),
+        list(tables) if rows else [],
+    )
+    diversity = dict(zip(tables if rows else [], found, strict=True))
     return RiskResult(
         rows=rows,
         records=records,
