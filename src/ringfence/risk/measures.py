@@ -5,7 +5,7 @@ codes are packed into one ``u64`` class key (mixed radix; re-densified in the ra
 overflow 64 bits), and one sort of ``class key × sensitive code`` gives the count table (class × value →
 records). Every measure is then derived from that compact table with NumPy segment reductions
 (``reduceat`` over each class's run), never a Python loop over rows or classes, and never a second pass
-over the rows per measure.
+over the rows per measure. Columns are encoded, and sensitive columns counted, side by side on threads.
 
 Definitions, as the literature gives them (Sweeney 2002; Machanavajjhala et al. 2007; Li et al. 2007;
 El Emam 2013, as ARX implements them):
@@ -24,11 +24,13 @@ El Emam 2013, as ARX implements them):
   ``r_1 < c·(r_l + … + r_m)`` in every class, ``r_1 ≥ r_2 ≥ …`` the counts of its sensitive values;
 - *t-closeness* is the greatest distance between a class's distribution of a sensitive column and the
   whole table's: for numbers and dates the ordered distance (Earth Mover's Distance over the ``m`` sorted
-  distinct values, unit ``1/(m-1)``), for anything else the equal distance (half the L1 distance).
+  distinct values, unit ``1/(m-1)``), for anything else the equal distance (half the L1 distance); a
+  missing sensitive value is a value, ordered after every other.
 
 With a *subject* column (several rows per person, as in transactions) risk is measured over people, as
 Cloud DLP does with entity ids: a person's quasi-identifiers are the sets of the values their rows hold,
-classes group people, and a class's sensitive values are those of all its people's rows.
+classes group people, and a class's sensitive values are those of all its people's rows. A population
+table is then grouped by person the same way (it needs the same subject column).
 
 Every figure here is a count, a size or a ratio: a :class:`RiskResult` never holds a data value.
 """
