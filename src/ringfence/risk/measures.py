@@ -215,8 +215,10 @@ def _each(work: Callable[[_T], _R], items: Sequence[_T]) -> list[_R]:
 def class_keys(frame: pl.DataFrame, qi: Sequence[str]) -> tuple[np.ndarray, int]:
     """Each row's equivalence class as one ``u64`` key (equal keys, equal quasi-identifiers) and a bound
     on the keys: the codes in mixed radix, ``key · cardinality + code`` column by column."""
-    key, card = np.zeros(frame.height, dtype=U64), 1
-    for codes, codes_card in _each(encode, [frame[column] for column in qi]):
+    encoded = _each(encode, [frame[column] for column in qi])
+    key, card = encoded[0]  # packed in place: a copy when it is Polars' own (read-only) memory
+    key = key if key.flags.writeable else key.copy()
+    for codes, codes_card in encoded[1:]:
         if card * codes_card >= 1 << 64:
             key, card = _dense(key)
         if card * codes_card >= 1 << 64:  # the codes alone nearly fill 64 bits
@@ -245,9 +247,10 @@ def _lengths(starts: np.ndarray, total: int) -> np.ndarray:
     return lengths
 
 
-def _runs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _runs(keys: np.ndarray, *, in_place: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """The distinct keys of ``keys`` and how often each occurs, ascending (one sort)."""
-    ordered = np.sort(keys)
+    ordered = keys if in_place else keys.copy()
+    ordered.sort()
     starts = _run_starts(ordered)
     return ordered[starts], _lengths(starts, ordered.size)
 
@@ -297,8 +300,8 @@ class _Counts:
             key, card = _dense(key)
         packed = key << U64(bits)
         packed |= codes
-        distinct, count = _runs(packed)
-        value = (distinct & U64((1 << bits) - 1)).astype(np.int64)
+        distinct, count = _runs(packed, in_place=True)
+        value = np.bitwise_and(distinct, U64((1 << bits) - 1)).view(np.int64)
         distinct >>= U64(bits)
         starts = _run_starts(distinct)
         sizes = np.add.reduceat(count, starts) if count.size else count
@@ -476,7 +479,7 @@ def measure(
     if subject is None and tables:
         sizes = next(iter(tables.values()))[0].sizes  # the first count table's classes are the classes
     else:
-        sizes = _runs(person_key if subject is not None else key)[1]
+        sizes = _runs(person_key if subject is not None else key, in_place=True)[1]  # key: done with
     classes = int(sizes.size)
     k = int(sizes.min()) if classes else 0
     avg = classes / records if records else 0.0
