@@ -239,9 +239,10 @@ def test_protect_engine_spark_through_the_cli(
 def test_scan_on_spark_finds_what_the_local_scan_finds(
     spark: object, customers: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    from tests.cli.helpers import run_cli
+
     from ringfence.detect.scan import scan as local_scan
     from ringfence.spark.scan import scan as spark_scan
-    from tests.cli.helpers import run_cli
 
     local = {c.name: c.entity for c in local_scan([str(customers)]).tables[0].columns}
     found = spark_scan([str(customers)], spark=spark).tables[0]  # type: ignore[arg-type]
@@ -256,4 +257,49 @@ def test_scan_on_spark_finds_what_the_local_scan_finds(
     assert code == 0, stderr
     assert {c["name"]: c["entity"] for c in json.loads(stdout)["tables"][0]["columns"]} == local
     code, _, stderr = run_cli(capsys, "scan", str(customers), "--engine", "spark", "--full")
+    assert code == 2 and "local engine only" in stderr
+
+
+@pytest.fixture(scope="module")
+def transactions(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    platform = generate_platform(SynthConfig(customers=3_000, transactions=30_000, seed=12, locale="mixed"))
+    path = tmp_path_factory.mktemp("spark-risk") / "transactions.parquet"
+    frame = pl.concat(list(platform.transactions()))
+    # a missing value among the quasi-identifiers: a value of its own, on both engines
+    frame = frame.with_columns(
+        pl.when(pl.int_range(pl.len()) % 97 == 0).then(None).otherwise(pl.col("channel")).alias("channel")
+    )
+    frame.write_parquet(path, row_group_size=5_000)
+    return path
+
+
+@pytest.mark.parametrize("subject", [None, "customer_id"])
+def test_risk_on_spark_gives_the_local_engine_s_numbers(
+    spark: object, transactions: Path, subject: str | None
+) -> None:
+    from ringfence.risk.measures import measure
+    from ringfence.spark.risk import risk
+
+    qi, sensitive = ["channel", "currency", "status"], ["amount", "merchant_id", "ts"]
+    local = measure(pl.scan_parquet(transactions), qi, sensitive=sensitive, subject=subject).to_json()
+    remote = risk(str(transactions), qi, sensitive=sensitive, subject=subject, spark=spark).to_json()  # type: ignore[arg-type]
+    assert remote == local
+    assert local["records"] == (
+        30_000 if subject is None else pl.read_parquet(transactions)["customer_id"].n_unique()
+    )
+    assert local["equivalence_classes"] > 1 and local["t_closeness"]["amount"] > 0
+
+
+def test_risk_engine_spark_through_the_cli(
+    spark: object, transactions: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.cli.helpers import run_cli
+
+    args = ["risk", str(transactions), "--qi", "channel,currency", "--sensitive", "status", "--json"]
+    code, local, _ = run_cli(capsys, *args)
+    assert code == 0
+    code, remote, stderr = run_cli(capsys, *args, "--engine", "spark")
+    assert code == 0, stderr
+    assert json.loads(remote) == json.loads(local)
+    code, _, stderr = run_cli(capsys, *args, "--engine", "spark", "--k", "5")
     assert code == 2 and "local engine only" in stderr

@@ -49,7 +49,7 @@ import polars as pl
 
 from ringfence.errors import UsageError
 
-__all__ = ["RiskResult", "SensitiveRisk", "class_sizes", "measure", "people"]
+__all__ = ["RiskResult", "SensitiveRisk", "class_sizes", "measure", "measure_counted", "people"]
 
 _SIZE = "__size"
 _T = TypeVar("_T")
@@ -308,6 +308,24 @@ class _Counts:
         return cls(value, count, starts, _lengths(starts, count.size), sizes)
 
 
+def _counted(key: np.ndarray, card: int, codes: np.ndarray, codes_card: int, weight: np.ndarray) -> _Counts:
+    """:meth:`_Counts.of` for entries that stand for ``weight`` records each (rows grouped elsewhere)."""
+    bits = max(codes_card - 1, 1).bit_length()
+    if card << bits >= 1 << 64:
+        key, card = _dense(key)
+    packed = (key << U64(bits)) | codes
+    order = np.argsort(packed, kind="stable")
+    packed = packed[order]
+    runs = _run_starts(packed)
+    count = np.add.reduceat(weight[order], runs) if runs.size else weight[:0]
+    distinct = packed[runs]
+    value = np.bitwise_and(distinct, U64((1 << bits) - 1)).view(np.int64)
+    distinct >>= U64(bits)
+    starts = _run_starts(distinct)
+    sizes = np.add.reduceat(count, starts) if count.size else count
+    return _Counts(value, count, starts, _lengths(starts, count.size), sizes)
+
+
 def _recursive_c(table: _Counts, l_distinct: int) -> float | None:
     """The least integer ``c`` with ``r_1 < c·(r_l + … + r_m)`` in every class (None when ``l < 2``): each
     class's counts, most frequent first, from one sort of ``(class, −count)`` packed in a ``u64``."""
@@ -480,16 +498,30 @@ def measure(
         sizes = next(iter(tables.values()))[0].sizes  # the first count table's classes are the classes
     else:
         sizes = _runs(person_key if subject is not None else key, in_place=True)[1]  # key: done with
+    journalist = None
+    if population is not None:
+        journalist = _journalist(data, qi, subject, population, records)
+    return _result(rows, records, qi, subject, sizes, tables, data.schema, journalist)
+
+
+def _result(
+    rows: int,
+    records: int,
+    qi: list[str],
+    subject: str | None,
+    sizes: np.ndarray,
+    tables: dict[str, tuple[_Counts, int]],
+    schema: pl.Schema,
+    journalist: tuple[float, float] | None,
+) -> RiskResult:
+    """Every measure from the class sizes (records per class) and each sensitive column's count table."""
     classes = int(sizes.size)
     k = int(sizes.min()) if classes else 0
     avg = classes / records if records else 0.0
-    journalist_max = journalist_avg = None
-    marketer = avg
-    if population is not None:
-        journalist_max, journalist_avg = _journalist(data, qi, subject, population, records)
-        marketer = journalist_avg
+    journalist_max, journalist_avg = journalist if journalist is not None else (None, None)
+    marketer = journalist_avg if journalist_avg is not None else avg
     found = _each(
-        lambda column: _sensitive(*tables[column], _ordered(data.schema[column]), rows),
+        lambda column: _sensitive(*tables[column], _ordered(schema[column]), rows),
         list(tables) if rows else [],
     )
     diversity = dict(zip(tables if rows else [], found, strict=True))
@@ -509,3 +541,43 @@ def measure(
         sensitive=diversity,
         size_histogram=_histogram(sizes),
     )
+
+
+def measure_counted(
+    counts: pl.DataFrame,
+    qi: Sequence[str],
+    *,
+    sensitive: Sequence[str] = (),
+    weight: str,
+    classes: pl.DataFrame | None = None,
+    subject: str | None = None,
+) -> RiskResult:
+    """:func:`measure` of rows that were grouped elsewhere (a Spark group-by): ``counts`` holds each
+    distinct combination of the quasi-identifiers and sensitive columns once, with the number of rows it
+    stands for in ``weight``; the figures equal :func:`measure`'s on the rows themselves.
+
+    Over people (``subject`` named), the quasi-identifiers are each person's sorted sets of values, and
+    ``classes`` holds each distinct combination of them once with the number of people in ``weight``
+    (``counts`` still counts rows, whose sensitive values belong to their person's class).
+    """
+    qi = list(qi)
+    if not qi:
+        raise UsageError("risk needs at least one quasi-identifier")
+    if subject is not None and classes is None:
+        raise UsageError("risk over people needs the people per class")
+    rows = int(counts[weight].sum()) if counts.height else 0
+
+    def grouped(frame: pl.DataFrame, by: list[str]) -> pl.DataFrame:
+        return frame.group_by(by).agg(pl.col(weight).sum())
+
+    def count(column: str) -> tuple[_Counts, int]:
+        table = grouped(counts, [*qi, column])
+        key, card = class_keys(table, qi)
+        codes, codes_card = encode(table[column], ordered=_ordered(counts.schema[column]))
+        return _counted(key, card, codes, codes_card, table[weight].to_numpy().astype(np.int64)), codes_card
+
+    tables = dict(zip(sensitive, _each(count, list(sensitive)), strict=True))
+    per_class = grouped(classes if classes is not None else counts, qi)
+    sizes = np.sort(per_class[weight].to_numpy().astype(np.int64))
+    records = int(sizes.sum())
+    return _result(rows, records, qi, subject, sizes, tables, counts.schema, None)
