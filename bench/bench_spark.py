@@ -10,7 +10,9 @@ date truncation), written once under ``bench/data/protect/``. Measured, each in 
 - Spark in local mode with 2 cores (``ringfence.spark.protect``): the job alone (its JVM already started,
   which is reported separately), Parquet folder out; its per-core throughput; and what a cluster of 100
   such cores would need for 1.2 billion rows at that rate (the leak that started the project), assuming
-  linear scaling and ignoring shuffle-free I/O limits of the storage: an estimate, said to be one.
+  linear scaling and ignoring the storage's I/O limits: an estimate, said to be one;
+- risk over ``RISK_QI`` with ``amount`` sensitive, on both engines (the local measures over the Parquet
+  file; Spark's group-by with the measures derived on the driver), and that both give the same figures.
 
 Both outputs are compared value for value (the same values in the same order): the benchmark fails if they
 differ. Needs the ``spark`` extra and a Java runtime; ``RINGFENCE_KEK`` is set to a fresh key for the run.
@@ -29,6 +31,8 @@ from typing import Any
 from bench.bench_protect import POLICY, _in_child, input_path, write_input
 
 CLUSTER_CORES = 100
+RISK_QI = ["merchant_id", "channel", "currency", "status"]
+RISK_SENSITIVE = ["amount"]
 LEAK_ROWS = 1_200_000_000
 
 
@@ -64,6 +68,29 @@ def _spark(path: str, out: str) -> dict[str, Any]:
     return {"rows": summary.rows_out, "seconds": round(seconds, 2), "startup_seconds": round(startup, 1)}
 
 
+def _risk_local(path: str) -> dict[str, Any]:
+    import polars as pl
+
+    from ringfence.risk.measures import measure
+
+    start = time.perf_counter()
+    result = measure(pl.scan_parquet(path), RISK_QI, sensitive=RISK_SENSITIVE)
+    return {"seconds": round(time.perf_counter() - start, 2), "result": result.to_json()}
+
+
+def _risk_spark(path: str) -> dict[str, Any]:
+    from ringfence.spark import session
+    from ringfence.spark.risk import risk
+
+    spark = session("local[2]")
+    spark.range(1).count()
+    start = time.perf_counter()
+    result = risk(path, RISK_QI, sensitive=RISK_SENSITIVE, spark=spark)
+    seconds = time.perf_counter() - start
+    spark.stop()
+    return {"seconds": round(seconds, 2), "result": result.to_json()}
+
+
 def _same(local: str, folder: str) -> bool:
     import polars as pl
 
@@ -96,8 +123,13 @@ def run(rows: int = 10_000_000) -> dict[str, Any]:
         spark = _in_child(_child_spark, Path(f"{path}\n{spark_out}"))
         assert local is not None and spark is not None
         same = _same(local_out, spark_out)
+        risk_local = _in_child(_risk_local, path)
+        risk_spark = _in_child(_risk_spark, path)
+        assert risk_local is not None and risk_spark is not None
     if not same:
         raise AssertionError("the Spark engine's output differs from the local engine's")
+    if risk_local["result"] != risk_spark["result"]:
+        raise AssertionError("risk on Spark differs from the local engine's")
     per_core = rows / spark["seconds"] / 2
     return {
         "rows": rows,
@@ -109,7 +141,15 @@ def run(rows: int = 10_000_000) -> dict[str, Any]:
         "spark_rows_per_second_per_core": int(per_core),
         "cluster_estimate_seconds": round(LEAK_ROWS / (per_core * CLUSTER_CORES), 1),
         "identical": same,
+        "risk_local_seconds": risk_local["seconds"],
+        "risk_spark_seconds": risk_spark["seconds"],
+        "risk_k": risk_local["result"]["k_anonymity"],
+        "risk_classes": risk_local["result"]["equivalence_classes"],
     }
+
+
+def _rate(result: dict[str, Any], seconds: str) -> str:
+    return f"{int(result['rows'] / result[seconds]):,}"
 
 
 def to_markdown(result: dict[str, Any]) -> str:
@@ -130,5 +170,11 @@ def to_markdown(result: dict[str, Any]) -> str:
             f"{result['cluster_estimate_seconds']:,} s (linear scaling assumed: an estimate, not a "
             "measurement). "
             f"Outputs identical value for value and in order: {'yes' if result['identical'] else 'NO'}.",
+            "",
+            f"Risk over {', '.join(RISK_QI)} (sensitive: {', '.join(RISK_SENSITIVE)}): local "
+            f"{result['risk_local_seconds']} s ({_rate(result, 'risk_local_seconds')} rows/s), "
+            f"Spark `local[2]` {result['risk_spark_seconds']} s "
+            f"({_rate(result, 'risk_spark_seconds')} rows/s); the same figures on both "
+            f"(k = {result['risk_k']}, {result['risk_classes']:,} classes).",
         ]
     )

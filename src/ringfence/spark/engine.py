@@ -85,13 +85,15 @@ def session(master: str = "local[*]") -> SparkSession:
     active = SparkSession.getActiveSession()
     if active is not None:
         return active
-    return (
+    builder = (
         SparkSession.builder.master(master)
         .appName("ringfence")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.ui.showConsoleProgress", "false")
-        .getOrCreate()
     )
+    if master.startswith("local"):  # one machine: a few shuffle partitions, not a cluster's 200
+        builder = builder.config("spark.sql.shuffle.partitions", str(4 * (os.cpu_count() or 1)))
+    return builder.getOrCreate()
 
 
 def _polars_schema(arrow: pa.Schema) -> pl.Schema:
