@@ -26,6 +26,16 @@ EncodingOption = Annotated[
         "gb18030 or euc-kr. Default: the input's.",
     ),
 ]
+EngineOption = Annotated[
+    str,
+    typer.Option(
+        "--engine",
+        help="local (Polars, this machine) or spark (the same plan on Apache Spark; needs the spark extra).",
+    ),
+]
+SparkMasterOption = Annotated[
+    str, typer.Option("--spark-master", help="The Spark master URL for --engine spark.")
+]
 WorkspaceOption = Annotated[
     Path | None,
     typer.Option("--workspace", "-w", help="Workspace folder (else RINGFENCE_HOME, else cwd and parents)."),
@@ -42,6 +52,13 @@ def encoding_of(name: str | None) -> str | None:
     if wanted not in OUTPUT_ENCODINGS:
         raise UsageError(f"--encoding is one of {', '.join(OUTPUT_ENCODINGS)}, not {name!r}")
     return wanted
+
+
+def engine_of(engine: str) -> str:
+    """The ``--engine`` asked for, or a usage error naming the two there are."""
+    if engine not in ("local", "spark"):
+        raise UsageError(f"unknown engine {engine!r}; use local or spark")
+    return engine
 
 
 def mode_of(ctx: typer.Context, json_out: bool, workspace: Path | None) -> Mode:

@@ -38,7 +38,7 @@ from ringfence.risk.gate import stage_for
 from ringfence.transform.base import TransformContext
 from ringfence.transform.plan import Plan, build_plan
 
-__all__ = ["PlanStep", "ProtectSummary", "column_entities", "plan_for", "protect"]
+__all__ = ["PlanStep", "ProtectSummary", "column_entities", "entities_of", "plan_for", "protect"]
 
 
 @dataclass(frozen=True)
@@ -73,12 +73,21 @@ def _needs_scan(policy: Policy, columns: list[str]) -> bool:
 def column_entities(policy: Policy, source: Source, *, sample_rows: int = 10_000) -> dict[str, str | None]:
     """The entity of each column: the one its column rule names, else (when the policy needs it) the
     one a scan of a sample of the source finds."""
-    columns = list(source.schema().names())
-    found: dict[str, str | None] = {}
-    if _needs_scan(policy, columns):
+
+    def scanned() -> dict[str, str | None]:
         from ringfence.detect.scan import scan_source  # imported here: detection is only needed here
 
-        found = {f.name: f.entity for f in scan_source(source, sample_rows=sample_rows).columns}
+        return {f.name: f.entity for f in scan_source(source, sample_rows=sample_rows).columns}
+
+    return entities_of(policy, list(source.schema().names()), scanned)
+
+
+def entities_of(
+    policy: Policy, columns: list[str], scanned: Callable[[], dict[str, str | None]]
+) -> dict[str, str | None]:
+    """The entity of each of ``columns``: its column rule's, else (only when the policy needs it) the one
+    ``scanned()`` finds in a sample (any engine's)."""
+    found: dict[str, str | None] = scanned() if _needs_scan(policy, columns) else {}
     for name, rule in policy.columns.items():
         if rule.entity is not None:
             found[name] = rule.entity
