@@ -27,7 +27,9 @@ All of it is group-bys, rolling windows and joins over the whole table (no loop 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import polars as pl
 
@@ -214,7 +216,8 @@ def daily(features: pl.DataFrame, config: WatchConfig) -> tuple[pl.DataFrame, pl
         pl.col("dspread").alias("spread_before_drip"),
     ).sort("user", "day_after")
     grid = grid.sort("day").join_asof(
-        before.sort("day_after"), left_on="day", right_on="day_after", by="user", strategy="backward"
+        before.sort("day_after"), left_on="day", right_on="day_after", by="user", strategy="backward",
+        check_sortedness=False,
     )
     grid = grid.sort("user", "day").with_columns(
         peer_rows_z=_peer_z(pl.col("log_rows"), config),
@@ -270,36 +273,39 @@ def severity_of(score: pl.Expr, config: WatchConfig) -> pl.Expr:
     )
 
 
-def _evidence(row: dict[str, object]) -> str:
+def _evidence(row: dict[str, Any]) -> str:
     """One sentence per alert, figures only (never a data value)."""
-    kind = row["kind"]
-    med = float(row["med"]) if row["med"] is not None else 0.0  # type: ignore[arg-type]
-    usual = f"{max(0.0, 2.718281828 ** med - 1):,.0f}"
-    rows = int(row["rows"])  # type: ignore[call-overload]
+    kind, day = row["kind"], row["day"]
+    usual = f"{max(0.0, math.expm1(row['med'] or 0.0)):,.0f}"
+    rows = int(row["rows"] or 0)
     how = " (rows estimated from the statements' shape and the tables' size)" if row["estimated"] else ""
-    score = f"score {float(row['score']):.1f}"  # type: ignore[arg-type]
-    texts = {
-        "volume": f"{rows:,} personal rows read on {row['day']}; this user's usual day: {usual}{how}; {score}",
-        "drip": f"{rows:,} personal rows on {row['day']}, the last days' mean far above this user's "
-        f"earlier {usual}/day{how}; {score}",
-        "off_hours": f"{int(row['off_rows']):,} personal rows read outside this user's usual hours on "  # type: ignore[call-overload]
-        f"{row['day']}; usual day: {usual}{how}; {score}",
-        "first_access": f"first read of a personal table by this user on {row['day']}: "
-        f"{int(row['new_rows']):,} rows{how}; {score}",  # type: ignore[call-overload]
-        "export": f"export statement on a personal table, the user's first; {rows:,} personal rows that "
-        f"day{how}",
-        "enumeration": f"{int(row['points']):,} key lookups walking a range of {int(row['point_span']):,} "  # type: ignore[call-overload]
-        f"keys on {row['day']}; {score}",
-    }
-    return texts[str(kind)]
+    score = f"score {float(row['score']):.1f}"
+    if kind == "volume":
+        return f"{rows:,} personal rows read on {day}; this user's usual day: {usual}{how}; {score}"
+    if kind == "drip":
+        return f"{rows:,} personal rows on {day}, the last days' mean far above this user's earlier {usual}/day{how}; {score}"
+    if kind == "off_hours":
+        return f"{int(row['off_rows'] or 0):,} personal rows read outside this user's usual hours on {day}; usual day: {usual}{how}; {score}"
+    if kind == "first_access":
+        return f"first read of a personal table by this user on {day}: {int(row['new_rows'] or 0):,} rows{how}; {score}"
+    if kind == "export":
+        return f"export statement on a personal table, this user's first; {rows:,} personal rows that day{how}"
+    return f"{int(row['points'] or 0):,} key lookups walking a range of {int(row['point_span'] or 0):,} keys on {day}; {score}"
 
 
 def alerts_of(scored: pl.DataFrame, statements: pl.DataFrame, config: WatchConfig) -> list[Alert]:
-    """The alerts of the user-days scoring at least 0.6 × threshold (``low`` below the threshold),
-    with their window, tables, columns and rows from that day's personal statements."""
+    """One alert per user, day and detector scoring at least 0.6 × threshold (``low`` below the
+    threshold), with the window, tables, columns and rows of that day's personal statements."""
     if scored.height == 0:
         return []
-    flagged = scored.filter(pl.col("score") >= 0.6 * config.threshold)
+    detectors = [k for k in KINDS if k != "canary"]
+    flagged = (
+        scored.filter(pl.col("score") >= 0.6 * config.threshold)
+        .drop("score", "kind")
+        .unpivot(on=detectors, index=[c for c in scored.columns if c not in (*detectors, "score", "kind")],
+                 variable_name="kind", value_name="score")
+        .filter(pl.col("score") >= 0.6 * config.threshold)
+    )
     details = (
         statements.filter(pl.col("tables").list.len() > 0)
         .group_by("user", "day")
