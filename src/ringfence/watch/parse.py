@@ -77,7 +77,7 @@ _START = r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"
 _CSV_START = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?(?: [A-Za-z0-9+:-]+)?,")
 _MARIADB = (
     r"^(?P<ts>\d{8} \d\d:\d\d:\d\d),(?P<host>[^,]*),(?P<user>[^,]*),(?P<client>[^,]*),"
-    r"(?P<conn>\d+),(?P<query>\d+),(?P<op>[A-Z_]+),(?P<db>[^,]*),(?P<object>.*?)(?:,(?P<retcode>-?\d+))?$"
+    r"(?P<conn>\d+),(?P<query>\d+),(?P<op>[A-Z_]+),(?P<db>[^,]*),(?P<object>.*?)(?:,(?P<retcode>-?\d*))?$"
 )
 
 
@@ -132,15 +132,16 @@ def _malformed(frame: pl.DataFrame, ok: str) -> tuple[int, list[int]]:
 
 
 def _pgaudit_records(lines: pl.DataFrame) -> pl.DataFrame:
-    """Joins continuation lines to the record they continue (stderr) or that a quoted field spans (CSV):
-    a record starts at a line that begins with a timestamp (in CSV, outside any open quote: CSV records
-    always close their quotes, stderr messages need not)."""
-    starts = pl.col("text").str.contains(_START)
-    first = lines.get_column("text").head(1).to_list()
-    if first and _CSV_START.match(first[0]):
-        quotes = pl.col("text").str.count_matches('"', literal=True)
-        starts = starts & ((quotes.cum_sum() - quotes) % 2 == 0)
-    framed = lines.with_columns(record=starts.cum_sum())
+    """Joins continuation lines to their record: a record starts at a line that begins with a timestamp,
+    and a line that does not continues it only while a quote opened in the record is still open (a
+    statement spanning lines is a quoted field in both formats); any other line is a record of its own,
+    which will not parse and is counted as malformed."""
+    text = pl.col("text")
+    stamped = text.str.contains(_START)
+    quotes = text.str.count_matches('"', literal=True)
+    framed = lines.with_columns(group=stamped.cum_sum(), quotes=quotes)
+    open_quote = (pl.col("quotes").cum_sum().over("group") - pl.col("quotes")) % 2 == 1
+    framed = framed.with_columns(record=(stamped | ~open_quote).cum_sum()).drop("group", "quotes")
     if framed.get_column("record").n_unique() == framed.height:
         return framed.drop("record")
     return (
@@ -244,27 +245,25 @@ def _pgaudit_block(lines: pl.DataFrame) -> Parsed:
     entries = entries.with_columns(
         table=pl.when(pl.col("object") != "").then(_bare_table(pl.col("object")))
     )
-    # Entries of one statement share the backend and statement id (one per relation, per substatement);
-    # most statements have one entry, and a block of only those needs no grouping.
-    if entries.select(pl.struct("pid", "stmt_id").n_unique()).item() == entries.height:
-        statements = entries.with_columns(
-            tables=pl.concat_list(pl.col("table")).list.drop_nulls()
-        ).select(list(STATEMENTS_SCHEMA))
+    # Entries of one statement are consecutive entries of one backend with one statement id (one per
+    # relation and substatement); a backend's next statement id, or a reused process id, starts another.
+    entries = entries.with_columns(
+        statement_no=(pl.col("stmt_id") != pl.col("stmt_id").shift(1)).fill_null(True).cum_sum().over("pid")
+    )
+    if entries.select(pl.struct("pid", "statement_no").n_unique()).item() == entries.height:
+        statements = entries.with_columns(tables=pl.concat_list(pl.col("table")).list.drop_nulls())
     else:
-        statements = (
-            entries.group_by("pid", "stmt_id", maintain_order=True)
-            .agg(
-                pl.col("line").first(),
-                pl.col("time").first(),
-                pl.col("user").first(),
-                pl.col("client").first(),
-                pl.col("application").first(),
-                pl.col("statement").first(),
-                pl.col("table").drop_nulls().unique(maintain_order=True).alias("tables"),
-                pl.col("rows").max(),
-            )
-            .select(list(STATEMENTS_SCHEMA))
+        statements = entries.group_by("pid", "statement_no", maintain_order=True).agg(
+            pl.col("line").first(),
+            pl.col("time").first(),
+            pl.col("user").first(),
+            pl.col("client").first(),
+            pl.col("application").first(),
+            pl.col("statement").first(),
+            pl.col("table").drop_nulls().unique(maintain_order=True).alias("tables"),
+            pl.col("rows").max(),
         )
+    statements = statements.select(list(STATEMENTS_SCHEMA))
     return Parsed(statements.cast(STATEMENTS_SCHEMA), lines.height, bad, bad_lines)  # type: ignore[arg-type]
 
 
@@ -410,8 +409,9 @@ class LogReader:
                     pending = None
                 if self.format in _MULTILINE:
                     frame, pending = _split_last_record(frame)
-                self.offset += int(frame.get_column("nbytes").sum())
-                yield self._parse(frame.drop("nbytes"))
+                if frame.height:
+                    self.offset += int(frame.get_column("nbytes").sum())
+                    yield self._parse(frame.drop("nbytes"))
             if pending is not None:
                 if final:
                     self.offset += int(pending.get_column("nbytes").sum())
@@ -427,12 +427,11 @@ class LogReader:
 
 
 def _split_last_record(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame | None]:
-    """The block without its last record start and what follows it (which may continue in the next block)."""
-    starts = frame.get_column("text").str.contains(_START)
-    idx = starts.arg_true()
-    if idx.len() <= 1:
-        return frame, None
-    last = int(idx[-1])
+    """The block up to its last record start, and that record (it may continue in the next block)."""
+    starts = frame.get_column("text").str.contains(_START).arg_true()
+    if starts.len() == 0:
+        return frame.head(0), frame
+    last = int(starts[-1])
     return frame.head(last), frame.slice(last)
 
 
