@@ -33,9 +33,21 @@ START = dt.date(2026, 1, 5)  # a Monday
 WARMUP_DAYS = 14
 
 TABLES = {  # table: (rows, {column: entity or None})
-    "customers": (5_000_000, {"customer_id": "INTERNAL_ID", "name": "PERSON_NAME", "phone": "PHONE_NUMBER",
-                              "email": "EMAIL_ADDRESS", "address": "POSTAL_ADDRESS", "segment": None}),
-    "orders": (40_000_000, {"order_id": None, "customer_id": "INTERNAL_ID", "amount": None, "placed_at": None}),
+    "customers": (
+        5_000_000,
+        {
+            "customer_id": "INTERNAL_ID",
+            "name": "PERSON_NAME",
+            "phone": "PHONE_NUMBER",
+            "email": "EMAIL_ADDRESS",
+            "address": "POSTAL_ADDRESS",
+            "segment": None,
+        },
+    ),
+    "orders": (
+        40_000_000,
+        {"order_id": None, "customer_id": "INTERNAL_ID", "amount": None, "placed_at": None},
+    ),
     "cards": (6_000_000, {"card_id": None, "card_number": "PAYMENT_CARD", "holder_name": "PERSON_NAME"}),
     "identity_documents": (5_000_000, {"customer_id": "INTERNAL_ID", "national_id": "CN_RESIDENT_ID"}),
     "products": (20_000, {"product_id": None, "title": None, "price": None}),
@@ -103,7 +115,9 @@ def _ordinary(users: pl.DataFrame, days: int, rng: np.random.Generator) -> pl.Da
     seconds = hour * 3600 + rng.integers(0, 3600, m)
     median = s["role"].replace_strict({k: float(v[3]) for k, v in ROLES.items()}).to_numpy()
     personal = rng.random(m) < s["role"].replace_strict({k: v[2] for k, v in ROLES.items()}).to_numpy()
-    rows = np.maximum(1, rng.lognormal(np.log(np.maximum(median, 1) * s["scale"].to_numpy()), 0.8)).astype(np.int64)
+    rows = np.maximum(1, rng.lognormal(np.log(np.maximum(median, 1) * s["scale"].to_numpy()), 0.8)).astype(
+        np.int64
+    )
     rows = np.where(s["heavy"].to_numpy(), rows * rng.integers(3, 8, m), rows)
     # a batch job's nightly export, an agent's lookup, an analyst's or engineer's extract or aggregate
     table = np.where(rng.random(m) < 0.85, "customers", "cards")
@@ -121,8 +135,13 @@ def _ordinary(users: pl.DataFrame, days: int, rng: np.random.Generator) -> pl.Da
         seconds=seconds,
         table=pl.Series(np.where(kind == "aggregate", "orders", table)),
         kind=pl.Series(kind),
-        rows=pl.Series(np.select([kind == "lookup", kind == "export", kind == "aggregate"],
-                                 [1, 5_000_000 // 50, rng.integers(1, 40, m)], rows)),
+        rows=pl.Series(
+            np.select(
+                [kind == "lookup", kind == "export", kind == "aggregate"],
+                [1, 5_000_000 // 50, rng.integers(1, 40, m)],
+                rows,
+            )
+        ),
         cust=pl.Series(cust),
         scenario=pl.lit(None, pl.String),
         instance=pl.lit(None, pl.Int64),
@@ -145,16 +164,31 @@ def _statement_text() -> pl.Expr:
         .when(k == "export")
         .then(pl.format("COPY (SELECT customer_id, name, phone FROM {}) TO STDOUT WITH CSV", t))
         .when(k == "aggregate")
-        .then(pl.format("SELECT segment, count(*), sum(amount) FROM orders WHERE placed_at >= '2026-01-0{}' GROUP BY 1",
-                        (pl.col("cust") % 9 + 1)))
+        .then(
+            pl.format(
+                "SELECT segment, count(*), sum(amount) FROM orders "
+                "WHERE placed_at >= '2026-01-0{}' GROUP BY 1",
+                (pl.col("cust") % 9 + 1),
+            )
+        )
         .when(k == "dump")
         .then(pl.format("SELECT * FROM {}", t))
-        .otherwise(pl.format("SELECT {} FROM {} WHERE segment = 'S{}' LIMIT {}", listed, t, pl.col("cust") % 50, pl.col("rows")))
+        .otherwise(
+            pl.format(
+                "SELECT {} FROM {} WHERE segment = 'S{}' LIMIT {}",
+                listed,
+                t,
+                pl.col("cust") % 50,
+                pl.col("rows"),
+            )
+        )
     )
 
 
-def _inject(users: pl.DataFrame, days: int, per_kind: int, rng: np.random.Generator) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Scenario statements and their instances, each on its own analyst or engineer (support for enumeration)."""
+def _inject(
+    users: pl.DataFrame, days: int, per_kind: int, rng: np.random.Generator
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Scenario statements and their instances, each on its own analyst or engineer."""
     candidates = users.filter(pl.col("role").is_in(["analyst", "engineer"])).get_column("user").to_list()
     chosen = rng.choice(candidates, size=per_kind * len(SCENARIOS), replace=False)
     scale = dict(zip(users["user"].to_list(), users["scale"].to_list(), strict=True))
@@ -167,14 +201,37 @@ def _inject(users: pl.DataFrame, days: int, per_kind: int, rng: np.random.Genera
         if kind == "dump":
             spec = [(first, 13 * 3600, "dump", "customers", int(usual * rng.uniform(10, 50)), 1)]
         elif kind == "drip":
-            spec = [(first + d, 15 * 3600 + 60 * j, "extract", "customers", int(usual * rng.uniform(2, 3) / 4), 1)
-                    for d in range(21) if (START + dt.timedelta(first + d)).weekday() < 5 for j in range(4)]
+            spec = [
+                (first + d, 15 * 3600 + 60 * j, "extract", "customers", int(usual * rng.uniform(2, 3) / 4), 1)
+                for d in range(21)
+                if (START + dt.timedelta(first + d)).weekday() < 5
+                for j in range(4)
+            ]
         elif kind == "off_hours":
-            spec = [(first + 2 * d, int(rng.integers(1, 4)) * 3600 + 60 * j, "extract", "customers",
-                     int(usual * rng.uniform(2, 5) / 5), 1) for d in range(3) for j in range(5)]
+            spec = [
+                (
+                    first + 2 * d,
+                    int(rng.integers(1, 4)) * 3600 + 60 * j,
+                    "extract",
+                    "customers",
+                    int(usual * rng.uniform(2, 5) / 5),
+                    1,
+                )
+                for d in range(3)
+                for j in range(5)
+            ]
         elif kind == "first_sensitive":
-            spec = [(first, 11 * 3600 + 60 * j, "dump", "identity_documents", int(usual * rng.uniform(2, 5) / 3), 1)
-                    for j in range(3)]
+            spec = [
+                (
+                    first,
+                    11 * 3600 + 60 * j,
+                    "dump",
+                    "identity_documents",
+                    int(usual * rng.uniform(2, 5) / 3),
+                    1,
+                )
+                for j in range(3)
+            ]
         elif kind == "export":
             spec = [(first, 16 * 3600, "export", "customers", int(usual * rng.uniform(1, 3)), 1)]
         else:
@@ -211,10 +268,17 @@ def generate(users: int = 500, days: int = 60, seed: int = 7, per_kind: int = 20
     injected, instances = _inject(people, days, per_kind, rng)
     both = pl.concat([ordinary, injected.cast(ordinary.schema)], how="vertical")  # type: ignore[arg-type]
     start = dt.datetime.combine(START, dt.time())
-    statements = both.with_columns(
-        time=pl.lit(start) + pl.duration(days=pl.col("day"), seconds=pl.col("seconds"), microseconds=pl.col("cust") % 999_983),
-        statement=_statement_text(),
-    ).sort("time").with_row_index("sid", offset=1)
+    statements = (
+        both.with_columns(
+            time=pl.lit(start)
+            + pl.duration(
+                days=pl.col("day"), seconds=pl.col("seconds"), microseconds=pl.col("cust") % 999_983
+            ),
+            statement=_statement_text(),
+        )
+        .sort("time")
+        .with_row_index("sid", offset=1)
+    )
     return Generated(statements, instances)
 
 
@@ -226,7 +290,11 @@ def write_pgaudit_stderr(gen: Generated, path: Path) -> int:
     """The Debian log_line_prefix ``%m [%p] %q%u@%d `` with pgAudit (log_relation, log_rows on)."""
     s = gen.statements
     command = pl.when(pl.col("kind") == "export").then(pl.lit("COPY")).otherwise(pl.lit("SELECT"))
-    obj = pl.when(pl.col("kind") == "export").then(pl.lit(",")).otherwise(pl.lit("TABLE,public.") + pl.col("table"))
+    obj = (
+        pl.when(pl.col("kind") == "export")
+        .then(pl.lit(","))
+        .otherwise(pl.lit("TABLE,public.") + pl.col("table"))
+    )
     rows = pl.when(pl.col("kind") == "export").then(pl.lit(0)).otherwise(pl.col("rows"))
     lines = s.select(
         pl.format(
@@ -249,9 +317,18 @@ def write_mariadb_audit(gen: Generated, path: Path) -> int:
     """server_audit with events QUERY and TABLE: a READ line per table, then the QUERY line."""
     s = gen.statements
     ts = pl.col("time").dt.strftime("%Y%m%d %H:%M:%S")
-    head = pl.format("{},db1,{},10.0.{}.{},{},{}", ts, pl.col("user"), pl.col("sid") % 250, pl.col("sid") % 200,
-                     pl.col("user").str.slice(1).cast(pl.Int64) + 100, pl.col("sid"))
-    query = pl.col("statement").str.replace(r"^COPY \((.*)\) TO STDOUT WITH CSV$", "$1 INTO OUTFILE '/tmp/x.csv'")
+    head = pl.format(
+        "{},db1,{},10.0.{}.{},{},{}",
+        ts,
+        pl.col("user"),
+        pl.col("sid") % 250,
+        pl.col("sid") % 200,
+        pl.col("user").str.slice(1).cast(pl.Int64) + 100,
+        pl.col("sid"),
+    )
+    query = pl.col("statement").str.replace(
+        r"^COPY \((.*)\) TO STDOUT WITH CSV$", "$1 INTO OUTFILE '/tmp/x.csv'"
+    )
     escaped = query.str.replace_all("'", "\\'", literal=True)
     lines = s.select(
         pl.concat_list(

@@ -46,16 +46,29 @@ def _history(users: dict[str, str], table: str, now: dt.datetime, path: Path) ->
             if role == "batch":
                 work = [(f"COPY (SELECT customer_id, name FROM {table}) TO STDOUT", CUSTOMERS, 0)]
             elif role == "support":
-                work = [(f"SELECT name, phone FROM {table} WHERE customer_id = {7 + 13 * i + back}", 1, 0)
-                        for i in range(12)]
+                work = [
+                    (f"SELECT name, phone FROM {table} WHERE customer_id = {7 + 13 * i + back}", 1, 0)
+                    for i in range(12)
+                ]
             else:  # analysts and the insider, before he turned
-                work = [(f"SELECT name, email FROM {table} WHERE city = 'C{i}' LIMIT 40", 30 + i + back, 0)
-                        for i in range(4)]
+                work = [
+                    (f"SELECT name, email FROM {table} WHERE city = 'C{i}' LIMIT 40", 30 + i + back, 0)
+                    for i in range(4)
+                ]
             for i, (statement, rows, _) in enumerate(work):
                 when = day.replace(minute=0, second=0) + dt.timedelta(minutes=i)
-                lines.append(json.dumps({"user": user, "time": when.isoformat(timespec="seconds"),
-                                         "client": "10.0.0.5", "statement": statement, "tables": [table],
-                                         "rows": rows}))
+                lines.append(
+                    json.dumps(
+                        {
+                            "user": user,
+                            "time": when.isoformat(timespec="seconds"),
+                            "client": "10.0.0.5",
+                            "statement": statement,
+                            "tables": [table],
+                            "rows": rows,
+                        }
+                    )
+                )
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -66,7 +79,8 @@ def _workload(execute: Any, table: str, export: str) -> None:
         execute("analyst2", f"SELECT name, email FROM {table} WHERE city = 'C{i + 1}' LIMIT 40")
     for i in range(10):
         execute("support", f"SELECT name, phone FROM {table} WHERE customer_id = '{100 + 17 * i}'")
-    execute("batch", f"{'COPY (SELECT customer_id, name FROM ' + table + ') TO STDOUT' if export == 'copy' else 'SELECT customer_id, name FROM ' + table}")
+    nightly = f"SELECT customer_id, name FROM {table}"
+    execute("batch", f"COPY ({nightly}) TO STDOUT" if export == "copy" else nightly)
     execute("insider", f"SELECT name, email FROM {table} WHERE city = 'C1' LIMIT 40")
     execute("insider", f"SELECT * FROM {table}")
     if export == "copy":
@@ -107,10 +121,12 @@ def pg() -> Iterator[Any]:
 
 def _pg_log(conn: Any) -> Path:
     """The csvlog file the server writes now, from its own settings."""
-    settings = dict(conn.execute(
-        "SELECT name, setting FROM pg_settings WHERE name IN "
-        "('data_directory', 'logging_collector', 'shared_preload_libraries', 'log_destination')"
-    ).fetchall())
+    settings = dict(
+        conn.execute(
+            "SELECT name, setting FROM pg_settings WHERE name IN "
+            "('data_directory', 'logging_collector', 'shared_preload_libraries', 'log_destination')"
+        ).fetchall()
+    )
     if "pgaudit" not in settings["shared_preload_libraries"] or settings["logging_collector"] != "on":
         pytest.fail("pgAudit and the logging collector must be on (.ci/run enables them)")
     current = conn.execute("SELECT pg_current_logfile('csvlog')").fetchone()[0]
@@ -127,8 +143,10 @@ def test_pgaudit_log_names_the_insider_and_only_him(
     users = {role: f"rf_w_{tag}_{role}" for role in ROLES}
     pg.execute(f"CREATE SCHEMA {schema}")
     try:
-        pg.execute(f"CREATE TABLE {schema}.{table} (customer_id TEXT PRIMARY KEY, name TEXT, phone TEXT, "
-                   "email TEXT, address TEXT, city TEXT)")
+        pg.execute(
+            f"CREATE TABLE {schema}.{table} (customer_id TEXT PRIMARY KEY, name TEXT, phone TEXT, "
+            "email TEXT, address TEXT, city TEXT)"
+        )
         frame = _customers().with_columns(city=pl.format("C{}", pl.int_range(pl.len()) % 5))
         with pg.cursor().copy(f"COPY {schema}.{table} FROM STDIN") as copy:
             for row in frame.iter_rows():  # loading the fixture table, not a kernel
@@ -138,8 +156,14 @@ def test_pgaudit_log_names_the_insider_and_only_him(
             pg.execute(f"GRANT USAGE ON SCHEMA {schema} TO {user}")
             pg.execute(f"GRANT SELECT ON {schema}.{table} TO {user}")
             pg.execute(f"ALTER ROLE {user} SET search_path = {schema}")
-        code, _, err = run_cli(capsys, "scan", f"{POSTGRES_URL}?table={schema}.{table}",
-                               "--workspace", str(workspace.root), "--json")
+        code, _, err = run_cli(
+            capsys,
+            "scan",
+            f"{POSTGRES_URL}?table={schema}.{table}",
+            "--workspace",
+            str(workspace.root),
+            "--json",
+        )
         assert code == 0, err
         log = _pg_log(pg)
         start = log.stat().st_size
@@ -147,9 +171,12 @@ def test_pgaudit_log_names_the_insider_and_only_him(
 
         psycopg = pytest.importorskip("psycopg")
         base = POSTGRES_URL.split("://", 1)[1].split("@", 1)[1]  # host:port/db
-        sessions = {role: psycopg.connect(f"postgresql://{user}@{base}", autocommit=True,
-                                          application_name=f"{role}-app")
-                    for role, user in users.items()}
+        sessions = {
+            role: psycopg.connect(
+                f"postgresql://{user}@{base}", autocommit=True, application_name=f"{role}-app"
+            )
+            for role, user in users.items()
+        }
 
         def execute(role: str, sql: str) -> None:
             cur = sessions[role].cursor()
@@ -194,7 +221,9 @@ def _mysql(user: str = "root") -> Any:
 
 def _audit_log(conn: Any) -> Path:
     with conn.cursor() as cur:
-        cur.execute("SELECT @@server_audit_logging, @@server_audit_file_path, @@datadir, @@server_audit_events")
+        cur.execute(
+            "SELECT @@server_audit_logging, @@server_audit_file_path, @@datadir, @@server_audit_events"
+        )
         logging_on, path, datadir, events = cur.fetchone()
     if not logging_on or "TABLE" not in (events or "").upper():
         pytest.fail("MariaDB server_audit must log QUERY and TABLE events (.ci/run enables it)")
@@ -211,16 +240,19 @@ def test_server_audit_log_names_the_insider_and_only_him(
     admin = _mysql()
     cur = admin.cursor()
     try:
-        cur.execute(f"CREATE TABLE {table} (customer_id VARCHAR(32) PRIMARY KEY, name TEXT, phone TEXT, "
-                    "email TEXT, address TEXT, city TEXT)")
+        cur.execute(
+            f"CREATE TABLE {table} (customer_id VARCHAR(32) PRIMARY KEY, name TEXT, phone TEXT, "
+            "email TEXT, address TEXT, city TEXT)"
+        )
         frame = _customers().with_columns(city=pl.format("C{}", pl.int_range(pl.len()) % 5))
         cur.executemany(f"INSERT INTO {table} VALUES (%s, %s, %s, %s, %s, %s)", frame.rows())
         for user in users.values():
             for host in ("%", "localhost"):
                 cur.execute(f"CREATE USER '{user}'@'{host}'")
                 cur.execute(f"GRANT SELECT ON {table} TO '{user}'@'{host}'")
-        code, _, err = run_cli(capsys, "scan", f"{MYSQL_URL}?table={table}", "--workspace", str(workspace.root),
-                               "--json")
+        code, _, err = run_cli(
+            capsys, "scan", f"{MYSQL_URL}?table={table}", "--workspace", str(workspace.root), "--json"
+        )
         assert code == 0, err
         log = _audit_log(admin)
         start = log.stat().st_size

@@ -15,26 +15,27 @@ from ringfence.errors import InputError
 from ringfence.watch.parse import LogReader, detect_format, read_logs
 
 PG_STDERR = (
-    "2026-12-03 06:20:52.553 UTC [16090] LOG:  parameter \"pgaudit.log_rows\" changed to \"on\"\n"
+    '2026-12-03 06:20:52.553 UTC [16090] LOG:  parameter "pgaudit.log_rows" changed to "on"\n'
     "2026-12-03 06:20:53.674 UTC [16353] alice@test LOG:  AUDIT: SESSION,3,1,READ,SELECT,TABLE,"
-    "public.customers,\"SELECT name, phone FROM customers WHERE note = 'x,\"\"y'\",<not logged>,2\n"
+    'public.customers,"SELECT name, phone FROM customers WHERE note = \'x,""y\'",<not logged>,2\n'
     "2026-12-03 06:20:53.675 UTC [16353] alice@test LOG:  AUDIT: SESSION,4,1,READ,SELECT,TABLE,"
-    "public.customers,\"SELECT *\n\tFROM customers\n\tJOIN orders USING (customer_id)\",<not logged>,1500\n"
+    'public.customers,"SELECT *\n\tFROM customers\n\tJOIN orders USING (customer_id)",<not logged>,1500\n'
     "2026-12-03 06:20:53.675 UTC [16353] alice@test LOG:  AUDIT: SESSION,4,1,READ,SELECT,TABLE,"
-    "public.orders,\"SELECT *\n\tFROM customers\n\tJOIN orders USING (customer_id)\",<not logged>,1500\n"
+    'public.orders,"SELECT *\n\tFROM customers\n\tJOIN orders USING (customer_id)",<not logged>,1500\n'
     "garbage that no server wrote\n"
     "2026-12-03 06:20:53.675 UTC [16354] bob@test LOG:  AUDIT: SESSION,5,1,READ,COPY,,,"
-    "\"copy customers to stdout\",<not logged>,0\n"
-    "2026-12-03 06:20:54.001 UTC [16355] carol@test LOG:  AUDIT: SESSION,1,1,READ,SELECT,TABLE,public.t,select 1,<not logged>\n"
+    '"copy customers to stdout",<not logged>,0\n'
+    "2026-12-03 06:20:54.001 UTC [16355] carol@test LOG:  AUDIT: SESSION,1,1,READ,SELECT,TABLE,public.t,"
+    "select 1,<not logged>\n"
 )
 PG_CSV = (
     '2026-12-03 06:20:53.674 UTC,"alice","test",16353,"127.0.0.1:36758",6b110a45.3fe1,3,"SELECT",'
     '2026-12-03 06:20:53 UTC,2/26,728,LOG,00000,"AUDIT: SESSION,3,1,READ,SELECT,TABLE,public.customers,'
     '""SELECT name FROM customers WHERE note = \'x,""""y\'\n  AND id > 3"",<not logged>,2",,,,,,,,,"psql",'
     '"client backend",,0\n'
-    '2026-12-03 06:20:53.675 UTC,,,16090,,6b110a45.3fe0,1,,2026-12-03 06:20:50 UTC,,0,LOG,00000,'
+    "2026-12-03 06:20:53.675 UTC,,,16090,,6b110a45.3fe0,1,,2026-12-03 06:20:50 UTC,,0,LOG,00000,"
     '"checkpoint starting: time",,,,,,,,,"","checkpointer",,0\n'
-    "2026-12-03 06:20:53.676 UTC,\"alice\",\"test\",not-a-pid\n"
+    '2026-12-03 06:20:53.676 UTC,"alice","test",not-a-pid\n'
 )
 MARIADB = (
     "20261203 06:20:59,vm,root,127.0.0.1,13,23,READ,test,customers,\n"
@@ -78,7 +79,12 @@ def test_pgaudit_csvlog_with_quoted_newlines(tmp_path: Path) -> None:
     s = parsed.statements
     assert s.height == 1
     row = s.row(0, named=True)
-    assert (row["user"], row["client"], row["application"], row["rows"]) == ("alice", "127.0.0.1:36758", "psql", 2)
+    assert (row["user"], row["client"], row["application"], row["rows"]) == (
+        "alice",
+        "127.0.0.1:36758",
+        "psql",
+        2,
+    )
     assert row["statement"] == "SELECT name FROM customers WHERE note = 'x,\"y'\n  AND id > 3"
     assert (parsed.malformed, parsed.malformed_lines) == (1, [4])
 
@@ -106,10 +112,15 @@ def test_jsonl_fields_and_malformed_lines(tmp_path: Path) -> None:
     assert (parsed.malformed, parsed.malformed_lines) == (2, [3, 4])
 
 
-@pytest.mark.parametrize(("name", "text", "fmt"), [
-    ("a.log", PG_STDERR, "pgaudit"), ("b.csv", PG_CSV, "pgaudit"),
-    ("c.log", MARIADB, "mariadb-audit"), ("d.jsonl", JSONL, "jsonl"),
-])
+@pytest.mark.parametrize(
+    ("name", "text", "fmt"),
+    [
+        ("a.log", PG_STDERR, "pgaudit"),
+        ("b.csv", PG_CSV, "pgaudit"),
+        ("c.log", MARIADB, "mariadb-audit"),
+        ("d.jsonl", JSONL, "jsonl"),
+    ],
+)
 def test_formats_are_told_from_the_lines(tmp_path: Path, name: str, text: str, fmt: str) -> None:
     assert detect_format(_write(tmp_path, name, text)) == fmt
 
@@ -125,8 +136,11 @@ def _sessions(n: int) -> str:
     """The stderr sample n times over, each copy from other backends (statement ids restart per backend),
     without the second relation entry of the join (a statement whose entries straddle two blocks is
     read as two: a documented limit)."""
-    start = PG_STDERR.index("2026-12-03 06:20:53.675 UTC [16353] alice@test LOG:  AUDIT: SESSION,4,1,READ,SELECT,TABLE,public.orders")
-    one = PG_STDERR[:start] + PG_STDERR[PG_STDERR.index("garbage"):]
+    start = PG_STDERR.index(
+        "2026-12-03 06:20:53.675 UTC [16353] alice@test LOG:  AUDIT: SESSION,4,1,READ,SELECT,TABLE,"
+        "public.orders"
+    )
+    one = PG_STDERR[:start] + PG_STDERR[PG_STDERR.index("garbage") :]
     return "".join(one.replace(" [1635", f" [{i}1635") for i in range(n))
 
 

@@ -40,7 +40,10 @@ def test_injected_dumps_exports_enumerations_and_night_reads_are_caught(generate
     raised = {(a.user, a.window[0][:10]) for a in result.alerts if a.severity in ("medium", "high")}
     for kind in ("dump", "export", "enumeration", "off_hours"):
         for inst in gen.scenarios.filter(pl.col("kind") == kind).iter_rows(named=True):
-            days = {(START + dt.timedelta(days=d)).isoformat() for d in range(inst["first_day"], inst["last_day"] + 1)}
+            days = {
+                (START + dt.timedelta(days=d)).isoformat()
+                for d in range(inst["first_day"], inst["last_day"] + 1)
+            }
             assert any((inst["user"], d) in raised for d in days), (kind, inst["user"])
 
 
@@ -49,7 +52,9 @@ def test_ordinary_user_days_rarely_alarm(generated: tuple[Any, Any]) -> None:
     gen, result = generated
     insiders = set(gen.scenarios.get_column("user").to_list())
     ordinary = result.scored.filter(~pl.col("user").is_in(list(insiders)) & pl.col("warm"))
-    alarms = {(a.user, a.window[0][:10]) for a in result.alerts if a.severity != "low" and a.user not in insiders}
+    alarms = {
+        (a.user, a.window[0][:10]) for a in result.alerts if a.severity != "low" and a.user not in insiders
+    }
     assert ordinary.height > 2000
     assert len(alarms) / ordinary.height < 0.01
 
@@ -123,16 +128,43 @@ def _jsonl_log(path: Path, *, evil_user: str = "insider") -> Path:
         for u, user in enumerate(users):
             for k in range(3):
                 when = start + dt.timedelta(days=day, hours=k, minutes=u)
-                rows.append({"user": user, "time": when.isoformat(), "client": "10.1.0.7",
-                             "statement": f"SELECT name, phone FROM customers WHERE city = 'c{k}' LIMIT 20",
-                             "tables": ["customers"], "rows": 15 + (day * 7 + u * 3 + k) % 9})
+                rows.append(
+                    {
+                        "user": user,
+                        "time": when.isoformat(),
+                        "client": "10.1.0.7",
+                        "statement": f"SELECT name, phone FROM customers WHERE city = 'c{k}' LIMIT 20",
+                        "tables": ["customers"],
+                        "rows": 15 + (day * 7 + u * 3 + k) % 9,
+                    }
+                )
     last = start + dt.timedelta(days=41, hours=5)
-    rows.append({"user": evil_user, "time": last.isoformat(), "client": "10.1.0.99",
-                 "statement": "SELECT * FROM customers", "tables": ["customers"], "rows": 600})
-    rows.append({"user": evil_user, "time": (last + dt.timedelta(minutes=3)).isoformat(),
-                 "statement": "SELECT * FROM customers INTO OUTFILE '/tmp/c.csv'", "tables": ["customers"]})
-    rows.append({"user": "ana", "time": (last + dt.timedelta(minutes=9)).isoformat(),
-                 "statement": "SELECT name FROM customers WHERE customer_id = 'C-4242-canary'", "rows": 1})
+    rows.append(
+        {
+            "user": evil_user,
+            "time": last.isoformat(),
+            "client": "10.1.0.99",
+            "statement": "SELECT * FROM customers",
+            "tables": ["customers"],
+            "rows": 600,
+        }
+    )
+    rows.append(
+        {
+            "user": evil_user,
+            "time": (last + dt.timedelta(minutes=3)).isoformat(),
+            "statement": "SELECT * FROM customers INTO OUTFILE '/tmp/c.csv'",
+            "tables": ["customers"],
+        }
+    )
+    rows.append(
+        {
+            "user": "ana",
+            "time": (last + dt.timedelta(minutes=9)).isoformat(),
+            "statement": "SELECT name FROM customers WHERE customer_id = 'C-4242-canary'",
+            "rows": 1,
+        }
+    )
     text = "\n".join(json.dumps(r) for r in rows) + "\n{not json\n"
     path.write_text(text, encoding="utf-8")
     return path
@@ -145,7 +177,9 @@ def scanned(workspace: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     return workspace
 
 
-def test_watch_json_contract_and_exit_codes(scanned: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_watch_json_contract_and_exit_codes(
+    scanned: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     log = _jsonl_log(tmp_path / "proxy.jsonl")
     code, out, err = run_cli(capsys, "watch", str(log), "--workspace", str(scanned.root), "--json")
     assert code == 1, err
@@ -162,7 +196,9 @@ def test_watch_json_contract_and_exit_codes(scanned: Any, tmp_path: Path, capsys
     assert dump["rows"] >= 600 and dump["tables"] == ["customers"]
     assert "customers.phone" in dump["columns"]
     # --since keeps the history as baseline and alerts only from then on
-    code, out, _ = run_cli(capsys, "watch", str(log), "-w", str(scanned.root), "--json", "--since", "2026-04-13")
+    code, out, _ = run_cli(
+        capsys, "watch", str(log), "-w", str(scanned.root), "--json", "--since", "2026-04-13"
+    )
     assert json.loads(out)["alerts"] == [] and code == 0
     # bad options and missing inputs: one line, exit 2
     for argv in (["--format", "syslog"], ["--fail-on", "severe"], ["--since", "yesterday"]):
@@ -183,7 +219,9 @@ def test_watch_without_an_inventory_says_to_scan_first(
 def test_a_statement_naming_a_canary_raises_a_high_alert(
     scanned: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, _ = run_cli(capsys, "canary", "plant", "C-4242-canary", "--label", "q2", "-w", str(scanned.root), "--json")
+    code, out, _ = run_cli(
+        capsys, "canary", "plant", "C-4242-canary", "--label", "q2", "-w", str(scanned.root), "--json"
+    )
     assert code == 0 and json.loads(out) == {"planted": 1, "label": "q2"}
     state = (scanned.root / "state.db").read_bytes() if (scanned.root / "state.db").exists() else b""
     assert b"C-4242-canary" not in state  # only its keyed digest is kept

@@ -41,7 +41,9 @@ def plant(store: StateStore, keys: Keyset, identifiers: list[str], label: str) -
 def planted(store: StateStore) -> pl.DataFrame:
     """key_id, digest, label of every planted canary."""
     rows = store.query("SELECT key_id, digest, label FROM canaries ORDER BY key_id, digest")
-    return pl.DataFrame(rows, schema={"key_id": pl.String, "digest": pl.String, "label": pl.String}, orient="row")
+    return pl.DataFrame(
+        rows, schema={"key_id": pl.String, "digest": pl.String, "label": pl.String}, orient="row"
+    )
 
 
 def canary_hits(statements: pl.DataFrame, keys: Keyset, canaries: pl.DataFrame) -> pl.Series:
@@ -65,5 +67,7 @@ def canary_hits(statements: pl.DataFrame, keys: Keyset, canaries: pl.DataFrame) 
             digests.join(canaries.filter(pl.col("key_id") == key_id), on="digest").select("row", "label")
         )
     hits = pl.concat(found).group_by("row").agg(pl.col("label").first())
-    labels = pl.DataFrame({"row": pl.int_range(statements.height, eager=True)}).join(hits, on="row", how="left")
+    labels = pl.DataFrame({"row": pl.int_range(statements.height, eager=True)}).join(
+        hits, on="row", how="left"
+    )
     return labels.sort("row").get_column("label").rename("canary")

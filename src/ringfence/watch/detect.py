@@ -189,7 +189,13 @@ def daily(features: pl.DataFrame, config: WatchConfig) -> tuple[pl.DataFrame, pl
     med, spread = _robust(log_rows, config.history_days)
     mmed, mspread = _robust(log_max, config.history_days)
     pmed, pspread = _robust(log_points, config.history_days)
-    seen = pl.col("rows").is_not_null().cast(pl.Int32).rolling_sum_by("day", window_size=f"{config.history_days}d", closed="left").over("user")
+    seen = (
+        pl.col("rows")
+        .is_not_null()
+        .cast(pl.Int32)
+        .rolling_sum_by("day", window_size=f"{config.history_days}d", closed="left")
+        .over("user")
+    )
     grid = grid.with_columns(
         log_rows=log_rows,
         log_points=log_points,
@@ -216,7 +222,11 @@ def daily(features: pl.DataFrame, config: WatchConfig) -> tuple[pl.DataFrame, pl
         pl.col("dspread").alias("spread_before_drip"),
     ).sort("user", "day_after")
     grid = grid.sort("day").join_asof(
-        before.sort("day_after"), left_on="day", right_on="day_after", by="user", strategy="backward",
+        before.sort("day_after"),
+        left_on="day",
+        right_on="day_after",
+        by="user",
+        strategy="backward",
         check_sortedness=False,
     )
     grid = grid.sort("user", "day").with_columns(
@@ -257,9 +267,9 @@ def daily(features: pl.DataFrame, config: WatchConfig) -> tuple[pl.DataFrame, pl
     ).with_columns(pl.col(k).fill_null(0.0).fill_nan(0.0) for k in KINDS if k != "canary")
     return scored.with_columns(
         score=pl.max_horizontal(*[k for k in KINDS if k != "canary"]),
-        kind=pl.concat_list([pl.col(k) for k in KINDS if k != "canary"]).list.arg_max().replace_strict(
-            dict(enumerate(k for k in KINDS if k != "canary")), return_dtype=pl.String
-        ),
+        kind=pl.concat_list([pl.col(k) for k in KINDS if k != "canary"])
+        .list.arg_max()
+        .replace_strict(dict(enumerate(k for k in KINDS if k != "canary")), return_dtype=pl.String),
     ), f.select("user", "day", "time", "tables", "columns", "rows", "rows_estimated", "off", "export")
 
 
@@ -283,14 +293,25 @@ def _evidence(row: dict[str, Any]) -> str:
     if kind == "volume":
         return f"{rows:,} personal rows read on {day}; this user's usual day: {usual}{how}; {score}"
     if kind == "drip":
-        return f"{rows:,} personal rows on {day}, the last days' mean far above this user's earlier {usual}/day{how}; {score}"
+        return (
+            f"{rows:,} personal rows on {day}, the last days' mean far above this user's earlier "
+            f"{usual}/day{how}; {score}"
+        )
     if kind == "off_hours":
-        return f"{int(row['off_rows'] or 0):,} personal rows read outside this user's usual hours on {day}; usual day: {usual}{how}; {score}"
+        off = int(row["off_rows"] or 0)
+        return (
+            f"{off:,} personal rows read outside this user's usual hours on {day}; "
+            f"usual day: {usual}{how}; {score}"
+        )
     if kind == "first_access":
-        return f"first read of a personal table by this user on {day}: {int(row['new_rows'] or 0):,} rows{how}; {score}"
+        new = int(row["new_rows"] or 0)
+        return f"first read of a personal table by this user on {day}: {new:,} rows{how}; {score}"
     if kind == "export":
-        return f"export statement on a personal table, this user's first; {rows:,} personal rows that day{how}"
-    return f"{int(row['points'] or 0):,} key lookups walking a range of {int(row['point_span'] or 0):,} keys on {day}; {score}"
+        return (
+            f"export statement on a personal table, this user's first; {rows:,} personal rows that day{how}"
+        )
+    points, span = int(row["points"] or 0), int(row["point_span"] or 0)
+    return f"{points:,} key lookups walking a range of {span:,} keys on {day}; {score}"
 
 
 def alerts_of(scored: pl.DataFrame, statements: pl.DataFrame, config: WatchConfig) -> list[Alert]:
@@ -302,8 +323,12 @@ def alerts_of(scored: pl.DataFrame, statements: pl.DataFrame, config: WatchConfi
     flagged = (
         scored.filter(pl.col("score") >= 0.6 * config.threshold)
         .drop("score", "kind")
-        .unpivot(on=detectors, index=[c for c in scored.columns if c not in (*detectors, "score", "kind")],
-                 variable_name="kind", value_name="score")
+        .unpivot(
+            on=detectors,
+            index=[c for c in scored.columns if c not in (*detectors, "score", "kind")],
+            variable_name="kind",
+            value_name="score",
+        )
         .filter(pl.col("score") >= 0.6 * config.threshold)
     )
     details = (
@@ -312,8 +337,16 @@ def alerts_of(scored: pl.DataFrame, statements: pl.DataFrame, config: WatchConfi
         .agg(
             pl.col("time").min().alias("start"),
             pl.col("time").max().alias("end"),
-            pl.col("tables").list.explode(keep_nulls=False, empty_as_null=False).unique().sort().alias("table_names"),
-            pl.col("columns").list.explode(keep_nulls=False, empty_as_null=False).unique().sort().alias("column_names"),
+            pl.col("tables")
+            .list.explode(keep_nulls=False, empty_as_null=False)
+            .unique()
+            .sort()
+            .alias("table_names"),
+            pl.col("columns")
+            .list.explode(keep_nulls=False, empty_as_null=False)
+            .unique()
+            .sort()
+            .alias("column_names"),
             pl.col("rows_estimated").any().alias("estimated"),
         )
     )
@@ -344,5 +377,3 @@ def alerts_of(scored: pl.DataFrame, statements: pl.DataFrame, config: WatchConfi
 
 def _iso(value: object) -> str:
     return value.isoformat(timespec="seconds") if hasattr(value, "isoformat") else ""
-
-

@@ -63,9 +63,8 @@ def statement_shape(statements: pl.DataFrame) -> pl.DataFrame:
         .str.to_lowercase()
         .str.replace_all(r"[^a-z0-9_]+", " ")
     )
-    star = (
-        text.str.extract(_SELECT_LIST).str.contains(_STAR).fill_null(False)
-        | text.str.contains(_COPY_WHOLE_TABLE)
+    star = text.str.extract(_SELECT_LIST).str.contains(_STAR).fill_null(False) | text.str.contains(
+        _COPY_WHOLE_TABLE
     )
     dump = pl.col("application").fill_null("").str.to_lowercase().is_in(list(DUMP_TOOLS))
     return statements.with_columns(
@@ -108,13 +107,17 @@ def statement_features(statements: pl.DataFrame, personal: PersonalTables) -> pl
         .join(personal.columns, on="table_name", how="inner")
         .filter(
             pl.col("star")
-            | pl.col("select_words").str.contains(pl.lit(" ") + pl.col("column_name") + pl.lit(" "), literal=True)
+            | pl.col("select_words").str.contains(
+                pl.lit(" ") + pl.col("column_name") + pl.lit(" "), literal=True
+            )
         )
         .join(personal.sizes, on="table_name", how="left")
         .group_by("sid")
         .agg(
             pl.col("table_name").unique(maintain_order=True).alias("ptables"),
-            (pl.col("table_name") + "." + pl.col("column_name")).unique(maintain_order=True).alias("pcolumns"),
+            (pl.col("table_name") + "." + pl.col("column_name"))
+            .unique(maintain_order=True)
+            .alias("pcolumns"),
             pl.col("table_rows").max().alias("size"),
         )
     )

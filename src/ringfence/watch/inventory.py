@@ -1,4 +1,4 @@
-"""The inventory: which tables and columns hold personal data, as ``scan`` found them, kept in the state store.
+"""The inventory: which tables and columns hold personal data, as ``scan`` found them, in the state store.
 
 ``scan`` records every table it scans (:func:`record_scan`; a rescan of a source replaces its rows) and
 ``ringfence inventory`` lists it (:func:`load_inventory`). Watch matches a statement's tables to it by

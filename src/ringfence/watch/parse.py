@@ -113,8 +113,13 @@ def _unquote(expr: pl.Expr) -> pl.Expr:
 
 
 def _pg_time(expr: pl.Expr) -> pl.Expr:
-    return expr.str.slice(0, 19).str.to_datetime("%Y-%m-%d %H:%M:%S", strict=False, time_unit="us") + pl.duration(
-        microseconds=expr.str.extract(r"^.{19}\.(\d{1,6})").str.pad_end(6, "0").cast(pl.Int64, strict=False).fill_null(0)
+    return expr.str.slice(0, 19).str.to_datetime(
+        "%Y-%m-%d %H:%M:%S", strict=False, time_unit="us"
+    ) + pl.duration(
+        microseconds=expr.str.extract(r"^.{19}\.(\d{1,6})")
+        .str.pad_end(6, "0")
+        .cast(pl.Int64, strict=False)
+        .fill_null(0)
     )
 
 
@@ -165,8 +170,9 @@ def _stderr_fields(records: pl.DataFrame) -> pl.DataFrame:
     user_db = who.str.splitn(" ", 2).struct.field("field_0")
     pair = user_db.str.splitn("@", 2)
     return located.with_columns(
-        ts=pl.when((pl.col("b") > 0) & (pl.col("e") > pl.col("b")) & (pl.col("c") > pl.col("e")))
-        .then(text.str.slice(0, pl.col("b"))),
+        ts=pl.when((pl.col("b") > 0) & (pl.col("e") > pl.col("b")) & (pl.col("c") > pl.col("e"))).then(
+            text.str.slice(0, pl.col("b"))
+        ),
         pid=text.str.slice(pl.col("b") + 2, pl.col("e") - pl.col("b") - 2),
         user=pl.when(has_user).then(pair.struct.field("field_0")),
         db=pl.when(has_user).then(pair.struct.field("field_1")),
@@ -242,9 +248,7 @@ def _pgaudit_block(lines: pl.DataFrame) -> Parsed:
         object=_unquote(pl.col("object")),
         rows=pl.col("rows").cast(pl.Int64, strict=False),
     )
-    entries = entries.with_columns(
-        table=pl.when(pl.col("object") != "").then(_bare_table(pl.col("object")))
-    )
+    entries = entries.with_columns(table=pl.when(pl.col("object") != "").then(_bare_table(pl.col("object"))))
     # Entries of one statement are consecutive entries of one backend with one statement id (one per
     # relation and substatement); a backend's next statement id, or a reused process id, starts another.
     entries = entries.with_columns(
@@ -289,7 +293,10 @@ def _mariadb_block(lines: pl.DataFrame) -> Parsed:
         .group_by("conn", "query", maintain_order=True)
         .agg(
             pl.col("line").first(),
-            pl.col("ts").first().str.to_datetime("%Y%m%d %H:%M:%S", strict=False, time_unit="us").alias("time"),
+            pl.col("ts")
+            .first()
+            .str.to_datetime("%Y%m%d %H:%M:%S", strict=False, time_unit="us")
+            .alias("time"),
             pl.col("user").first(),
             pl.col("client").first(),
             pl.lit(None, pl.String).alias("application"),
@@ -321,16 +328,18 @@ def _jsonl_block(lines: pl.DataFrame) -> Parsed:
         client=get("client"),
         application=get("application"),
         statement=get("statement"),
-        tables=_bare_table(get("tables").str.json_decode(pl.List(pl.String)).list.explode()).implode().over(
-            "line"
-        ),
+        tables=_bare_table(get("tables").str.json_decode(pl.List(pl.String)).list.explode())
+        .implode()
+        .over("line"),
         rows=get("rows").cast(pl.Int64, strict=False),
     )
     fields = fields.with_columns(
         ok=pl.col("user").is_not_null() & pl.col("time").is_not_null() & pl.col("statement").is_not_null()
     )
     bad, bad_lines = _malformed(fields, "ok")
-    statements = fields.filter("ok").with_columns(pl.col("tables").fill_null([])).select(list(STATEMENTS_SCHEMA))
+    statements = (
+        fields.filter("ok").with_columns(pl.col("tables").fill_null([])).select(list(STATEMENTS_SCHEMA))
+    )
     return Parsed(statements.cast(STATEMENTS_SCHEMA), lines.height, bad, bad_lines)  # type: ignore[arg-type]
 
 

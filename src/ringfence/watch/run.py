@@ -50,7 +50,9 @@ def analyse(
     statements = parsed.statements
     features = statement_features(statements, personal)
     scored, per_statement = daily(features, cfg)
-    alerts = alerts_of(scored.filter(since) if since is not None and scored.height else scored, per_statement, cfg)
+    alerts = alerts_of(
+        scored.filter(since) if since is not None and scored.height else scored, per_statement, cfg
+    )
     if canaries is not None and statements.height:
         alerts = _canary_alerts(statements, features, canaries(statements)) + alerts
     return WatchResult(

@@ -42,13 +42,25 @@ def _canary_matcher(mode: Mode, store: StateStore) -> Any:
 
 def _alert_rows(alerts: list[Any]) -> list[list[str]]:
     return [
-        [a.severity, a.user, a.kind, f"{a.window[0]} – {a.window[1]}", ", ".join(a.tables), f"{a.rows:,}", a.evidence]
+        [
+            a.severity,
+            a.user,
+            a.kind,
+            f"{a.window[0]} – {a.window[1]}",
+            ", ".join(a.tables),
+            f"{a.rows:,}",
+            a.evidence,
+        ]
         for a in alerts
     ]
 
 
 def _show(alerts: list[Any], title: str) -> None:
-    out.print(table(title, ["severity", "user", "kind", "window", "tables", "rows", "evidence"], _alert_rows(alerts)))
+    out.print(
+        table(
+            title, ["severity", "user", "kind", "window", "tables", "rows", "evidence"], _alert_rows(alerts)
+        )
+    )
 
 
 def watch(
@@ -72,7 +84,7 @@ def watch(
     workspace: WorkspaceOption = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Read database audit logs (pgAudit, MariaDB server_audit, JSON lines) for bulk reads of personal data."""
+    """Read database audit logs (pgAudit, MariaDB server_audit, JSON lines) for bulk personal reads."""
     import datetime as dt
 
     import polars as pl
@@ -130,12 +142,14 @@ def watch(
         raise typer.Exit(1)
 
 
-def _follow(mode: Mode, logs: list[Path], personal: Any, fmt: Any, config: Any, canaries: Any, level: int) -> None:
-    from ringfence.watch.detect import SEVERITIES
-    from ringfence.watch.follow import follow
-
+def _follow(
+    mode: Mode, logs: list[Path], personal: Any, fmt: Any, config: Any, canaries: Any, level: int
+) -> None:
     import json
     import sys
+
+    from ringfence.watch.detect import SEVERITIES
+    from ringfence.watch.follow import follow
 
     for new, _ in follow(logs, personal, fmt=fmt, config=config, canaries=canaries):
         for alert in new:
@@ -164,7 +178,9 @@ def inventory(ctx: typer.Context, workspace: WorkspaceOption = None, json_out: J
     out.print(table("inventory", ["source", "column", "entity", "table rows", "scanned"], rows))
 
 
-canary_app = typer.Typer(help="Canary customers: identifiers no genuine work asks for by value.", no_args_is_help=True)
+canary_app = typer.Typer(
+    help="Canary customers: identifiers no genuine work asks for by value.", no_args_is_help=True
+)
 
 
 @canary_app.command("plant")
@@ -185,5 +201,6 @@ def plant(
     if mode.json:
         emit_json({"planted": added, "label": label})
     else:
-        out.print(f"{added} canary identifier(s) planted under {label!r} (stored as keyed digests)", markup=False)
-
+        out.print(
+            f"{added} canary identifier(s) planted under {label!r} (stored as keyed digests)", markup=False
+        )
