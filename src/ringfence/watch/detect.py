@@ -233,7 +233,8 @@ def daily(features: pl.DataFrame, config: WatchConfig) -> tuple[pl.DataFrame, pl
         peer_rows_z=_peer_z(pl.col("log_rows"), config),
         peer_max_z=_peer_z(pl.col("log_max"), config),
         peer_points_z=_peer_z(pl.col("log_points"), config),
-        peer_drip_z=_peer_z(pl.col("mean_drip").fill_null(0.0), config),
+        # a drip is a change: the user's rise against the rises of their peers over the same days
+        peer_drip_z=_peer_z((pl.col("mean_drip") - pl.col("med_before_drip")).fill_null(0.0), config),
     )
     own_z = (pl.col("log_rows") - pl.col("med")) / pl.col("spread")
     drip_z = (pl.col("mean_drip") - pl.col("med_before_drip")) / pl.col("spread_before_drip")

@@ -75,10 +75,6 @@ _CSVLOG = (
 )
 _START = r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"
 _CSV_START = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?(?: [A-Za-z0-9+:-]+)?,")
-_MARIADB = (
-    r"^(?P<ts>\d{8} \d\d:\d\d:\d\d),(?P<host>[^,]*),(?P<user>[^,]*),(?P<client>[^,]*),"
-    r"(?P<conn>\d+),(?P<query>\d+),(?P<op>[A-Z_]+),(?P<db>[^,]*),(?P<object>.*?)(?:,(?P<retcode>-?\d*))?$"
-)
 
 
 @dataclass
@@ -143,6 +139,8 @@ def _pgaudit_records(lines: pl.DataFrame) -> pl.DataFrame:
     which will not parse and is counted as malformed."""
     text = pl.col("text")
     stamped = text.str.contains(_START)
+    if lines.select(stamped.all()).item():  # the common block: one line per record
+        return lines
     quotes = text.str.count_matches('"', literal=True)
     framed = lines.with_columns(group=stamped.cum_sum(), quotes=quotes)
     open_quote = (pl.col("quotes").cum_sum().over("group") - pl.col("quotes")) % 2 == 1
@@ -275,7 +273,14 @@ def _pgaudit_block(lines: pl.DataFrame) -> Parsed:
 
 
 def _mariadb_block(lines: pl.DataFrame) -> Parsed:
-    fields = lines.with_columns(pl.col("text").str.extract_groups(_MARIADB).alias("f")).unnest("f")
+    names = ["ts", "host", "user", "client", "conn", "query", "op", "db", "rest"]
+    fields = lines.with_columns(pl.col("text").str.splitn(",", 9).struct.rename_fields(names).alias("f"))
+    fields = fields.unnest("f").with_columns(retcode=pl.col("rest").str.extract(r",(-?\d*)$"))
+    fields = fields.with_columns(
+        object=pl.col("rest").str.head(-(pl.col("retcode").str.len_chars().cast(pl.Int64) + 1)),
+        ts=pl.when(pl.col("ts").str.contains(r"^\d{8} \d\d:\d\d:\d\d$") & pl.col("retcode").is_not_null())
+        .then(pl.col("ts")),
+    )
     fields = fields.with_columns(ok=pl.col("ts").is_not_null() | (pl.col("text") == ""))
     bad, bad_lines = _malformed(fields, "ok")
     fields = fields.filter(pl.col("ts").is_not_null())
