@@ -23,7 +23,14 @@ from typing import Any
 import polars as pl
 import psutil
 
-from bench.watch_gen import SCENARIOS, START, generate, inventory_frame, write_mariadb_audit, write_pgaudit_stderr
+from bench.watch_gen import (
+    SCENARIOS,
+    START,
+    generate,
+    inventory_frame,
+    write_mariadb_audit,
+    write_pgaudit_stderr,
+)
 from ringfence.watch.detect import WatchConfig, alerts_of, daily
 from ringfence.watch.features import statement_features
 from ringfence.watch.inventory import PersonalTables
@@ -51,7 +58,9 @@ def _recall(scored: pl.DataFrame, scenarios: pl.DataFrame, threshold: float) -> 
         .group_by("instance", "kind")
         .agg((pl.col("score") >= threshold).any().alias("hit"))
     )
-    caught = spans.join(hits, on=["instance", "kind"], how="left").with_columns(pl.col("hit").fill_null(False))
+    caught = spans.join(hits, on=["instance", "kind"], how="left").with_columns(
+        pl.col("hit").fill_null(False)
+    )
     return {k: float(v) for k, v in caught.group_by("kind").agg(pl.col("hit").mean()).rows()}
 
 
@@ -109,20 +118,20 @@ def run(rows: int = 500, days: int = 60, seed: int = 7) -> dict[str, Any]:
 
 
 def to_markdown(result: dict[str, Any]) -> str:
-    rows = [
-        f"| {kind} | {result.get(f'recall_{kind}_at_1%', 0):.2f} | {result.get(f'recall_{kind}_at_5%', 0):.2f} | "
-        f"{result.get(f'recall_{kind}_at_default', 0):.2f} |"
-        for kind in SCENARIOS
-    ]
+    def recall(kind: str, at: str) -> str:
+        return f"{result.get(f'recall_{kind}_at_{at}', 0):.2f}"
+
+    rows = [f"| {k} | {recall(k, '1%')} | {recall(k, '5%')} | {recall(k, 'default')} |" for k in SCENARIOS]
     return "\n".join(
         [
-            f"Generated logs (`bench/watch_gen.py`, seed 7): {result['users']} users x {result['days']} days, "
+            f"Generated logs (`bench/watch_gen.py`, seed 7): {result['users']} users x "
+            f"{result['days']} days, "
             f"{result['statements']:,} statements, 20 injected instances of each scenario on distinct users; "
             f"labels are ground truth by construction. Machine shared with other sessions: speeds are "
-            f"as measured under that load, beside Polars' bare line read of the same file in the same run.",
+            f"as measured under that load, beside Polars' bare line read of the same file, same run.",
             "",
-            f"False-alarm rates are per ordinary user-day ({result['ordinary_user_days']:,} warm user-days of "
-            f"users with no injected scenario). Thresholds: {result['threshold_at_1%']} at 1%, "
+            f"False-alarm rates are per ordinary user-day ({result['ordinary_user_days']:,} warm "
+            f"user-days of users with no injected scenario). Thresholds: {result['threshold_at_1%']} at 1%, "
             f"{result['threshold_at_5%']} at 5%; the command's default (3.0) gives "
             f"{result['false_alarms_at_default']:.3%} false alarms.",
             "",
@@ -133,8 +142,8 @@ def to_markdown(result: dict[str, Any]) -> str:
             "| speed and memory | value |",
             "|---|---|",
             f"| pgAudit stderr log: {result['pgaudit_lines']:,} lines ({result['pgaudit_mb']} MiB) | "
-            f"{result['pgaudit_lines_per_s']:,} lines/s ({result['pgaudit_parse_seconds']} s); bare line read "
-            f"{result['pgaudit_floor_lines_per_s']:,} lines/s |",
+            f"{result['pgaudit_lines_per_s']:,} lines/s ({result['pgaudit_parse_seconds']} s); "
+            f"bare line read {result['pgaudit_floor_lines_per_s']:,} lines/s |",
             f"| MariaDB server_audit: {result['mariadb_lines']:,} lines | {result['mariadb_lines_per_s']:,} "
             f"lines/s ({result['mariadb_parse_seconds']} s); bare line read "
             f"{result['mariadb_floor_lines_per_s']:,} lines/s |",

@@ -72,8 +72,16 @@ def _history(users: dict[str, str], table: str, now: dt.datetime, path: Path) ->
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def _workload(execute: Any, table: str, export: str) -> None:
-    """Today's work, statement by statement, each as its role."""
+def _workload(execute: Any, table: str, export: str, sessions: dict[str, Any]) -> None:
+    """Today's work, statement by statement, each as its role; closes the roles' sessions."""
+    try:
+        _statements(execute, table, export)
+    finally:
+        for session in sessions.values():
+            session.close()
+
+
+def _statements(execute: Any, table: str, export: str) -> None:
     for i in range(3):
         execute("analyst1", f"SELECT name, email FROM {table} WHERE city = 'C{i}' LIMIT 40")
         execute("analyst2", f"SELECT name, email FROM {table} WHERE city = 'C{i + 1}' LIMIT 40")
@@ -93,6 +101,27 @@ def _watch(capsys: pytest.CaptureFixture[str], ws: Path, logs: list[Path]) -> di
     code, out, err = run_cli(capsys, "watch", *map(str, logs), "--workspace", str(ws), "--json")
     assert code == 1, err  # a high alert was raised
     return json.loads(out)
+
+
+def _watch_what_the_server_wrote(
+    capsys: pytest.CaptureFixture[str],
+    ws: Path,
+    tmp_path: Path,
+    written: tuple[Path, int],
+    users: dict[str, str],
+    table: str,
+    now: dt.datetime,
+) -> None:
+    """Watches the history and what the server appended to its log since the workload began (the suffix
+    of the file format tells pgAudit's CSV log from server_audit's), and checks the insider is named."""
+    log, start = written
+    today = tmp_path / f"today{log.suffix}"
+    with log.open("rb") as handle:
+        handle.seek(start)
+        today.write_bytes(handle.read())
+    history = tmp_path / "history.jsonl"
+    _history(users, table, now, history)
+    _check(_watch(capsys, ws, [history, today]), users, table)
 
 
 def _check(doc: dict[str, Any], users: dict[str, str], table: str) -> None:
@@ -188,20 +217,9 @@ def test_pgaudit_log_names_the_insider_and_only_him(
                 cur.execute(sql)
                 cur.fetchall()
 
-        try:
-            _workload(execute, table, "copy")
-        finally:
-            for session in sessions.values():
-                session.close()
+        _workload(execute, table, "copy", sessions)
         pg.execute("SELECT pg_sleep(0.5)")  # let the collector write
-        today = tmp_path / "today.csv"
-        with log.open("rb") as handle:
-            handle.seek(start)
-            today.write_bytes(handle.read())
-        history = tmp_path / "history.jsonl"
-        _history(users, table, now, history)
-        doc = _watch(capsys, workspace.root, [history, today])
-        _check(doc, users, table)
+        _watch_what_the_server_wrote(capsys, workspace.root, tmp_path, (log, start), users, table, now)
     finally:
         pg.execute(f"DROP SCHEMA {schema} CASCADE")
         for user in users.values():
@@ -264,19 +282,8 @@ def test_server_audit_log_names_the_insider_and_only_him(
                 c.execute(sql)
                 c.fetchall()
 
-        try:
-            _workload(execute, table, "dump")
-        finally:
-            for session in sessions.values():
-                session.close()
-        today = tmp_path / "server_audit.log"
-        with log.open("rb") as handle:
-            handle.seek(start)
-            today.write_bytes(handle.read())
-        history = tmp_path / "history.jsonl"
-        _history(users, table, now, history)
-        doc = _watch(capsys, workspace.root, [history, today])
-        _check(doc, users, table)
+        _workload(execute, table, "dump", sessions)
+        _watch_what_the_server_wrote(capsys, workspace.root, tmp_path, (log, start), users, table, now)
     finally:
         cur.execute(f"DROP TABLE IF EXISTS {table}")
         for user in users.values():

@@ -97,12 +97,17 @@ def _customers_csv(path: Path) -> Path:
     return path
 
 
-def test_scan_records_the_inventory_and_inventory_lists_it(
-    workspace: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+@pytest.fixture
+def scanned(workspace: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Any:
     data = _customers_csv(tmp_path / "customers.csv")
-    code, _, err = run_cli(capsys, "scan", str(data), "--workspace", str(workspace.root), "--json")
-    assert code == 0, err
+    assert run_cli(capsys, "scan", str(data), "--workspace", str(workspace.root), "--json")[0] == 0
+    return workspace
+
+
+def test_scan_records_the_inventory_and_inventory_lists_it(
+    scanned: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    workspace = scanned
     code, out, _ = run_cli(capsys, "inventory", "--workspace", str(workspace.root), "--json")
     assert code == 0
     columns = {c["column_name"]: c for c in json.loads(out)["columns"]}
@@ -110,7 +115,7 @@ def test_scan_records_the_inventory_and_inventory_lists_it(
     assert columns["phone"]["table_rows"] == 600
     assert columns["city"]["entity"] is None or columns["city"]["entity"] != "PHONE_NUMBER"
     # a rescan replaces the source's rows instead of adding to them
-    run_cli(capsys, "scan", str(data), "--workspace", str(workspace.root), "--json")
+    run_cli(capsys, "scan", str(tmp_path / "customers.csv"), "--workspace", str(workspace.root), "--json")
     store = workspace.state()
     assert load_inventory(store).height == len(columns)
     store.close()
@@ -168,13 +173,6 @@ def _jsonl_log(path: Path, *, evil_user: str = "insider") -> Path:
     text = "\n".join(json.dumps(r) for r in rows) + "\n{not json\n"
     path.write_text(text, encoding="utf-8")
     return path
-
-
-@pytest.fixture
-def scanned(workspace: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Any:
-    data = _customers_csv(tmp_path / "customers.csv")
-    assert run_cli(capsys, "scan", str(data), "--workspace", str(workspace.root), "--json")[0] == 0
-    return workspace
 
 
 def test_watch_json_contract_and_exit_codes(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import polars as pl
 
 from ringfence.watch.inventory import PersonalTables
+from ringfence.watch.parse import bare_table
 
 DUMP_TOOLS = ("pg_dump", "pg_dumpall", "mysqldump", "mariadb-dump", "mydumper")
 FILTERED_SHARE = 0.1
@@ -47,16 +48,13 @@ FEATURES_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
-def _bare(expr: pl.Expr) -> pl.Expr:
-    return expr.str.replace_all(r'[`"\[\]]', "").str.to_lowercase().str.replace(r"^.*\.", "")
-
-
 def statement_shape(statements: pl.DataFrame) -> pl.DataFrame:
     """Adds ``named`` (tables the log or the text names), ``star``, ``select_words``, ``export``,
     ``point_id``, ``limit``, ``in_items``, ``filtered``."""
     text = pl.col("statement")
     named = pl.concat_list(
-        pl.col("tables"), text.str.extract_all(_TABLES).list.eval(_bare(pl.element().str.extract(_TABLES)))
+        pl.col("tables"),
+        text.str.extract_all(_TABLES).list.eval(bare_table(pl.element().str.extract(_TABLES))),
     ).list.unique()
     words = (
         pl.coalesce(text.str.extract(_SELECT_LIST), text.str.extract(_COPY_COLUMNS), pl.lit(""))

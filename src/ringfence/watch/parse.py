@@ -119,7 +119,7 @@ def _pg_time(expr: pl.Expr) -> pl.Expr:
     )
 
 
-def _bare_table(expr: pl.Expr) -> pl.Expr:
+def bare_table(expr: pl.Expr) -> pl.Expr:
     """``public."Customers"`` → ``customers``: the relation name without schema or quotes, lower case."""
     return expr.str.replace_all(r'[`"\[\]]', "").str.to_lowercase().str.replace(r"^.*\.", "")
 
@@ -246,7 +246,7 @@ def _pgaudit_block(lines: pl.DataFrame) -> Parsed:
         object=_unquote(pl.col("object")),
         rows=pl.col("rows").cast(pl.Int64, strict=False),
     )
-    entries = entries.with_columns(table=pl.when(pl.col("object") != "").then(_bare_table(pl.col("object"))))
+    entries = entries.with_columns(table=pl.when(pl.col("object") != "").then(bare_table(pl.col("object"))))
     # Entries of one statement are consecutive entries of one backend with one statement id (one per
     # relation and substatement); a backend's next statement id, or a reused process id, starts another.
     entries = entries.with_columns(
@@ -278,8 +278,9 @@ def _mariadb_block(lines: pl.DataFrame) -> Parsed:
     fields = fields.unnest("f").with_columns(retcode=pl.col("rest").str.extract(r",(-?\d*)$"))
     fields = fields.with_columns(
         object=pl.col("rest").str.head(-(pl.col("retcode").str.len_chars().cast(pl.Int64) + 1)),
-        ts=pl.when(pl.col("ts").str.contains(r"^\d{8} \d\d:\d\d:\d\d$") & pl.col("retcode").is_not_null())
-        .then(pl.col("ts")),
+        ts=pl.when(
+            pl.col("ts").str.contains(r"^\d{8} \d\d:\d\d:\d\d$") & pl.col("retcode").is_not_null()
+        ).then(pl.col("ts")),
     )
     fields = fields.with_columns(ok=pl.col("ts").is_not_null() | (pl.col("text") == ""))
     bad, bad_lines = _malformed(fields, "ok")
@@ -306,7 +307,7 @@ def _mariadb_block(lines: pl.DataFrame) -> Parsed:
             pl.col("client").first(),
             pl.lit(None, pl.String).alias("application"),
             statement.filter(op == "QUERY").first().alias("statement"),
-            _bare_table(pl.col("object"))
+            bare_table(pl.col("object"))
             .filter(op.is_in(["READ", "WRITE"]) & (pl.col("db") != "mysql"))
             .unique(maintain_order=True)
             .alias("tables"),
@@ -333,7 +334,7 @@ def _jsonl_block(lines: pl.DataFrame) -> Parsed:
         client=get("client"),
         application=get("application"),
         statement=get("statement"),
-        tables=_bare_table(get("tables").str.json_decode(pl.List(pl.String)).list.explode())
+        tables=bare_table(get("tables").str.json_decode(pl.List(pl.String)).list.explode())
         .implode()
         .over("line"),
         rows=get("rows").cast(pl.Int64, strict=False),
