@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +19,9 @@ from ringfence.state.migrations import LATEST, MIGRATIONS
 from ringfence.state.store import open_store
 from ringfence.synth import SynthConfig, generate_platform
 from ringfence.watch.detect import WatchConfig
+from ringfence.watch.follow import follow
 from ringfence.watch.inventory import PersonalTables, load_inventory, table_name_of
-from ringfence.watch.parse import read_logs
-from ringfence.watch.run import analyse
+from ringfence.watch.run import watch_logs
 from tests.cli.helpers import run_cli
 from tests.report.test_scan_page import _chromium, _headless
 
@@ -31,7 +33,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Any]:
     gen = generate(users=150, days=50, seed=5, per_kind=3)
     log = tmp_path_factory.mktemp("watch") / "postgresql.log"
     write_pgaudit_stderr(gen, log)
-    result = analyse(read_logs([log]), PersonalTables.from_inventory(inventory_frame()), WatchConfig())
+    result = watch_logs([log], PersonalTables.from_inventory(inventory_frame()), config=WatchConfig())
     return gen, result
 
 
@@ -228,6 +230,54 @@ def test_a_statement_naming_a_canary_raises_a_high_alert(
     canary = [a for a in json.loads(out)["alerts"] if a["kind"] == "canary"]
     assert [(a["user"], a["severity"]) for a in canary] == [("ana", "high")]
     assert "C-4242" not in canary[0]["evidence"]
+
+
+def test_follow_raises_the_alert_while_the_log_grows(tmp_path: Path) -> None:
+    """A thread writes six weeks of ordinary history, then the insider's dump, into a growing log; the
+    follower raises the dump's alert once, after it was written, and nothing before."""
+    source = _jsonl_log(tmp_path / "all.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    history, today = source[:-4], source[-4:-1]  # the insider's two statements and ana's lookup
+    path = tmp_path / "growing.jsonl"
+    path.write_text("".join(history), encoding="utf-8")
+    personal = PersonalTables.from_inventory(
+        pl.DataFrame(
+            {
+                "source": ["customers.csv"] * 3,
+                "table_name": ["customers"] * 3,
+                "column_name": ["name", "phone", "city"],
+                "entity": ["PERSON_NAME", "PHONE_NUMBER", None],
+                "confidence": [0.99, 0.99, 0.0],
+                "table_rows": [600] * 3,
+                "scanned_at": ["2026-03-01T00:00:00"] * 3,
+            }
+        )
+    )
+    written = threading.Event()
+
+    def writer() -> None:
+        time.sleep(0.3)
+        for line in today:  # appended one by one, as a server would
+            with path.open("a", encoding="utf-8") as handle:
+                handle.write(line)
+            time.sleep(0.05)
+        written.set()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    seen: list[tuple[bool, list[str]]] = []
+    checks: list[bool] = []
+
+    def stop() -> bool:  # one more poll after the writer finished
+        checks.append(written.is_set())
+        return checks[-2:] == [True, True]
+
+    for new, _ in follow([path], personal, interval=0.02, stop=stop):
+        seen.append((written.is_set(), [f"{a.user}:{a.kind}" for a in new if a.severity != "low"]))
+    thread.join()
+    raised = [k for _, kinds in seen for k in kinds]
+    assert "insider:volume" in raised and "insider:export" in raised
+    assert len(raised) == len(set(raised))  # each alert raised once
+    assert seen[0][1] == []  # the history alone raised nothing
 
 
 @pytest.mark.browser

@@ -372,7 +372,7 @@ def alerts_of(scored: pl.DataFrame, statements: pl.DataFrame, config: WatchConfi
             evidence=_evidence(r),
             score=float(r["score"]),
         )
-        for r in rows.iter_rows(named=True)  # one per alert, not per statement
+        for r in rows.to_dicts()  # one per alert, not per statement
     ]
 
 

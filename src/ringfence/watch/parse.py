@@ -474,13 +474,19 @@ def _split_last_record(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame 
     return frame.head(last), frame.slice(last)
 
 
+def open_log(path: Path, fmt: Format | None = None) -> LogReader:
+    """A reader of one log file in the given format, else the one its lines show."""
+    if not path.is_file():
+        raise InputError(f"{path}: no such log file")
+    if not os.access(path, os.R_OK):
+        raise InputError(f"{path}: not readable")
+    return LogReader(path, fmt or detect_format(path))
+
+
 def read_logs(paths: list[Path], fmt: Format | None = None) -> Parsed:
-    """Every statement in the logs, in the given format (else each file's detected format)."""
+    """Every statement in the logs, texts included (``watch`` keeps only their exposure: see
+    :func:`ringfence.watch.run.expose_logs`)."""
     parsed = Parsed(empty_statements())
     for path in paths:
-        if not path.is_file():
-            raise InputError(f"{path}: no such log file")
-        if not os.access(path, os.R_OK):
-            raise InputError(f"{path}: not readable")
-        parsed.add(LogReader(path, fmt or detect_format(path)).read_all())
+        parsed.add(open_log(path, fmt).read_all())
     return parsed

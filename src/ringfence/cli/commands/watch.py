@@ -90,8 +90,8 @@ def watch(
     import polars as pl
 
     from ringfence.watch.detect import SEVERITIES, WatchConfig
-    from ringfence.watch.parse import FORMATS, read_logs
-    from ringfence.watch.run import analyse
+    from ringfence.watch.parse import FORMATS
+    from ringfence.watch.run import watch_logs
 
     mode = mode_of(ctx, json_out, workspace)
     if fmt is not None and fmt not in FORMATS:
@@ -115,9 +115,8 @@ def watch(
         canaries = _canary_matcher(mode, store)
         if follow:
             return _follow(mode, logs, personal, fmt, config, canaries, level)
-        parsed = read_logs(logs, fmt)  # type: ignore[arg-type]
         window = pl.col("day") >= start.date() if start is not None else None
-        return analyse(parsed, personal, config, since=window, canaries=canaries)
+        return watch_logs(logs, personal, fmt=fmt, config=config, canaries=canaries, since=window)  # type: ignore[arg-type]
 
     result = with_state(mode, run)
     if result is None:
@@ -173,7 +172,7 @@ def inventory(ctx: typer.Context, workspace: WorkspaceOption = None, json_out: J
         return
     rows = [
         [r["source"], r["column_name"], r["entity"] or "—", f"{r['table_rows']:,}", r["scanned_at"]]
-        for r in frame.iter_rows(named=True)
+        for r in frame.to_dicts()
     ]
     out.print(table("inventory", ["source", "column", "entity", "table rows", "scanned"], rows))
 
