@@ -16,6 +16,7 @@ under a minute.
 from __future__ import annotations
 
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -35,10 +36,30 @@ from ringfence.watch.detect import WatchConfig, alerts_of, daily
 from ringfence.watch.features import statement_features
 from ringfence.watch.inventory import PersonalTables
 from ringfence.watch.parse import read_logs
+from ringfence.watch.run import expose_logs
 
 
 def _rss_mb() -> float:
     return psutil.Process().memory_info().rss / 2**20
+
+
+class _PeakRss:
+    """The process's peak RSS while the block runs, sampled every 20 ms."""
+
+    def __enter__(self) -> _PeakRss:
+        self.peak = _rss_mb()
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def _sample(self) -> None:
+        while not self._done.wait(0.02):
+            self.peak = max(self.peak, _rss_mb())
+
+    def __exit__(self, *_: object) -> None:
+        self._done.set()
+        self._thread.join()
 
 
 def _floor(path: Path) -> float:
@@ -81,6 +102,12 @@ def run(rows: int = 500, days: int = 60, seed: int = 7) -> dict[str, Any]:
         start = time.perf_counter()
         parsed = read_logs([pg_log])
         pg_seconds = time.perf_counter() - start
+        rss_before = _rss_mb()
+        with _PeakRss() as peak:
+            exposure = expose_logs([pg_log], personal)
+        result["expose_peak_rss_growth_mb"] = round(peak.peak - rss_before, 1)
+        result["exposure_mb"] = round(exposure.features.estimated_size() / 2**20, 1)
+        del exposure
         floor_maria = _floor(maria_log)
         start = time.perf_counter()
         maria = read_logs([maria_log])
@@ -150,5 +177,8 @@ def to_markdown(result: dict[str, Any]) -> str:
             f"| analysis of {result['days']} days x {result['users']} users (exposure, scores, alerts) | "
             f"{result['analyse_seconds']} s |",
             f"| peak RSS of the whole run (generator included) | {result['peak_rss_mb']:,} MiB |",
+            f"| RSS growth while reading the pgAudit log into exposure (32 MiB blocks, texts dropped) | "
+            f"{result['expose_peak_rss_growth_mb']:,} MiB for a {result['pgaudit_mb']} MiB log; the "
+            f"exposure kept: {result['exposure_mb']} MiB |",
         ]
     )

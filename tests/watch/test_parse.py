@@ -179,3 +179,19 @@ def test_follow_reads_what_another_writer_appends(tmp_path: Path) -> None:
     expected = LogReader(path, "pgaudit").read_all().statements
     assert statements.equals(expected)
     assert statements.height == 12
+
+
+def test_both_ways_of_reading_audit_records_agree() -> None:
+    """The CSV reader over all records and the careful split (taken when the reader cannot) give the
+    same fields, quoted statements and objects included."""
+    from ringfence.watch import parse
+
+    lines = pl.DataFrame({"text": PG_STDERR.split("\n")[:-1]}).with_row_index("line", offset=1)
+    fields = parse._stderr_fields(parse._pgaudit_records(lines.with_columns(pl.col("line").cast(pl.Int64))))
+    audit = fields.filter(pl.col("message").str.starts_with("AUDIT: ")).select("line", "message")
+    fast, careful = parse._audit_fields(audit), parse._audit_fields_split(audit)
+    columns = ["stmt_id", "object", "statement", "rows"]
+    assert fast.height == careful.height == 5
+    assert fast.select(columns).equals(
+        careful.select(columns).with_columns(pl.col("object").replace("", None))
+    )

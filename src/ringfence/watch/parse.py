@@ -193,7 +193,37 @@ def _csvlog_fields(records: pl.DataFrame) -> pl.DataFrame:
 _AUDIT_HEAD = ["audit_type", "stmt_id", "sub_id", "class", "command", "object_type", "object", "rest"]
 
 
+_AUDIT_FIELDS = [*_AUDIT_HEAD[:-1], "statement", "parameter", "rows"]
+
+
 def _audit_fields(entries: pl.DataFrame) -> pl.DataFrame:
+    """The AUDIT record's fields, by Polars' CSV reader over all the records at once (they are CSV);
+    records it cannot read as such, in number or shape, go the careful way (:func:`_audit_fields_split`)."""
+    if entries.height == 0:
+        return _audit_fields_split(entries)
+    text = entries.get_column("message").str.slice(len("AUDIT: ")).str.join("\n").item()
+    try:
+        fields = pl.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            has_header=False,
+            schema=dict.fromkeys(_AUDIT_FIELDS, pl.String),
+            truncate_ragged_lines=True,
+        )
+    except pl.exceptions.PolarsError:
+        return _audit_fields_split(entries)
+    if fields.height != entries.height:
+        return _audit_fields_split(entries)
+    fields = fields.with_columns(
+        ok=pl.col("stmt_id").str.contains(r"^\d+$").fill_null(False)
+        & pl.col("statement").is_not_null()
+        & (pl.col("rows").is_null() | pl.col("rows").str.contains(r"^-?\d+$")).fill_null(False)
+    )
+    if not fields.get_column("ok").all():
+        return _audit_fields_split(entries)
+    return pl.concat([entries, fields], how="horizontal")
+
+
+def _audit_fields_split(entries: pl.DataFrame) -> pl.DataFrame:
     """The AUDIT record's fields: the first seven split at commas (they hold none, except a quoted
     object name, rare), then the statement, the parameter and the optional row count from the end."""
     head = pl.col("message").str.slice(len("AUDIT: ")).str.splitn(",", 8).struct.rename_fields(_AUDIT_HEAD)
