@@ -88,13 +88,15 @@ def scan(
 
 def _record(mode: Any, result: Any) -> None:
     """Records the findings in the inventory of the workspace in reach (``watch`` reads it); a scan
-    outside any workspace records nothing."""
+    outside any workspace records nothing (a --workspace that is not one is an error)."""
     from ringfence.errors import WorkspaceError
     from ringfence.watch.inventory import record_scan
 
     try:
         ws = workspace_of(mode)
     except WorkspaceError:
+        if mode.workspace:
+            raise
         return
     store = ws.state()
     try:
