@@ -90,6 +90,15 @@ def test_migration_6_applies_whatever_versions_the_store_already_has(tmp_path: P
     store.execute("DROP TABLE canaries")
     assert store.migrate() == LATEST
     assert store.query("SELECT COUNT(*) FROM inventory") == [(0,)]
+    # a version below one already applied (4 here, as 5 will be once it lands) is applied all the same
+    store.execute("DELETE FROM schema_migrations WHERE version = 4")
+    store.execute("DROP TABLE consents")
+    store.execute("DROP TABLE recipients")
+    assert store.migrate() == LATEST
+    assert store.query("SELECT COUNT(*) FROM consents") == [(0,)]
+    assert [v for (v,) in store.query("SELECT version FROM schema_migrations ORDER BY version")] == [
+        m.version for m in MIGRATIONS
+    ]
     store.close()
 
 
