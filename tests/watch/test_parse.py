@@ -195,3 +195,10 @@ def test_both_ways_of_reading_audit_records_agree() -> None:
     assert fast.select(columns).equals(
         careful.select(columns).with_columns(pl.col("object").replace("", None))
     )
+
+
+def test_crlf_line_ends_read_like_lf(tmp_path: Path) -> None:
+    plain = read_logs([_write(tmp_path, "a.log", MARIADB)]).statements
+    crlf = tmp_path / "b.log"
+    crlf.write_bytes(MARIADB.replace("\n", "\r\n").encode("utf-8"))
+    assert read_logs([crlf]).statements.equals(plain)

@@ -441,10 +441,13 @@ class LogReader:
         frame = _split_lines(block)
         first = self.next_line
         self.next_line += frame.height
-        return frame.with_columns(
+        frame = frame.with_columns(
             line=pl.int_range(first, first + frame.height, dtype=pl.Int64),
             nbytes=pl.col("text").str.len_bytes().cast(pl.Int64) + 1,
-        ).with_columns(pl.col("text").str.strip_suffix("\r"))
+        )
+        if b"\r" in block:  # lines ended CRLF (a log copied through Windows)
+            frame = frame.with_columns(pl.col("text").str.strip_suffix("\r"))
+        return frame
 
     def read(self, *, final: bool = True) -> Iterator[Parsed]:
         """Parsed blocks from where the last read stopped. While following (``final`` false), the last
