@@ -12,9 +12,11 @@ from ringfence.cli.options import (
     EngineOption,
     JsonOption,
     SparkMasterOption,
+    WorkspaceOption,
     check_side_outputs,
     engine_of,
     mode_of,
+    workspace_of,
 )
 from ringfence.cli.output import emit_json, err, out, table
 from ringfence.errors import OutputError
@@ -43,6 +45,7 @@ def scan(
     ] = False,
     engine: EngineOption = "local",
     spark_master: SparkMasterOption = "local[*]",
+    workspace: WorkspaceOption = None,
     json_out: JsonOption = False,
 ) -> None:
     """Find personal data: per table and column, the entity type, confidence, hit rate and evidence.
@@ -51,7 +54,7 @@ def scan(
     from ringfence.detect.scan import TableFinding
     from ringfence.detect.scan import scan as run_scan
 
-    mode = mode_of(ctx, json_out, None)
+    mode = mode_of(ctx, json_out, workspace)
     engine = engine_of(engine)
     check_side_outputs(mode, [report, draft], list(inputs))
     for output in (report, draft):  # checked before the scan, not after it
@@ -72,6 +75,7 @@ def scan(
             result = spark_scan(list(inputs), sample_rows=sample_rows, full=full, master=spark_master)
         else:
             result = run_scan(inputs, sample_rows=sample_rows, full=full, on_table=show)
+    _record(mode, result)
     if report is not None:
         from ringfence.report import write_scan_report
 
@@ -99,6 +103,25 @@ def scan(
         out.print(f"Report: {report}", markup=False)
     if draft is not None:
         out.print(f"Draft policy: {draft} (review every rule before use)", markup=False)
+
+
+def _record(mode: Any, result: Any) -> None:
+    """Records the findings in the inventory of the workspace in reach (``watch`` reads it); a scan
+    outside any workspace records nothing (a --workspace that is not one is an error)."""
+    from ringfence.errors import WorkspaceError
+    from ringfence.watch.inventory import record_scan
+
+    try:
+        ws = workspace_of(mode)
+    except WorkspaceError:
+        if mode.workspace:
+            raise
+        return
+    store = ws.state()
+    try:
+        record_scan(store, result)
+    finally:
+        store.close()
 
 
 def _how_sure(found: Any) -> str:
