@@ -54,7 +54,6 @@ __all__ = ["RiskResult", "SensitiveRisk", "class_sizes", "measure", "people"]
 _SIZE = "__size"
 _T = TypeVar("_T")
 _R = TypeVar("_R")
-_N = "__n"
 
 
 @dataclass(frozen=True)
