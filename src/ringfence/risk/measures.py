@@ -54,7 +54,6 @@ __all__ = ["RiskResult", "SensitiveRisk", "class_sizes", "measure", "measure_cou
 _SIZE = "__size"
 _T = TypeVar("_T")
 _R = TypeVar("_R")
-_N = "__n"
 
 
 @dataclass(frozen=True)
