@@ -151,10 +151,14 @@ def test_a_written_file_is_complete_on_disk_before_it_appears(tmp_path: Path) ->
     assert read_table(path).height == 20
 
 
-def test_parquet_dictionaries_and_statistics_go_where_they_pay(tmp_path: Path) -> None:
+def test_parquet_dictionaries_and_row_groups_go_where_they_pay(tmp_path: Path) -> None:
+    """Row groups of BATCH_ROWS rows whatever the batches (same bytes), dictionaries only where values
+    repeat, min/max statistics for filtering."""
     import pyarrow.parquet as pq
 
-    rows = 5_000
+    from ringfence.io import BATCH_ROWS
+
+    rows = BATCH_ROWS + 5_000
     frame = pl.DataFrame(
         {
             "token": [f"rt1_0000abcd_{i:026d}" for i in range(rows)],
@@ -162,14 +166,15 @@ def test_parquet_dictionaries_and_statistics_go_where_they_pay(tmp_path: Path) -
             "amount": [float(i) for i in range(rows)],
         }
     )
-    path = tmp_path / "out.parquet"
+    path, other = tmp_path / "out.parquet", tmp_path / "other.parquet"
     write_table((frame.slice(o, 1_000) for o in range(0, rows, 1_000)), path)
+    write_table((frame.slice(o, 70_001) for o in range(0, rows, 70_001)), other)
 
     assert_frame_equal(read_table(path), frame)
+    assert path.read_bytes() == other.read_bytes()
     meta = pq.ParquetFile(path).metadata
-    assert meta.num_row_groups == 5
+    assert [meta.row_group(i).num_rows for i in range(meta.num_row_groups)] == [BATCH_ROWS, 5_000]
     chunks = {meta.schema.column(i).name: meta.row_group(0).column(i) for i in range(3)}
     assert chunks["status"].has_dictionary_page and not chunks["token"].has_dictionary_page
-    assert chunks["token"].statistics is None
     assert chunks["status"].statistics.min == "failed"
-    assert chunks["amount"].statistics.max == 999.0
+    assert chunks["amount"].statistics.max == float(BATCH_ROWS - 1)
