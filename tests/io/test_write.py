@@ -178,3 +178,38 @@ def test_parquet_dictionaries_and_row_groups_go_where_they_pay(tmp_path: Path) -
     assert chunks["status"].has_dictionary_page and not chunks["token"].has_dictionary_page
     assert chunks["status"].statistics.min == "failed"
     assert chunks["amount"].statistics.max == float(BATCH_ROWS - 1)
+
+
+def test_a_footer_function_vouches_for_the_data_pages_written(tmp_path: Path) -> None:
+    """A ``metadata`` function gets the digest of the data pages as written, and its entries (sealed
+    records, whose size does not depend on the digest) are what the footer holds."""
+    import hashlib
+
+    import pyarrow.parquet as pq
+
+    from ringfence.io.write import data_sha256
+
+    frame = customers(5_000)
+    calls: list[str] = []
+
+    def seal(digest: str) -> dict[str, str]:
+        calls.append(digest)
+        return {"seal": hashlib.sha256(b"record|" + digest.encode()).hexdigest(), "plain": "kept"}
+
+    path = tmp_path / "out.parquet"
+    write_table((frame.slice(o, 999) for o in range(0, 5_000, 999)), path, metadata=seal)
+
+    digest = data_sha256(path)
+    assert calls[-1] == digest and len(set(calls)) == 2  # a stand-in first, then the real digest
+    footer = pq.read_metadata(path).metadata
+    assert footer[b"seal"] == seal(digest)["seal"].encode()
+    assert footer[b"plain"] == b"kept"
+    assert_frame_equal(read_table(path), frame)
+
+
+def test_a_footer_function_whose_entries_change_size_leaves_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "out.parquet"
+    with pytest.raises(OutputError, match="changed shape"):
+        write_table(customers(10), path, metadata=lambda digest: {"seal": digest.lstrip("0")})
+    assert not path.exists()
+    assert list(tmp_path.iterdir()) == []
