@@ -207,6 +207,14 @@ def to_markdown(result: dict[str, Any]) -> str:
                 f"{'/'.join(str(x) for x in r['load'])} |"
             )
         d, k = runs["drafted policy"], runs["keep"]
+        actions = {
+            label: r["cpu_seconds"] - k["cpu_seconds"]
+            for label, r in runs.items()
+            if label not in ("floor", "bare copy", "keep")
+            and not label.startswith("drafted policy")
+            and "before" not in label
+        }
+        costly = sorted(actions.items(), key=lambda item: -item[1])[:3]
         lines += [
             "",
             f"Targets: drafted ≤ {TARGET_RATIO}× the floor: {_yes(d['ratio'] <= TARGET_RATIO)} wall "
@@ -215,5 +223,10 @@ def to_markdown(result: dict[str, Any]) -> str:
             f"peak ≤ {TARGET_RSS_MIB:,} MiB: {_yes(d['peak_rss_mib'] <= TARGET_RSS_MIB)}; keep-only ≤ "
             f"{TARGET_KEEP_RATIO}× the floor: {_yes(k['ratio'] <= TARGET_KEEP_RATIO)} wall ({k['ratio']}×), "
             f"{_yes(k['cpu_ratio'] <= TARGET_KEEP_RATIO)} CPU ({k['cpu_ratio']}×).",
+            "",
+            "CPU each action adds to keep-only, most first: "
+            + ", ".join(f"{label} {cost:+.2f} s" for label, cost in costly)
+            + f"; keep-only itself is {k['cpu_seconds'] - runs['floor']['cpu_seconds']:+.2f} s CPU against "
+            "the floor.",
         ]
     return "\n".join(lines)
