@@ -154,6 +154,7 @@ def measure(name: str, rows: int | None = None, rounds: int = ROUNDS) -> dict[st
             mine["cpu_seconds"] = min(mine["cpu_seconds"], result["cpu_seconds"])
             mine["peak_rss_mib"] = max(mine["peak_rss_mib"], result["peak_rss_mib"])
             mine["load"].append(load)
+            mine["scheduling"] = result.get("scheduling", "normal")
     floor = best["floor"]
     for mine in best.values():
         mine["rows_per_second"] = int(meta.num_rows / mine["seconds"])
@@ -187,7 +188,9 @@ def to_markdown(result: dict[str, Any]) -> str:
         "`ringfence scan --draft-policy` drafts for each (without the `risk:` section). Each run in a fresh "
         f"process, best of {result['rounds']} alternating rounds; CPU seconds are the process's, all "
         "threads; × floor compares with Polars `scan_parquet → sink_parquet` of the same file in the same "
-        "run. The machine is shared: wall times carry the load shown; CPU ratios are the steadier figure.",
+        "run. The machine is shared: wall times carry the load shown; CPU ratios are the steadier figure. "
+        f"Scheduling: {result['tables'][0]['runs']['floor'].get('scheduling', 'normal')} "
+        "(`BENCH_REALTIME=1`: round-robin real-time, so the measured process has the cores it asks for).",
     ]
     for table in result["tables"]:
         runs = table["runs"]
