@@ -154,10 +154,14 @@ def test_a_written_file_is_complete_on_disk_before_it_appears(tmp_path: Path) ->
     assert read_table(path).height == 20
 
 
-def test_parquet_dictionaries_and_statistics_go_where_they_pay(tmp_path: Path) -> None:
+def test_parquet_dictionaries_and_row_groups_go_where_they_pay(tmp_path: Path) -> None:
+    """Row groups of BATCH_ROWS rows whatever the batches (same bytes), dictionaries only where values
+    repeat, min/max statistics for filtering."""
     import pyarrow.parquet as pq
 
-    rows = 5_000
+    from ringfence.io import BATCH_ROWS
+
+    rows = BATCH_ROWS + 5_000
     frame = pl.DataFrame(
         {
             "token": [f"rt1_0000abcd_{i:026d}" for i in range(rows)],
@@ -165,14 +169,50 @@ def test_parquet_dictionaries_and_statistics_go_where_they_pay(tmp_path: Path) -
             "amount": [float(i) for i in range(rows)],
         }
     )
-    path = tmp_path / "out.parquet"
+    path, other = tmp_path / "out.parquet", tmp_path / "other.parquet"
     write_table((frame.slice(o, 1_000) for o in range(0, rows, 1_000)), path)
+    write_table((frame.slice(o, 70_001) for o in range(0, rows, 70_001)), other)
 
     assert_frame_equal(read_table(path), frame)
+    assert path.read_bytes() == other.read_bytes()
     meta = pq.ParquetFile(path).metadata
-    assert meta.num_row_groups == 5
+    assert [meta.row_group(i).num_rows for i in range(meta.num_row_groups)] == [BATCH_ROWS, 5_000]
     chunks = {meta.schema.column(i).name: meta.row_group(0).column(i) for i in range(3)}
     assert chunks["status"].has_dictionary_page and not chunks["token"].has_dictionary_page
-    assert chunks["token"].statistics is None
     assert chunks["status"].statistics.min == "failed"
-    assert chunks["amount"].statistics.max == 999.0
+    assert chunks["amount"].statistics.max == float(BATCH_ROWS - 1)
+
+
+def test_a_footer_function_vouches_for_the_data_pages_written(tmp_path: Path) -> None:
+    """A ``metadata`` function gets the digest of the data pages as written, and its entries (sealed
+    records, whose size does not depend on the digest) are what the footer holds."""
+    import hashlib
+
+    import pyarrow.parquet as pq
+
+    from ringfence.io.write import data_sha256
+
+    frame = customers(5_000)
+    calls: list[str] = []
+
+    def seal(digest: str) -> dict[str, str]:
+        calls.append(digest)
+        return {"seal": hashlib.sha256(b"record|" + digest.encode()).hexdigest(), "plain": "kept"}
+
+    path = tmp_path / "out.parquet"
+    write_table((frame.slice(o, 999) for o in range(0, 5_000, 999)), path, metadata=seal)
+
+    digest = data_sha256(path)
+    assert calls[-1] == digest and len(set(calls)) == 2  # a stand-in first, then the real digest
+    footer = pq.read_metadata(path).metadata
+    assert footer[b"seal"] == seal(digest)["seal"].encode()
+    assert footer[b"plain"] == b"kept"
+    assert_frame_equal(read_table(path), frame)
+
+
+def test_a_footer_function_whose_entries_change_size_leaves_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "out.parquet"
+    with pytest.raises(OutputError, match="changed shape"):
+        write_table(customers(10), path, metadata=lambda digest: {"seal": digest.lstrip("0")})
+    assert not path.exists()
+    assert list(tmp_path.iterdir()) == []

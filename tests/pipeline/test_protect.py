@@ -14,6 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from ringfence.errors import UsageError
+from ringfence.io import write as write_module
 from ringfence.keys import SECRET_ACCESS, Keyset
 from ringfence.pipeline import commit
 from ringfence.pipeline import stream as streams
@@ -88,6 +89,7 @@ def test_output_is_byte_identical_whatever_the_batch_size(
     platform_files: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(streams, "OUTPUT_CHUNK_ROWS", 5_000)  # several row groups, unaligned with 1_000s
+    monkeypatch.setattr(write_module, "PARQUET_ROW_GROUP_ROWS", 5_000)
     keyset = Keyset.generate()
     policy = parse_policy(TXN_POLICY)
     small, large = tmp_path / "small.parquet", tmp_path / "large.parquet"

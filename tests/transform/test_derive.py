@@ -145,3 +145,82 @@ def test_each_output_column_reads_the_ids_once(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(derive_module._IdBatch, "__call__", counting)
     derive(["11010519491231002X"] * 10, Derive("CN_RESIDENT_ID", ["birth_year", "gender", "age_band"]))
     assert calls == [10, 10, 10]
+
+
+def _plain_and_string_readers_agree(entity: str, values: list[str | None], region_digits: int) -> None:
+    ids = pl.Series("id", values, dtype=pl.String)
+    batch = derive_module._IdBatch(entity, region_digits)
+    fast = batch(ids)
+    assert fast.dtype == derive_module._PARTS
+    assert fast.to_list() == batch.read(ids).to_struct("id").to_list()
+
+
+def _digits_text(size: int) -> st.SearchStrategy[str]:
+    return st.text("0123456789", min_size=size, max_size=size)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            # plain 18-character IDs: any date digits (impossible dates too), any check character
+            st.tuples(_digits_text(17), st.sampled_from("0123456789Xx")).map("".join),
+            # valid ones, so readable rows are common
+            st.tuples(
+                st.sampled_from(["110105", "440305", "000000"]),
+                st.dates(dt.date(1000, 1, 1), dt.date(9999, 12, 31)),
+                st.integers(0, 999),
+            ).map(lambda p: cn_id(p[0], p[1], p[2])),
+            # near misses and other forms: separators, 15 digits, other lengths, non-ASCII
+            st.text("0123456789Xx -１", min_size=12, max_size=20),
+        ),
+        max_size=40,
+    ),
+    st.sampled_from([2, 4, 6]),
+)
+def test_cn_plain_reader_agrees_with_the_string_reader(values: list[str | None], region_digits: int) -> None:
+    """The arithmetic reader of plain IDs is a pure speedup: same parts as the string stages, all forms."""
+    _plain_and_string_readers_agree("CN_RESIDENT_ID", values, region_digits)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            _digits_text(13),
+            st.tuples(_digits_text(6), _digits_text(7)).map("-".join),
+            st.tuples(st.dates(dt.date(1850, 1, 1), dt.date(2025, 12, 31)), st.booleans(), st.booleans()).map(
+                lambda p: kr_rrn(*p)
+            ),
+            st.text("0123456789- x", min_size=11, max_size=16),
+        ),
+        max_size=40,
+    )
+)
+def test_kr_plain_reader_agrees_with_the_string_reader(values: list[str | None]) -> None:
+    _plain_and_string_readers_agree("KR_RRN", values, 2)
+
+
+def test_plain_reader_on_sliced_and_chunked_columns() -> None:
+    """A batch may be a slice of a larger buffer or several chunks: the byte view must follow offsets."""
+    ids = [cn_id("440305", dt.date(1990, 1, 1) + dt.timedelta(days=i), i % 1000) for i in range(50)]
+    whole = pl.Series("id", [*ids, "1234", None, *ids])
+    chunked = pl.concat([whole.slice(0, 30), whole.slice(30)], rechunk=False)
+    batch = derive_module._IdBatch("CN_RESIDENT_ID", 6)
+    for series in (whole.slice(7, 60), chunked):
+        expected = batch.read(series).to_struct("id").to_list()
+        assert batch(series).to_list() == expected
+        assert sum(p["birth"] is not None for p in expected) >= 49
+
+
+def test_parts_of_a_slice_are_reused_only_for_the_same_values() -> None:
+    """The kept parts of the recent slices are handed out again only for equal values."""
+    batch = derive_module._IdBatch("CN_RESIDENT_ID", 2)
+    a = pl.Series("id", [cn_id("110105", dt.date(1980, 5, 17), 3)])
+    b = pl.Series("id", [cn_id("110105", dt.date(1980, 5, 18), 3)])
+    first = batch(a)
+    assert batch(a.clone()) is first
+    assert batch(b).to_list()[0]["birth"] == dt.date(1980, 5, 18)
+    assert batch(a).to_list()[0]["birth"] == dt.date(1980, 5, 17)

@@ -15,6 +15,7 @@ character) yields null for every field: nothing is guessed.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,7 @@ from ringfence.policy.entities import NATIONAL_IDS
 from ringfence.policy.rules import DeriveField
 from ringfence.transform.base import TransformContext, TransformSpec, text
 from ringfence.transform.dates import age_bands, need_as_of
+from ringfence.transform.derive_fast import plain_forms
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,9 @@ def _kr_stages(number: pl.Expr) -> list[dict[str, pl.Expr]]:
     ]
 
 
+# Slices of IDs whose parts an _IdBatch keeps for the other output columns of the same rows.
+RECENT = 8
+
 _PARTS = pl.Struct({"birth": pl.Date, "gender": pl.String, "region": pl.String})
 
 
@@ -104,14 +109,48 @@ class _IdBatch:
 
     def __init__(self, entity: str, region_digits: int) -> None:
         self.entity, self.region_digits = entity, region_digits
+        self._lock = threading.Lock()
+        self._recent: list[tuple[pl.Series, pl.Series]] = []
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"entity": self.entity, "region_digits": self.region_digits}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["entity"], state["region_digits"])  # type: ignore[misc]
 
     def __call__(self, values: pl.Series) -> pl.Series:
+        """The parts of ``values``. Polars runs this once per output column on each slice of a batch
+        (it does not share a Python function's result between expressions), so the parts of the last
+        :data:`RECENT` slices are kept and handed out again when the same values come back (checked by
+        value: the parts are a function of the values alone)."""
+        with self._lock:
+            for seen, parts in self._recent:
+                if len(seen) == len(values) and seen.equals(values, check_dtypes=True, check_names=True):
+                    return parts
+        parts = self._parts(values)
+        with self._lock:
+            self._recent = [(values, parts), *self._recent[: RECENT - 1]]
+        return parts
+
+    def _parts(self, values: pl.Series) -> pl.Series:
+        ids = values.cast(pl.String)
+        fast = plain_forms(ids, (self.entity,), self.region_digits)
+        if fast.rest.size == 0:  # every value was plain digits (or null): the usual column
+            return fast.parts.to_struct(values.name)
+        rest = self.read(ids.gather(fast.rest))
+        parts = fast.parts
+        return pl.DataFrame(
+            [parts.get_column(name).scatter(fast.rest, rest.get_column(name)) for name in parts.columns]
+        ).to_struct(values.name)
+
+    def read(self, ids: pl.Series) -> pl.DataFrame:
+        """The parts of any IDs (separators, the 15-digit form, anything malformed), by string stages."""
         number = compact(pl.col("id"))
         if self.entity == "CN_RESIDENT_ID":
             stages = _cn_stages(number, self.region_digits)
         else:
             stages = _kr_stages(number)
-        frame = values.cast(pl.String).to_frame("id")
+        frame = ids.to_frame("id")
         for stage in stages:
             frame = frame.with_columns(**stage)
         readable = pl.col("birth").is_not_null()
@@ -119,7 +158,7 @@ class _IdBatch:
             pl.col("birth"),
             _gender(pl.when(readable).then(pl.col("g"))).alias("gender"),
             pl.when(readable).then(pl.col("region")).alias("region"),
-        ).to_struct(values.name)
+        )
 
 
 def id_parts(value: pl.Expr, entity: str, region_digits: int = 2) -> IdParts:
