@@ -283,6 +283,15 @@ Rule: TypeAlias = (
     | Derive
 )
 Inverse = Literal["identity", "decrypt", "match"]
+# How a value comes back, in words a user cannot misread: a ciphertext is *decryptable* by the key holder;
+# a token is not decryptable but *resolvable against a reference* (reveal re-tokenizes a table holding the
+# originals and matches); anything else is one-way.
+COMES_BACK: dict[Inverse | None, str] = {
+    "identity": "kept as is",
+    "decrypt": "decryptable",
+    "match": "resolvable against a reference",
+    None: "no (one-way)",
+}
 
 
 @dataclass(frozen=True)
@@ -305,6 +314,11 @@ class Action:
     joinable_unless: str | None = None
     key_purpose: KeyPurpose | None = None
     inverse: Inverse | None = None
+
+    @property
+    def comes_back(self) -> str:
+        """How an output value comes back to its input: :data:`COMES_BACK` of :attr:`inverse`."""
+        return COMES_BACK[self.inverse]
 
     @property
     def name(self) -> str:

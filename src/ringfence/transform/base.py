@@ -80,8 +80,8 @@ class TransformContext:
             return "global"
         if not self.recipient:
             raise UsageError(
-                f"{action} with scope: recipient needs a recipient (release --recipient); "
-                "or set scope: global"
+                f"{action} with scope: recipient needs a recipient (`ringfence release --recipient ID` or "
+                "`ringfence protect --recipient ID`); or set scope: global in the policy"
             )
         return f"recipient:{self.recipient}"
 
@@ -166,6 +166,7 @@ class TransformSpec(ABC):
         return {
             "transform": self.name,
             "reversible": self.reversible,
+            "comes_back": self.action.comes_back,
             "joinable": self.joinable,
             **self.params(),
         }

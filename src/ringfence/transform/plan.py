@@ -103,12 +103,12 @@ class Plan:
 
     def explain(self) -> str:
         """A plain-text table of the plan, one line per input column."""
-        head = ("column", "action", "reversible", "joinable", "outputs", "key")
+        head = ("column", "action", "comes back", "joinable", "outputs", "key")
         rows = [
             (
                 c.column,
                 c.spec.name + (f" ({c.rule.entity})" if c.rule.entity else ""),
-                "yes" if c.spec.reversible else "no",
+                c.spec.action.comes_back,
                 "yes" if c.spec.joinable else "no",
                 ", ".join(c.outputs) or "-",
                 c.key_id or "-",

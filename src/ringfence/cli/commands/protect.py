@@ -8,9 +8,12 @@ from typing import Annotated
 import typer
 
 from ringfence.cli.options import ForceOption, JsonOption, WorkspaceOption, mode_of, workspace_of
-from ringfence.cli.output import emit_json, out, rows_progress, table
+from ringfence.cli.output import emit_json, note, out, rows_progress, table
 from ringfence.errors import OutputError
 from ringfence.io import BATCH_ROWS
+
+# The recipient a plan is explained for when none is named (the plan is shown, never run).
+_ANY_RECIPIENT = "(any recipient)"
 
 
 def protect(
@@ -48,12 +51,14 @@ def protect(
         check_output(output, workspace=ws, inputs=[input_spec, policy])
     keyset = ws.keyset()
     source = open_source(input_spec)
-    if explain:
-        plan = plan_for(source, rules, keyset=keyset, recipient=recipient)
+    if explain:  # the plan is shown, never run: without a recipient, keyed columns are planned for any one
+        plan = plan_for(source, rules, keyset=keyset, recipient=recipient or _ANY_RECIPIENT)
         if mode.json:
             emit_json(plan.to_json())
         else:
             out.print(plan.explain(), markup=False)
+            if recipient is None:
+                note(mode, "scope: recipient columns are keyed per recipient: name one with --recipient ID")
         return
     with rows_progress(mode, f"Protecting {source.name}", source) as on_rows:
         summary = run_protect(
