@@ -240,7 +240,8 @@ def test_top_level_mistakes() -> None:
 def test_several_problems_are_all_shown_by_line_with_a_fix() -> None:
     message = _error(
         HEAD
-        + "columns:\n  a: {action: mask, keep_last: x}\n  b: maks\n  c: {action: keep, entty: EMAIL_ADDRESS}\n"
+        + "columns:\n  a: {action: mask, keep_last: x}\n  b: maks\n"
+        + "  c: {action: keep, entty: EMAIL_ADDRESS}\n"
     )
     assert message.startswith("policy.yaml:4: columns.a.keep_last:")
     assert "; line 5: columns.b.action: unknown action 'maks'" in message

@@ -63,13 +63,16 @@ commands.register(app)
 
 def _plain_help(command: Any) -> Any:
     """The click command tree of ``command`` with help that shows no Python types: a flag shows no
-    ``<bool>``, an argument its metavar (``INPUTS...``), not ``<list[str]>`` or ``{inputs}...``."""
+    ``<bool>``, an option its name (``--policy POLICY``, not ``<path>``), an argument its metavar
+    (``INPUTS...``), not ``<list[str]>`` or ``{inputs}...``."""
     helper = None
     if hasattr(command, "_help_option"):  # Typer's click caches the help option: build it once, here
         helper = command.get_help_option(SimpleNamespace(help_option_names=_HELP_NAMES))
     for param in [*getattr(command, "params", []), *([helper] if helper is not None else [])]:
         if getattr(param, "is_flag", False):
             param.metavar = ""
+        elif param.param_type_name == "option" and param.metavar is None:
+            param.metavar = (param.name or "value").upper()  # --policy POLICY, not --policy <path>
         elif param.param_type_name == "argument":
             name = (param.metavar or param.name or "").upper()
             param.metavar = name

@@ -3,8 +3,8 @@
 ``python -m ringfence.policy.reference > docs/policy.md`` prints every declared action
 (:data:`ringfence.policy.rules.REGISTRY`) with its parameters (types, defaults, bounds, read from the rule
 models), what it guarantees (how a value comes back: decryptable, resolvable against a reference or
-one-way; joinable, keyed and the key purpose, how reveal inverts it) and a YAML example. The output depends on the registry alone, so a test checks that the committed file is
-current.
+one-way; joinable, keyed and the key purpose, how reveal inverts it) and a YAML example. The output
+depends on the registry alone, so a test checks that the committed file is current.
 """
 
 from __future__ import annotations

@@ -116,6 +116,10 @@ class TransformSpec(ABC):
         """The declaration of this transform's action."""
         return ACTION_SPECS[self.name]
 
+    # Whether a value present in the input may come out empty because the transform could not read it (a
+    # national ID ``derive`` cannot parse): such values are counted for the run's summary, never silent.
+    counts_unreadable: ClassVar[bool] = False
+
     @property
     def reversible(self) -> bool:
         """Whether the input can be recovered from the output (with the key, for keyed transforms)."""
@@ -166,7 +170,6 @@ class TransformSpec(ABC):
         return {
             "transform": self.name,
             "reversible": self.reversible,
-            "comes_back": self.action.comes_back,
             "joinable": self.joinable,
             **self.params(),
         }

@@ -8,8 +8,11 @@
   5-8 the same for foreign residents; odd = male). The check digit is not required: numbers issued since
   October 2020 have random digits after ``G``.
 
-Spaces and dashes are ignored. An ID that cannot be read (wrong length, impossible date, bad check
-character) yields null for every field: nothing is guessed.
+Spaces and dashes are ignored. Each value is read by its own form, whatever entity the rule declares: a
+column may mix CN and KR holders (a platform serving both), and the forms cannot be confused (18 or 15
+characters against 13 digits), so the reader is picked per row by a mask. An ID that cannot be read (wrong
+length, impossible date, bad check character) yields null for every field: nothing is guessed, and
+:meth:`Derive.lost` lets a run count such values for its summary.
 """
 
 from __future__ import annotations
@@ -98,24 +101,37 @@ def _kr_stages(number: pl.Expr) -> list[dict[str, pl.Expr]]:
 _PARTS = pl.Struct({"birth": pl.Date, "gender": pl.String, "region": pl.String})
 
 
-class _IdBatch:
-    """Batch function: every part of a column of IDs, each intermediate computed once; an ID whose birth
-    date cannot be read yields null parts."""
+def _run(stages: list[dict[str, pl.Expr]], ids: pl.DataFrame) -> pl.DataFrame:
+    frame = ids
+    for stage in stages:
+        frame = frame.with_columns(**stage)
+    return frame
 
-    def __init__(self, entity: str, region_digits: int) -> None:
-        self.entity, self.region_digits = entity, region_digits
+
+class _IdBatch:
+    """Batch function: every part of a column of national IDs, each value read by its own form (a column
+    may mix CN resident IDs and KR RRNs: their lengths differ, 18 or 15 characters against 13 digits, so
+    the form picks the reader per row with a mask, never a guess); an ID whose birth date cannot be read
+    yields null parts."""
+
+    def __init__(self, region_digits: int) -> None:
+        self.region_digits = region_digits
 
     def __call__(self, values: pl.Series) -> pl.Series:
         number = compact(pl.col("id"))
-        if self.entity == "CN_RESIDENT_ID":
-            stages = _cn_stages(number, self.region_digits)
-        else:
-            stages = _kr_stages(number)
-        frame = values.cast(pl.String).to_frame("id")
-        for stage in stages:
-            frame = frame.with_columns(**stage)
+        ids = values.cast(pl.String).to_frame("id")
+        cn = _run(_cn_stages(number, self.region_digits), ids)
+        kr = _run(_kr_stages(number), ids)
+        is_kr = kr.get_column("ok").fill_null(False)
+        parts = pl.DataFrame(
+            {
+                "birth": cn.get_column("birth").zip_with(~is_kr, kr.get_column("birth")),
+                "g": cn.get_column("g").zip_with(~is_kr, kr.get_column("g")),
+                "region": cn.get_column("region").zip_with(~is_kr, kr.get_column("region")),
+            }
+        )
         readable = pl.col("birth").is_not_null()
-        return frame.select(
+        return parts.select(
             pl.col("birth"),
             _gender(pl.when(readable).then(pl.col("g"))).alias("gender"),
             pl.when(readable).then(pl.col("region")).alias("region"),
@@ -123,10 +139,11 @@ class _IdBatch:
 
 
 def id_parts(value: pl.Expr, entity: str, region_digits: int = 2) -> IdParts:
-    """Birth date, gender and region of a column of CN resident IDs or KR RRNs, computed in one pass."""
+    """Birth date, gender and region of a column of national IDs (CN resident IDs, KR RRNs or both, each
+    value read by its own form), computed in one pass; ``entity`` is the column's declared one."""
     if entity not in NATIONAL_IDS:
         raise UsageError(f"birth data can be read from {' or '.join(NATIONAL_IDS)}, not {entity}")
-    parsed = value.map_batches(_IdBatch(entity, region_digits), return_dtype=_PARTS, is_elementwise=True)
+    parsed = value.map_batches(_IdBatch(region_digits), return_dtype=_PARTS, is_elementwise=True)
     return IdParts(
         birth=parsed.struct.field("birth"),
         gender=parsed.struct.field("gender"),
@@ -143,6 +160,7 @@ class Derive(TransformSpec):
     """
 
     name = "derive"
+    counts_unreadable = True
 
     def __init__(
         self,

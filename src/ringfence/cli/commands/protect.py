@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ringfence.cli.options import ForceOption, JsonOption, WorkspaceOption, mode_of, workspace_of
-from ringfence.cli.output import emit_json, note, out, rows_progress, table
+from ringfence.cli.output import emit_json, err, note, out, rows_progress, table
 from ringfence.errors import OutputError
 from ringfence.io import BATCH_ROWS
 
@@ -58,7 +58,11 @@ def protect(
         else:
             out.print(plan.explain(), markup=False)
             if recipient is None:
-                note(mode, "scope: recipient columns are keyed per recipient: name one with --recipient ID")
+                note(
+                    mode,
+                    "scope: recipient columns are keyed per recipient: name one with "
+                    "`ringfence protect --recipient ID`",
+                )
         return
     with rows_progress(mode, f"Protecting {source.name}", source) as on_rows:
         summary = run_protect(
@@ -72,14 +76,19 @@ def protect(
             on_rows=on_rows,
         )
     doc = summary.to_json()
+    # Paths as reveal reports them: relative to the workspace when inside it, else absolute; a URI as given.
+    doc["input"], doc["output"] = ws.shown(source.location), ws.shown(str(Location.parse(output)))
     if mode.json:
-        emit_json(
-            {
-                k: doc[k]
-                for k in ("input", "output", "rows_in", "rows_out", "columns", "policy_hash", "key_ids")
-            }
-        )
+        keys = ("input", "output", "rows_in", "rows_out", "columns", "policy_hash", "key_ids", "unreadable")
+        emit_json({k: doc[k] for k in keys})
         return
+    for column, n in summary.unreadable.items():
+        if n:
+            err.print(
+                f"warning: {n:,} value(s) of column {column} could not be read as a national ID "
+                f"(CN resident ID or KR RRN): their derived fields are empty",
+                markup=False,
+            )
     out.print(
         table(
             f"{summary.input} → {summary.output}: {summary.rows_out:,} rows",

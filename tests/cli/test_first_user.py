@@ -1,0 +1,199 @@
+"""What a new user meets first, through the command line: a national-ID column mixing CN and KR holders,
+keys that can be disabled and enabled again, a keyset sealed at ``init``, ``--version``, the help, and
+``protect --explain`` without a recipient."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from ringfence.keys.wrap import PASSPHRASE_ENV
+from ringfence.synth.config import SynthConfig
+from ringfence.synth.platform import generate_platform
+from tests.cli.helpers import run_cli
+
+CN_RULE = "national_id: {action: derive, entity: CN_RESIDENT_ID, fields: [birth_year, gender]}"
+
+
+def _policy(path: Path, rule: str) -> Path:
+    path.write_text(
+        f"ringfence_policy: 1\nname: ids\nunlisted: drop\ncolumns:\n  customer_id: keep\n  {rule}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.fixture
+def ws(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    folder = tmp_path / "ws"
+    assert run_cli(capsys, "init", str(folder))[0] == 0
+    return folder
+
+
+def test_a_mixed_cn_kr_id_column_is_derived_per_value_and_unreadable_ones_are_counted(
+    ws: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    truth = generate_platform(SynthConfig(customers=2_000, transactions=10, seed=11)).customers
+    assert set(truth["country"].unique()) == {"CN", "KR"}  # both kinds of holder, one column
+    broken = {3, 500, 1_999}  # three IDs no reader can parse
+    ids = truth["national_id"].to_list()
+    for i in broken:
+        ids[i] = "12345"
+    table = tmp_path / "customers.parquet"
+    truth.with_columns(pl.Series("national_id", ids)).write_parquet(table)
+    out_file = tmp_path / "out.parquet"
+    code, out, err = run_cli(
+        capsys, "-w", str(ws), "protect", str(table), "-p", str(_policy(tmp_path / "p.yaml", CN_RULE)),
+        "-o", str(out_file), "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    assert json.loads(out)["unreadable"] == {"national_id": len(broken)}
+    got = pl.read_parquet(out_file).join(truth, on="customer_id")
+    readable = got.filter(~pl.col("customer_id").is_in(truth["customer_id"].gather(list(broken)).implode()))
+    kr = readable.filter(pl.col("country") == "KR")
+    assert kr.height > 500  # the KR holders (declared CN_RESIDENT_ID) are read as KR RRNs, not nulled
+    assert (readable["national_id_birth_year"] == readable["birth_date"].dt.year()).all()
+    assert (readable["national_id_gender"] == readable["gender"]).all()
+    assert got.filter(pl.col("national_id_birth_year").is_null()).height == len(broken)
+    # People's text says how many could not be read, naming the column, never a value.
+    code, _, err = run_cli(
+        capsys, "-w", str(ws), "protect", str(table), "-p", str(tmp_path / "p.yaml"), "-o", str(out_file),
+        "--force",
+    )  # fmt: skip
+    assert code == 0 and "3 value(s) of column national_id could not be read" in err
+    assert "12345" not in err
+
+
+def test_keys_disable_names_the_recorded_outputs_asks_and_enable_undoes_it(
+    ws: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out, _ = run_cli(capsys, "-w", str(ws), "keys", "rotate", "aead", "--json")
+    assert code == 0
+    old = next(
+        k["id"]
+        for k in json.loads(run_cli(capsys, "-w", str(ws), "keys", "list", "--json")[1])["keys"]
+        if k["purpose"] == "aead" and k["status"] == "enabled"
+    )
+    # Without --yes and without a terminal to ask on: refused, nothing changed.
+    code, _, err = run_cli(capsys, "-w", str(ws), "keys", "disable", old)
+    assert code == 2 and f"ringfence keys disable {old} --yes" in err
+    assert "No release or reveal recorded" in err
+    statuses = json.loads(run_cli(capsys, "-w", str(ws), "keys", "list", "--json")[1])["keys"]
+    assert {k["id"]: k["status"] for k in statuses}[old] == "enabled"
+    # On a terminal, a "no" leaves it enabled (exit 1), a "yes" disables it.
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+    monkeypatch.setattr("typer.confirm", lambda *a, **k: False)
+    assert run_cli(capsys, "-w", str(ws), "keys", "disable", old)[0] == 1
+    monkeypatch.setattr("typer.confirm", lambda *a, **k: True)
+    code, out, err = run_cli(capsys, "-w", str(ws), "keys", "disable", old)
+    assert code == 0 and f"ringfence keys enable {old}" in out
+    statuses = json.loads(run_cli(capsys, "-w", str(ws), "keys", "list", "--json")[1])["keys"]
+    assert {k["id"]: k["status"] for k in statuses}[old] == "disabled"
+    code, out, _ = run_cli(capsys, "-w", str(ws), "keys", "enable", old, "--json")
+    assert code == 0 and json.loads(out) == {"enabled": old, "status": "enabled"}
+    # The primary key cannot be disabled at all.
+    primary = next(k["id"] for k in statuses if k["purpose"] == "aead" and k["status"] == "primary")
+    code, _, err = run_cli(capsys, "-w", str(ws), "keys", "disable", primary, "--yes")
+    assert code == 2 and "rotate before disabling it" in err
+
+
+def test_keys_disable_lists_the_reveals_made_with_the_key(
+    ws: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    table = tmp_path / "customers.parquet"
+    generate_platform(SynthConfig(customers=200, transactions=10, seed=3)).customers.write_parquet(table)
+    policy = _policy(tmp_path / "p.yaml", "email: {action: encrypt, entity: EMAIL_ADDRESS}")
+    out_file, back = tmp_path / "out.parquet", tmp_path / "back.parquet"
+    code, out, err = run_cli(
+        capsys, "-w", str(ws), "protect", str(table), "-p", str(policy), "-o", str(out_file), "--json"
+    )
+    assert code == 0, err
+    aead = json.loads(out)["key_ids"][0]
+    code, _, err = run_cli(
+        capsys,
+        "-w",
+        str(ws),
+        "reveal",
+        str(out_file),
+        "-p",
+        str(policy),
+        "-o",
+        str(back),
+        "--decrypt",
+        "--reason",
+        "audit 7",
+    )
+    assert code == 0, err
+    run_cli(capsys, "-w", str(ws), "keys", "rotate", "aead")
+    code, out, err = run_cli(capsys, "-w", str(ws), "keys", "disable", aead, "--yes", "--json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["disabled"] == aead and [u["kind"] for u in doc["used_by"]] == ["reveal"]
+    assert doc["used_by"][0]["output"] == str(back.resolve())
+
+
+def test_init_says_how_to_seal_and_seals_from_the_environment_or_a_prompt(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out, _ = run_cli(capsys, "init", str(tmp_path / "plain"))
+    assert code == 0 and "the keyset is in clear" in out and "ringfence init --seal" in out
+    assert json.loads((tmp_path / "plain/keys/keyset.json").read_text())["sealed"] == "plain"
+
+    monkeypatch.setenv(PASSPHRASE_ENV, "correct horse battery")
+    code, out, _ = run_cli(capsys, "init", str(tmp_path / "env"), "--json")
+    assert code == 0 and json.loads(out)["keyset_sealed"] == "passphrase"
+    envelope = json.loads((tmp_path / "env/keys/keyset.json").read_text())
+    assert envelope["sealed"] == "passphrase" and "keyset" not in envelope
+    monkeypatch.delenv(PASSPHRASE_ENV)
+    code, _, err = run_cli(capsys, "-w", str(tmp_path / "env"), "keys", "list")
+    assert code == 2 and PASSPHRASE_ENV in err
+
+    # --seal without a terminal: one clear line; on a terminal: prompted, and the run's environment only.
+    code, _, err = run_cli(capsys, "init", str(tmp_path / "no-tty"), "--seal")
+    assert code == 2 and PASSPHRASE_ENV in err and not (tmp_path / "no-tty/ringfence.toml").exists()
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+    monkeypatch.setattr("typer.prompt", lambda *a, **k: "a long passphrase")
+    code, out, _ = run_cli(capsys, "init", str(tmp_path / "prompted"), "--seal")
+    assert code == 0 and "sealed with a passphrase" in out
+    assert PASSPHRASE_ENV not in __import__("os").environ
+    monkeypatch.setenv(PASSPHRASE_ENV, "a long passphrase")
+    assert run_cli(capsys, "-w", str(tmp_path / "prompted"), "keys", "list")[0] == 0
+
+
+def test_version_in_text_and_json(capsys: pytest.CaptureFixture[str]) -> None:
+    from ringfence import __version__
+
+    assert run_cli(capsys, "--version") == (0, f"ringfence {__version__}\n", "")
+    for argv in (["--version", "--json"], ["--json", "--version"]):
+        code, out, _ = run_cli(capsys, *argv)
+        assert code == 0 and json.loads(out) == {"version": __version__}
+
+
+@pytest.mark.parametrize(
+    "argv", [[], ["scan"], ["protect"], ["keys"], ["keys", "disable"], ["init"], ["ledger"], ["demo"]]
+)
+def test_help_shows_no_python_types(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, *argv, "--help")
+    assert code == 0 and "Usage:" in out
+    for artefact in ("<bool>", "<list[str]>", "{inputs}", "{input}", "<str>"):
+        assert artefact not in out, artefact
+
+
+def test_protect_explain_shows_the_plan_without_a_recipient(
+    ws: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    table = tmp_path / "customers.parquet"
+    generate_platform(SynthConfig(customers=100, transactions=10, seed=3)).customers.write_parquet(table)
+    policy = _policy(tmp_path / "p.yaml", "phone: {action: tokenize, entity: PHONE_NUMBER}")
+    code, out, err = run_cli(
+        capsys, "-w", str(ws), "protect", str(table), "-p", str(policy), "-o", "x.parquet", "--explain"
+    )
+    assert code == 0, err
+    lines = {line.split()[0]: line for line in out.splitlines()[1:]}
+    assert "resolvable against a reference" in lines["phone"] and "reversible" not in out
+    assert "ringfence protect --recipient" in err
+    assert not Path("x.parquet").exists()
