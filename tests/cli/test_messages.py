@@ -87,14 +87,14 @@ def problems_in(text: str) -> list[str]:
         if words[0] not in COMMANDS:
             # "a ringfence workspace": a noun, unless it is written as a command (quoted, or with flags)
             quoted = text[: match.start()].endswith("`")
-            if quoted or words[1:2] and words[1].startswith("-") or rest.strip().startswith("--"):
+            if quoted or (words[1:2] and words[1].startswith("-")) or rest.strip().startswith("--"):
                 found.append(f"no command `ringfence {words[0]}`")
             continue
         cmd, used = ROOT, ["ringfence"]
         for word in words:
             subs = getattr(cmd, "commands", None)
             if subs is None or word not in subs:
-                if subs is not None and cmd is not ROOT and not used[1:] == []:
+                if subs is not None and cmd is not ROOT:
                     found.append(f"no command `{' '.join([*used, word])}`")
                 break
             cmd = subs[word]
@@ -107,9 +107,10 @@ def problems_in(text: str) -> list[str]:
             if flag not in allowed:
                 found.append(f"`{' '.join(used)}` has no option {flag}")
     for name, flag in _NAMED_FLAG.findall(text):
-        if name in COMMANDS and getattr(COMMANDS[name], "commands", None) is None:
-            if flag not in _options(COMMANDS[name]) | _options(ROOT):
-                found.append(f"`ringfence {name}` has no option {flag}")
+        named = COMMANDS.get(name)
+        leaf = named is not None and getattr(named, "commands", None) is None
+        if leaf and flag not in _options(named) | _options(ROOT):
+            found.append(f"`ringfence {name}` has no option {flag}")
     for flag in _FLAG.findall(text):
         if flag not in EVERY_OPTION:
             found.append(f"no command has the option {flag}")
