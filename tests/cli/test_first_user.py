@@ -241,3 +241,57 @@ def test_card_surrogates_through_protect_and_reveal(
     assert code == 0, err
     assert "decrypted" in out and "reversed" not in out
     assert pl.read_parquet(back)["card_number"].to_list() == accounts["card_number"].to_list()
+
+
+def test_protect_a_folder_with_one_policy_for_any_table_or_one_each(
+    ws: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ringfence.synth import ENTITIES, write_platform
+
+    data = tmp_path / "platform"
+    data.mkdir()
+    write_platform(generate_platform(SynthConfig(customers=400, transactions=2_000, seed=4)), data)
+    tables = sorted(p.stem for p in data.iterdir())
+    found = {e for columns in ENTITIES.values() for e in columns.values() if e is not None}
+    # One policy for any table: an entity rule for every entity the platform holds, the rest kept.
+    rules = {e: "drop" for e in found}
+    rules["PHONE_NUMBER"] = "{action: tokenize, scope: global}"
+    rules["PAYMENT_CARD"] = "{action: fpe, keep_bin: true, scope: global}"
+    any_table = tmp_path / "any.yaml"
+    any_table.write_text(
+        "ringfence_policy: 1\nname: any\nunlisted: keep\nentities:\n"
+        + "".join(f"  {e}: {r}\n" for e, r in sorted(rules.items())),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    code, stdout, err = run_cli(
+        capsys, "-w", str(ws), "protect", str(data), "-p", str(any_table), "-o", str(out), "--json"
+    )
+    assert code == 0, err
+    docs = json.loads(stdout)["tables"]
+    assert [Path(d["output"]).stem for d in docs] == tables
+    assert sorted(p.stem for p in out.iterdir()) == tables
+    customers = pl.read_parquet(out / "customers.parquet")
+    assert "email" not in customers.columns and customers["phone"].str.starts_with("rt1_").all()
+    # One policy per table: a folder of <table>.yaml; a table without one stops the run before any work.
+    policies = tmp_path / "policies"
+    policies.mkdir()
+    for name in tables[:-1]:
+        (policies / f"{name}.yaml").write_text(any_table.read_text(), encoding="utf-8")
+    code, _, err = run_cli(
+        capsys, "-w", str(ws), "protect", str(data), "-p", str(policies), "-o", str(tmp_path / "each")
+    )
+    assert code == 2 and f"no policy for table {tables[-1]}" in err
+    assert not (tmp_path / "each").exists()
+    (policies / f"{tables[-1]}.yaml").write_text(any_table.read_text(), encoding="utf-8")
+    inputs = [str(data / "customers.parquet"), str(data / "accounts.parquet")]
+    code, stdout, err = run_cli(
+        capsys, "-w", str(ws), "protect", *inputs, "-p", str(policies), "-o", str(tmp_path / "each"), "--json"
+    )
+    assert code == 0, err
+    assert sorted(p.name for p in (tmp_path / "each").iterdir()) == ["accounts.parquet", "customers.parquet"]
+    # Outputs are checked before any table is read: an existing one stops the run, nothing is written.
+    code, _, err = run_cli(
+        capsys, "-w", str(ws), "protect", *inputs, "-p", str(policies), "-o", str(tmp_path / "each")
+    )
+    assert code == 2 and "exists; pass --force" in err

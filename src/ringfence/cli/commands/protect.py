@@ -1,16 +1,20 @@
-"""``ringfence protect``: de-identify one table by a policy (no recipient registry, no ledger)."""
+"""``ringfence protect``: de-identify tables by a policy each (no recipient registry, no ledger)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from ringfence.cli.options import ForceOption, JsonOption, WorkspaceOption, mode_of, workspace_of
-from ringfence.cli.output import emit_json, err, note, out, rows_progress, table
-from ringfence.errors import OutputError
+from ringfence.cli.output import Mode, emit_json, err, note, out, rows_progress, table
 from ringfence.io import BATCH_ROWS
+
+if TYPE_CHECKING:
+    from ringfence.cli.jobs import Job
+    from ringfence.keys import Keyset
+    from ringfence.workspace import Workspace
 
 # The recipient a plan is explained for when none is named (the plan is shown, never run).
 _ANY_RECIPIENT = "(any recipient)"
@@ -18,9 +22,27 @@ _ANY_RECIPIENT = "(any recipient)"
 
 def protect(
     ctx: typer.Context,
-    input_spec: Annotated[str, typer.Argument(metavar="INPUT", help="A file or a table URI.")],
-    policy: Annotated[Path, typer.Option("--policy", "-p", help="The policy file (YAML).")],
-    output: Annotated[str, typer.Option("--output", "-o", help="Where to write the protected copy.")],
+    inputs: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="INPUTS",
+            help="Files, folders or table URIs (a URI without ?table=: every table of its schema).",
+        ),
+    ],
+    policy: Annotated[
+        Path,
+        typer.Option(
+            "--policy",
+            "-p",
+            help="A policy file for every table, or a folder of <table>.yaml, one per table.",
+        ),
+    ],
+    output: Annotated[
+        str,
+        typer.Option(
+            "--output", "-o", help="Where to write the protected copy (a folder for several tables)."
+        ),
+    ],
     recipient: Annotated[
         str | None, typer.Option("--recipient", help="Recipient id for scope: recipient rules.")
     ] = None,
@@ -28,35 +50,33 @@ def protect(
         int, typer.Option("--batch-rows", min=1, help="Rows per streamed batch (bounds memory).")
     ] = BATCH_ROWS,
     explain: Annotated[
-        bool, typer.Option("--explain", help="Show the plan for the input and stop; nothing is written.")
+        bool, typer.Option("--explain", help="Show the plan for each table and stop; nothing is written.")
     ] = False,
     force: ForceOption = False,
     workspace: WorkspaceOption = None,
     json_out: JsonOption = False,
 ) -> None:
-    """De-identify INPUT by a policy into OUTPUT, batch by batch; the output appears only when complete."""
-    from ringfence.io.location import Location
-    from ringfence.io.read import open_source
-    from ringfence.pipeline.protect import plan_for
-    from ringfence.pipeline.protect import protect as run_protect
-    from ringfence.policy import load_policy
-    from ringfence.workspace import check_output
+    """De-identify each input table by its policy into OUTPUT, batch by batch; each output appears only
+    when complete. Every table's policy and output are checked before the first is read."""
+    from ringfence.cli.jobs import make_room, plan_jobs
+    from ringfence.pipeline.protect import column_entities, plan_for
 
     mode = mode_of(ctx, json_out, workspace)
-    rules = load_policy(policy)
-    if not explain and not force and Location.parse(output).exists():
-        raise OutputError(f"{output} exists; pass --force to replace it")
     ws = workspace_of(mode)
-    if not explain:
-        check_output(output, workspace=ws, inputs=[input_spec, policy])
+    jobs = plan_jobs(inputs, policy, output, workspace=ws, force=force, writes=not explain)
     keyset = ws.keyset()
-    source = open_source(input_spec)
     if explain:  # the plan is shown, never run: without a recipient, keyed columns are planned for any one
-        plan = plan_for(source, rules, keyset=keyset, recipient=recipient or _ANY_RECIPIENT)
+        plans = [
+            plan_for(j.source, j.policy, keyset=keyset, recipient=recipient or _ANY_RECIPIENT) for j in jobs
+        ]
         if mode.json:
-            emit_json(plan.to_json())
+            docs = [plan.to_json() for plan in plans]
+            emit_json(docs[0] if len(jobs) == 1 else {"tables": docs})
         else:
-            out.print(plan.explain(), markup=False)
+            for job, plan in zip(jobs, plans, strict=True):
+                if len(jobs) > 1:
+                    out.print(f"{job.source.name}:", markup=False)
+                out.print(plan.explain(), markup=False)
             if recipient is None:
                 note(
                     mode,
@@ -64,24 +84,51 @@ def protect(
                     "`ringfence protect --recipient ID`",
                 )
         return
-    with rows_progress(mode, f"Protecting {source.name}", source) as on_rows:
+    # Every table's plan is checked (its policy against its columns) before the first table is written.
+    found = [column_entities(job.policy, job.source) for job in jobs]
+    for job, entities in zip(jobs, found, strict=True):
+        plan_for(job.source, job.policy, keyset=keyset, recipient=recipient, entities=entities)
+    make_room(jobs)
+    docs = [
+        _run(mode, ws, job, keyset, recipient, batch_rows, force, entities)
+        for job, entities in zip(jobs, found, strict=True)
+    ]
+    if mode.json:
+        emit_json(docs[0] if len(jobs) == 1 else {"tables": docs})
+
+
+def _run(
+    mode: Mode,
+    ws: Workspace,
+    job: Job,
+    keyset: Keyset,
+    recipient: str | None,
+    batch_rows: int,
+    force: bool,
+    entities: dict[str, str | None],
+) -> dict[str, Any]:
+    """One table protected; its JSON document (people get its table of columns and any warning)."""
+    from ringfence.io.location import Location
+    from ringfence.pipeline.protect import protect as run_protect
+
+    with rows_progress(mode, f"Protecting {job.source.name}", job.source) as on_rows:
         summary = run_protect(
-            source,
-            rules,
-            output,
+            job.source,
+            job.policy,
+            job.output,
             keyset=keyset,
             recipient=recipient,
             batch_rows=batch_rows,
             overwrite=force,
+            entities=entities,
             on_rows=on_rows,
         )
     doc = summary.to_json()
     # Paths as reveal reports them: relative to the workspace when inside it, else absolute; a URI as given.
-    doc["input"], doc["output"] = ws.shown(source.location), ws.shown(str(Location.parse(output)))
+    doc["input"], doc["output"] = ws.shown(job.source.location), ws.shown(str(Location.parse(job.output)))
+    keys = ("input", "output", "rows_in", "rows_out", "columns", "policy_hash", "key_ids", "unreadable")
     if mode.json:
-        keys = ("input", "output", "rows_in", "rows_out", "columns", "policy_hash", "key_ids", "unreadable")
-        emit_json({k: doc[k] for k in keys})
-        return
+        return {k: doc[k] for k in keys}
     for column, n in summary.unreadable.items():
         if n:
             err.print(
@@ -100,3 +147,4 @@ def protect(
         )
     )
     out.print(f"policy {summary.plan.policy_name} {summary.plan.policy_hash}", markup=False)
+    return {k: doc[k] for k in keys}
