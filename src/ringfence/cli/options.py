@@ -17,6 +17,23 @@ T = TypeVar("T")
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine output on stdout, nothing else.")]
 ForceOption = Annotated[bool, typer.Option("--force", help="Replace OUTPUT if it exists.")]
+# What protect and release take: any number of tables, a policy for each, and where their copies go.
+InputsArgument = Annotated[
+    list[str],
+    typer.Argument(
+        metavar="INPUTS",
+        help="Files, folders or table URIs (a URI without ?table=: every table of its schema).",
+    ),
+]
+PoliciesOption = Annotated[
+    Path,
+    typer.Option(
+        "--policy", "-p", help="A policy file for every table, or a folder of <table>.yaml, one per table."
+    ),
+]
+CopiesOption = Annotated[
+    str, typer.Option("--output", "-o", help="Where to write the copy (a folder for several tables).")
+]
 WorkspaceOption = Annotated[
     Path | None,
     typer.Option("--workspace", "-w", help="Workspace folder (else RINGFENCE_HOME, else cwd and parents)."),

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ringfence.cli.options import ForceOption, JsonOption, WorkspaceOption, mode_of, workspace_of
+from ringfence.cli.options import (
+    CopiesOption,
+    ForceOption,
+    InputsArgument,
+    JsonOption,
+    PoliciesOption,
+    WorkspaceOption,
+    mode_of,
+    workspace_of,
+)
 from ringfence.cli.output import Mode, emit_json, err, note, out, rows_progress, table
 from ringfence.io import BATCH_ROWS
 
@@ -22,27 +30,9 @@ _ANY_RECIPIENT = "(any recipient)"
 
 def protect(
     ctx: typer.Context,
-    inputs: Annotated[
-        list[str],
-        typer.Argument(
-            metavar="INPUTS",
-            help="Files, folders or table URIs (a URI without ?table=: every table of its schema).",
-        ),
-    ],
-    policy: Annotated[
-        Path,
-        typer.Option(
-            "--policy",
-            "-p",
-            help="A policy file for every table, or a folder of <table>.yaml, one per table.",
-        ),
-    ],
-    output: Annotated[
-        str,
-        typer.Option(
-            "--output", "-o", help="Where to write the protected copy (a folder for several tables)."
-        ),
-    ],
+    inputs: InputsArgument,
+    policy: PoliciesOption,
+    output: CopiesOption,
     recipient: Annotated[
         str | None, typer.Option("--recipient", help="Recipient id for scope: recipient rules.")
     ] = None,

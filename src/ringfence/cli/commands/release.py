@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ringfence.cli.options import ForceOption, JsonOption, WorkspaceOption, mode_of, workspace_of
+from ringfence.cli.options import (
+    CopiesOption,
+    ForceOption,
+    InputsArgument,
+    JsonOption,
+    PoliciesOption,
+    WorkspaceOption,
+    mode_of,
+    workspace_of,
+)
 from ringfence.cli.output import emit_json, err, out, table
 
 if TYPE_CHECKING:
@@ -16,31 +24,13 @@ if TYPE_CHECKING:
 
 def release(
     ctx: typer.Context,
-    inputs: Annotated[
-        list[str],
-        typer.Argument(
-            metavar="INPUTS",
-            help="Files, folders or table URIs (a URI without ?table=: every table of its schema).",
-        ),
-    ],
-    policy: Annotated[
-        Path,
-        typer.Option(
-            "--policy",
-            "-p",
-            help="A policy file for every table, or a folder of <table>.yaml, one per table.",
-        ),
-    ],
+    inputs: InputsArgument,
+    policy: PoliciesOption,
     recipient: Annotated[str, typer.Option("--recipient", help="A registered recipient's id.")],
     purpose: Annotated[
         str, typer.Option("--purpose", help="Why it receives the data, e.g. fraud_prevention.")
     ],
-    output: Annotated[
-        str,
-        typer.Option(
-            "--output", "-o", help="Where to write the released copy (a folder for several tables)."
-        ),
-    ],
+    output: CopiesOption,
     subject: Annotated[
         str | None,
         typer.Option("--subject", help="The column holding each row's data subject (e.g. customer_id)."),
