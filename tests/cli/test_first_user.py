@@ -295,3 +295,17 @@ def test_protect_a_folder_with_one_policy_for_any_table_or_one_each(
         capsys, "-w", str(ws), "protect", *inputs, "-p", str(policies), "-o", str(tmp_path / "each")
     )
     assert code == 2 and "exists; pass --force" in err
+
+
+def test_risk_checks_its_report_folder_before_measuring(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    table = tmp_path / "customers.parquet"
+    generate_platform(SynthConfig(customers=100, transactions=10, seed=3)).customers.write_parquet(table)
+
+    def measured(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the risk was measured before the report folder was checked")
+
+    monkeypatch.setattr("ringfence.risk.table.assess", measured)
+    code, _, err = run_cli(capsys, "risk", str(table), "--report", str(tmp_path / "missing" / "risk.html"))
+    assert code == 2 and "folder" in err and "does not exist" in err

@@ -9,7 +9,7 @@ from typing import Annotated, TypeVar
 import typer
 
 from ringfence.cli.output import Mode
-from ringfence.errors import WorkspaceError
+from ringfence.errors import OutputError, WorkspaceError
 from ringfence.state.store import StateStore
 from ringfence.workspace import Workspace, check_output, find_workspace
 
@@ -65,11 +65,14 @@ def workspace_of(mode: Mode) -> Workspace:
 
 def check_side_outputs(mode: Mode, outputs: list[Path | None], inputs: list[str | None]) -> None:
     """Refuses reports and drafts (written even by commands that need no workspace) that would land in
-    the key folder of the workspace in reach, onto its files, or onto an input."""
+    the key folder of the workspace in reach, onto its files, or onto an input, or in a folder that does
+    not exist: checked before the work, whose results would otherwise be lost."""
     try:
         ws: Workspace | None = find_workspace(mode.workspace)
     except WorkspaceError:
         ws = None
     for output in outputs:
         if output is not None:
+            if not output.parent.is_dir():
+                raise OutputError(f"cannot write {output}: folder {output.parent} does not exist")
             check_output(output, workspace=ws, inputs=inputs)
