@@ -119,17 +119,16 @@ class _IdBatch:
 
     def __call__(self, values: pl.Series) -> pl.Series:
         number = compact(pl.col("id"))
-        ids = values.cast(pl.String).to_frame("id")
-        cn = _run(_cn_stages(number, self.region_digits), ids)
-        kr = _run(_kr_stages(number), ids)
-        is_kr = kr.get_column("ok").fill_null(False)
-        parts = pl.DataFrame(
-            {
-                "birth": cn.get_column("birth").zip_with(~is_kr, kr.get_column("birth")),
-                "g": cn.get_column("g").zip_with(~is_kr, kr.get_column("g")),
-                "region": cn.get_column("region").zip_with(~is_kr, kr.get_column("region")),
-            }
-        )
+        ids = values.cast(pl.String).to_frame("id").with_row_index("row")
+        is_kr = ids.select(number.str.contains(r"^[0-9]{13}$").fill_null(False)).to_series()
+        kept = ["row", "birth", "g", "region"]
+        # Each reader runs on its own rows only (split by the mask, put back in order by row number).
+        parts = pl.concat(
+            [
+                _run(_cn_stages(number, self.region_digits), ids.filter(~is_kr)).select(kept),
+                _run(_kr_stages(number), ids.filter(is_kr)).select(kept),
+            ]
+        ).sort("row")
         readable = pl.col("birth").is_not_null()
         return parts.select(
             pl.col("birth"),
