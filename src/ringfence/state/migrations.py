@@ -113,6 +113,14 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX consents_scope ON consents (purpose, recipient)",
         ),
     ),
+    Migration(
+        6,
+        "reversals: recorded before the first value is decrypted (started, revealed, aborted)",
+        (
+            "ALTER TABLE reversals ADD COLUMN state TEXT NOT NULL DEFAULT 'revealed'",
+            "ALTER TABLE reversals ADD COLUMN process TEXT",
+        ),
+    ),
 )
 
 LATEST = MIGRATIONS[-1].version

@@ -2,30 +2,40 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from ringfence.cli.options import (
     CopiesOption,
+    EncodingOption,
+    EngineOption,
     ForceOption,
     InputsArgument,
     JsonOption,
     PoliciesOption,
+    SparkMasterOption,
     WorkspaceOption,
+    encoding_of,
+    engine_of,
     mode_of,
     workspace_of,
 )
 from ringfence.cli.output import Mode, emit_json, err, note, out, rows_progress, table
+from ringfence.errors import OutputError, UsageError
 from ringfence.io import BATCH_ROWS
 
 if TYPE_CHECKING:
     from ringfence.cli.jobs import Job
     from ringfence.keys import Keyset
+    from ringfence.policy import Policy
     from ringfence.workspace import Workspace
 
 # The recipient a plan is explained for when none is named (the plan is shown, never run).
 _ANY_RECIPIENT = "(any recipient)"
+# Object storage and HDFS: only Spark reads and writes them (its committer publishes the output).
+REMOTE_SCHEMES = ("s3a://", "s3://", "gs://", "abfss://", "wasbs://", "hdfs://")
 
 
 def protect(
@@ -42,16 +52,27 @@ def protect(
     explain: Annotated[
         bool, typer.Option("--explain", help="Show the plan for each table and stop; nothing is written.")
     ] = False,
+    encoding: EncodingOption = None,
     force: ForceOption = False,
+    engine: EngineOption = "local",
+    spark_master: SparkMasterOption = "local[*]",
     workspace: WorkspaceOption = None,
     json_out: JsonOption = False,
 ) -> None:
     """De-identify each input table by its policy into OUTPUT, batch by batch; each output appears only
-    when complete. Every table's policy and output are checked before the first is read."""
+    when complete. Every table's policy and output are checked before the first is read.
+
+    With --engine spark, INPUT is one Parquet, CSV or JSON-lines path Spark reads (local or object
+    storage) and OUTPUT a Parquet folder; keys reach the executors sealed under RINGFENCE_KEK."""
     from ringfence.cli.jobs import make_room, plan_jobs
     from ringfence.pipeline.protect import column_entities, plan_for
 
     mode = mode_of(ctx, json_out, workspace)
+    encoding = encoding_of(encoding)
+    engine = engine_of(engine)
+    if engine == "spark" and (output.startswith(REMOTE_SCHEMES) or not explain):
+        _spark(mode, inputs, policy, output, recipient, spark_master, force)
+        return
     ws = workspace_of(mode)
     jobs = plan_jobs(inputs, policy, output, workspace=ws, force=force, writes=not explain)
     keyset = ws.keyset()
@@ -80,7 +101,7 @@ def protect(
         plan_for(job.source, job.policy, keyset=keyset, recipient=recipient, entities=entities)
     make_room(jobs)
     docs = [
-        _run(mode, ws, job, keyset, recipient, batch_rows, force, entities)
+        _run(mode, ws, job, keyset, recipient, batch_rows, force, entities, encoding)
         for job, entities in zip(jobs, found, strict=True)
     ]
     if mode.json:
@@ -96,6 +117,7 @@ def _run(
     batch_rows: int,
     force: bool,
     entities: dict[str, str | None],
+    encoding: str | None,
 ) -> dict[str, Any]:
     """One table protected; its JSON document (people get its table of columns and any warning)."""
     from ringfence.io.location import Location
@@ -112,6 +134,7 @@ def _run(
             overwrite=force,
             entities=entities,
             on_rows=on_rows,
+            encoding=encoding,
         )
     doc = summary.to_json()
     # Paths as reveal reports them: relative to the workspace when inside it, else absolute; a URI as given.
@@ -138,3 +161,56 @@ def _run(
     )
     out.print(f"policy {summary.plan.policy_name} {summary.plan.policy_hash}", markup=False)
     return {k: doc[k] for k in keys}
+
+
+def _spark(
+    mode: Mode,
+    inputs: list[str],
+    policy: Path,
+    output: str,
+    recipient: str | None,
+    master: str,
+    force: bool,
+) -> None:
+    """One input on Spark; a local output is checked first as on the local engine (Spark's committer
+    checks object storage)."""
+    from ringfence.io.location import Location
+    from ringfence.policy import load_policy
+    from ringfence.workspace import check_output
+
+    if len(inputs) != 1:
+        raise UsageError("--engine spark protects one input at a time")
+    rules = load_policy(policy)
+    if not output.startswith(REMOTE_SCHEMES):
+        if not force and Location.parse(output).exists():
+            raise OutputError(f"{output} exists; pass --force to replace it")
+        check_output(output, workspace=workspace_of(mode), inputs=[inputs[0], policy])
+    _protect_on_spark(mode, inputs[0], rules, output, recipient, master, force)
+
+
+def _protect_on_spark(
+    mode: Mode,
+    input_spec: str,
+    rules: Policy,
+    output: str,
+    recipient: str | None,
+    master: str,
+    force: bool,
+) -> None:
+    from ringfence.spark import protect as spark_protect
+
+    doc = spark_protect(
+        input_spec,
+        rules,
+        output,
+        keyset=workspace_of(mode).keyset(),
+        recipient=recipient,
+        master=master,
+        overwrite=force,
+    ).to_json()
+    if mode.json:
+        emit_json(doc)
+        return
+    out.print(
+        f"{input_spec} → {doc['output']}: {doc['rows_out']:,} rows on Spark ({doc['master']})", markup=False
+    )

@@ -8,7 +8,14 @@ from typing import Annotated, Any
 
 import typer
 
-from ringfence.cli.options import JsonOption, check_side_outputs, mode_of
+from ringfence.cli.options import (
+    EngineOption,
+    JsonOption,
+    SparkMasterOption,
+    check_side_outputs,
+    engine_of,
+    mode_of,
+)
 from ringfence.cli.output import emit_json, err, out, table
 from ringfence.errors import OutputError
 
@@ -34,13 +41,18 @@ def scan(
     force: Annotated[
         bool, typer.Option("--force", help="Replace an existing --draft-policy file (a reviewed policy?).")
     ] = False,
+    engine: EngineOption = "local",
+    spark_master: SparkMasterOption = "local[*]",
     json_out: JsonOption = False,
 ) -> None:
-    """Find personal data: per table and column, the entity type, confidence, hit rate and evidence."""
+    """Find personal data: per table and column, the entity type, confidence, hit rate and evidence.
+
+    With --engine spark, each INPUT is a path Spark reads and the sample is drawn on the cluster."""
     from ringfence.detect.scan import TableFinding
     from ringfence.detect.scan import scan as run_scan
 
     mode = mode_of(ctx, json_out, None)
+    engine = engine_of(engine)
     check_side_outputs(mode, [report, draft], list(inputs))  # checked before the scan, not after it
     if draft is not None and draft.exists() and not force:
         raise OutputError(f"{draft} exists (a policy someone may have reviewed); pass --force to replace it")
@@ -51,7 +63,12 @@ def scan(
             err.print(f"scanned {found.source}: {found.rows:,} rows", markup=False)
 
     with status:
-        result = run_scan(inputs, sample_rows=sample_rows, full=full, on_table=show)
+        if engine == "spark":
+            from ringfence.spark.scan import scan as spark_scan
+
+            result = spark_scan(list(inputs), sample_rows=sample_rows, full=full, master=spark_master)
+        else:
+            result = run_scan(inputs, sample_rows=sample_rows, full=full, on_table=show)
     if report is not None:
         from ringfence.report import write_scan_report
 
