@@ -56,6 +56,8 @@ class DemoResult:
     report: Path
     steps: list[DemoStep] = field(default_factory=list)
     pages: dict[str, Path] = field(default_factory=dict)
+    # The checks that failed (raw values in a release, a broken ledger): the command exits 1 on any.
+    failed: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -64,6 +66,7 @@ class DemoResult:
             "report": str(self.report),
             "pages": {name: str(path) for name, path in self.pages.items()},
             "steps": [{"step": s.name, "seconds": round(s.seconds, 3), **s.summary} for s in self.steps],
+            "failed": list(self.failed),
         }
 
 
@@ -250,6 +253,8 @@ def run_demo(
         for column in ("phone", "national_id", "email", "name"):
             surviving[column] = len(set(original.get_column(column).drop_nulls().to_list()) & cells)
         verdict = "none of them appears" if not any(surviving.values()) else "SOME APPEAR"
+        if any(surviving.values()):
+            result.failed.append("raw values found in the release")
         return {"raw values found in the release": surviving}, [
             "Looked for every customer's phone number, national ID, e-mail and name in the file the fraud "
             f"partner received: {verdict} ({', '.join(f'{k} {v}' for k, v in surviving.items())})."
@@ -301,6 +306,8 @@ def run_demo(
         finally:
             store.close()
         result.pages.update({"transparency report": page, "checkpoint": checkpoint})
+        if not verified.ok:
+            result.failed.append("ledger verified")
         who = "; ".join(f"{d.recipient} ({d.country}) for {d.purpose} on {d.time[:10]}" for d in disclosures)
         return {
             "ledger verified": verified.ok,

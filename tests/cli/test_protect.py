@@ -42,8 +42,14 @@ def test_draft_policy_then_protect_removes_phones_and_ids(
     )  # fmt: skip
     assert code == 0, err
     doc = json.loads(out)
-    assert set(doc) == {"input", "output", "rows_in", "rows_out", "columns", "policy_hash", "key_ids"}
+    assert set(doc) == {
+        "input", "output", "rows_in", "rows_out", "columns", "policy_hash", "key_ids", "unreadable"
+    }  # fmt: skip
     assert doc["rows_in"] == doc["rows_out"] == 1_200
+    # Paths as reveal reports them: outside the workspace, absolute.
+    assert doc["input"] == str(customers.resolve()) and doc["output"] == str(output.resolve())
+    # The synthetic platform's national IDs mix CN and KR holders: each is read by its own form.
+    assert doc["unreadable"] == {"national_id": 0}
     assert doc["columns"]["phone"] == "tokenize" and doc["columns"]["name"] == "drop"
     assert doc["policy_hash"].startswith("sha256:")
     raw = pl.read_parquet(customers)

@@ -354,3 +354,34 @@ def test_two_releases_at_once_land_on_a_postgresql_state_store(
         store = open_store(url, migrate=False)
         store.execute(f'DROP SCHEMA "{schema}" CASCADE')
         store.close()
+
+
+def test_several_tables_are_released_each_by_its_own_policy(
+    setup: Setup, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two inputs, a folder of <table>.yaml policies (the fixture's drafts), one output folder."""
+    assert setup.policy.parent == setup.txn_policy.parent
+    out = tmp_path / "to-fraudnet"
+    inputs = [str(setup.data / "customers.parquet"), str(setup.data / "transactions.parquet")]
+    code, stdout, err = setup.cli(
+        capsys, "release", *inputs, "--policy", str(setup.policy.parent), "--recipient", "seoul-fraudnet",
+        "--purpose", "fraud_prevention", "--subject", "customer_id", "-o", str(out), "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    docs = json.loads(stdout)["tables"]
+    assert [d["decision"] for d in docs] == ["allowed", "allowed"]
+    assert sorted(p.name for p in out.iterdir()) == ["customers.parquet", "transactions.parquet"]
+    assert pl.read_parquet(out / "customers.parquet").height == docs[0]["rows_out"]
+    assert pl.read_parquet(out / "transactions.parquet").height == docs[1]["rows_out"] > 0
+    entries = [e for e in _ledger(setup.ws).entries() if e.kind == "release"]
+    assert [e.fields["release_id"] for e in entries] == [d["release_id"] for d in docs]
+    # A table without its policy in the folder stops everything before any work.
+    lone = tmp_path / "lone"
+    lone.mkdir()
+    (lone / "customers.yaml").write_text(setup.policy.read_text(encoding="utf-8"), encoding="utf-8")
+    code, _, err = setup.cli(
+        capsys, "release", *inputs, "--policy", str(lone), "--recipient", "seoul-fraudnet",
+        "--purpose", "fraud_prevention", "--subject", "customer_id", "-o", str(tmp_path / "none"),
+    )  # fmt: skip
+    assert code == 2 and "no policy for table transactions" in err
+    assert not (tmp_path / "none").exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -148,3 +149,29 @@ def test_demo_tells_the_story_in_sentences_and_ends_with_the_reports(
         line.startswith("Transparency report: ") for line in last
     )
     assert all(Path(line.split(": ", 1)[1]).exists() for line in last)
+
+
+def test_the_demo_exits_1_when_raw_values_reach_a_release(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A policy that keeps the phone numbers (a reviewer's mistake) lets them through: the check finds
+    them, says how many, and the command exits 1 (the promise of DESIGN.md's exit codes)."""
+    import re
+
+    import ringfence.demo
+
+    drafted = ringfence.demo.draft_policy
+
+    def keeps_phones(*args: Any, **kwargs: Any) -> str:
+        return re.sub(r"(\n  phone): \{[^}]*\}", r"\1: keep", drafted(*args, **kwargs))
+
+    monkeypatch.setattr(ringfence.demo, "draft_policy", keeps_phones)
+    code = run(["demo", "--rows", "2000", "--dir", str(tmp_path / "demo"), "--json"])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert "the demo's checks failed: raw values found in the release" in captured.err
+    doc = json.loads(captured.out)
+    check = next(s for s in doc["steps"] if s["step"] == "check the release")
+    found = check["raw values found in the release"]
+    assert found["phone"] > 0 and found["national_id"] == found["email"] == found["name"] == 0
+    assert doc["failed"] == ["raw values found in the release"]

@@ -237,10 +237,25 @@ def test_top_level_mistakes() -> None:
     assert _error("a: 1\n---\nb: 2\n").startswith("policy.yaml:")
 
 
-def test_several_problems_report_the_first_by_line_and_count_the_rest() -> None:
-    message = _error(HEAD + "columns:\n  a: {action: mask, keep_last: x}\n  b: maks\n")
+def test_several_problems_are_all_shown_by_line_with_a_fix() -> None:
+    message = _error(
+        HEAD
+        + "columns:\n  a: {action: mask, keep_last: x}\n  b: maks\n"
+        + "  c: {action: keep, entty: EMAIL_ADDRESS}\n"
+    )
     assert message.startswith("policy.yaml:4: columns.a.keep_last:")
-    assert message.endswith("(and 1 more problems)")
+    assert "; line 5: columns.b.action: unknown action 'maks'" in message
+    assert "did you mean 'mask'?" in message
+    assert "; line 6: columns.c.entty: unknown key 'entty'" in message and "did you mean 'entity'?" in message
+    assert message.endswith("3 problems: fix them all (docs/policy.md lists each action's keys)")
+    assert "\n" not in message and "more problems" not in message
+
+
+def test_a_long_list_of_problems_is_cut_at_ten() -> None:
+    rules = "".join(f"  c{i}: maks\n" for i in range(14))
+    message = _error(HEAD + "columns:\n" + rules)
+    assert message.count("unknown action 'maks'") == 10
+    assert "(and 4 more); 14 problems" in message
 
 
 def test_unsafe_yaml_is_refused() -> None:

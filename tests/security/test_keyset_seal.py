@@ -70,7 +70,7 @@ def test_a_disabled_key_stays_disabled_in_a_new_process(
     assert run_cli(capsys, "init", str(ws))[0] == 0
     assert run_cli(capsys, "-w", str(ws), "keys", "rotate", "aead")[0] == 0
     old = next(k.key_id for k in Keyset.load(ws / "keys" / "keyset.json").all_keys() if k.status == "enabled")
-    assert run_cli(capsys, "-w", str(ws), "keys", "disable", old)[0] == 0
+    assert run_cli(capsys, "-w", str(ws), "keys", "disable", old, "--yes")[0] == 0
     listed = subprocess.run(
         [sys.executable, "-m", "ringfence", "-w", str(ws), "keys", "list", "--json"],
         capture_output=True, text=True, check=True, env={**os.environ, "RINGFENCE_HOME": ""},

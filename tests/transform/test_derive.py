@@ -149,7 +149,7 @@ def test_each_output_column_reads_the_ids_once(monkeypatch: pytest.MonkeyPatch) 
 
 def _plain_and_string_readers_agree(entity: str, values: list[str | None], region_digits: int) -> None:
     ids = pl.Series("id", values, dtype=pl.String)
-    batch = derive_module._IdBatch(entity, region_digits)
+    batch = derive_module._IdBatch(region_digits)  # every value read by its own form, whatever ``entity``
     fast = batch(ids)
     assert fast.dtype == derive_module._PARTS
     assert fast.to_list() == batch.read(ids).to_struct("id").to_list()
@@ -208,7 +208,7 @@ def test_plain_reader_on_sliced_and_chunked_columns() -> None:
     ids = [cn_id("440305", dt.date(1990, 1, 1) + dt.timedelta(days=i), i % 1000) for i in range(50)]
     whole = pl.Series("id", [*ids, "1234", None, *ids])
     chunked = pl.concat([whole.slice(0, 30), whole.slice(30)], rechunk=False)
-    batch = derive_module._IdBatch("CN_RESIDENT_ID", 6)
+    batch = derive_module._IdBatch(6)
     for series in (whole.slice(7, 60), chunked):
         expected = batch.read(series).to_struct("id").to_list()
         assert batch(series).to_list() == expected
@@ -217,7 +217,7 @@ def test_plain_reader_on_sliced_and_chunked_columns() -> None:
 
 def test_parts_of_a_slice_are_reused_only_for_the_same_values() -> None:
     """The kept parts of the recent slices are handed out again only for equal values."""
-    batch = derive_module._IdBatch("CN_RESIDENT_ID", 2)
+    batch = derive_module._IdBatch(2)
     a = pl.Series("id", [cn_id("110105", dt.date(1980, 5, 17), 3)])
     b = pl.Series("id", [cn_id("110105", dt.date(1980, 5, 18), 3)])
     first = batch(a)

@@ -58,6 +58,7 @@ def test_guarantees_and_key_purposes_come_from_the_declaration() -> None:
         "tokenize",
         "encrypt",
         "fpe",
+        "card_surrogate",
         "date_shift",
         "noise",
     }

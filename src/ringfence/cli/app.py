@@ -20,31 +20,28 @@ import sys
 import traceback
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from types import SimpleNamespace
+from typing import Annotated, Any
 
 import typer
 
 from ringfence import __version__
 from ringfence.cli import commands
+from ringfence.cli.output import emit_json
 from ringfence.errors import RingfenceError
 
+_HELP_NAMES = ["-h", "--help"]
 app = typer.Typer(
     name="ringfence",
     help="Keep payment customers' data inside the fence.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    context_settings={"help_option_names": _HELP_NAMES},
 )
 
 
-def _version(value: bool) -> None:
-    if value:
-        print(f"ringfence {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
+@app.callback(invoke_without_command=True)
 def root(
     ctx: typer.Context,
     workspace: Annotated[
@@ -52,14 +49,53 @@ def root(
     ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Machine output on stdout, nothing else.")] = False,
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+        bool, typer.Option("--version", help="Print the version (as JSON with --json) and stop.")
     ] = False,
 ) -> None:
     """Options given before the command apply to it (they may also be given after it)."""
+    if version:  # not eager, so that --json is known whichever of the two comes first
+        if json_out:
+            emit_json({"version": __version__})
+        else:
+            print(f"ringfence {__version__}")
+        raise typer.Exit()
+    if ctx.invoked_subcommand is None:  # options but no command: the help, as with no arguments
+        sys.stderr.write(ctx.get_help() + "\n")
+        raise typer.Exit(2)
     ctx.obj = {"workspace": str(workspace) if workspace else None, "json": json_out}
 
 
 commands.register(app)
+
+
+def _plain_help(command: Any) -> Any:
+    """The click command tree of ``command`` with help that shows no Python types: a flag shows no
+    ``<bool>``, an option its name (``--policy POLICY``, not ``<path>``), an argument its metavar
+    (``INPUTS...``), not ``<list[str]>`` or ``{inputs}...``."""
+    helper = None
+    if hasattr(command, "_help_option"):  # Typer's click caches the help option: build it once, here
+        helper = command.get_help_option(SimpleNamespace(help_option_names=_HELP_NAMES))
+    for param in [*getattr(command, "params", []), *([helper] if helper is not None else [])]:
+        if getattr(param, "is_flag", False):
+            param.metavar = ""
+        elif param.param_type_name == "option" and param.metavar is None:
+            param.metavar = (param.name or "value").upper()  # --policy POLICY, not --policy <path>
+        elif param.param_type_name == "argument":
+            name = (param.metavar or param.name or "").upper()
+            param.metavar = name
+            shown = name + ("..." if param.nargs != 1 else "")
+            usage = shown if param.required else f"[{shown}]"
+            setattr(param, "_usage_display_name", lambda usage=usage: usage)  # noqa: B010
+            setattr(param, "_rich_display_name", lambda shown=shown: shown)  # noqa: B010
+            setattr(param, "display_type_rich", lambda ctx: None)  # noqa: B010
+    for sub in getattr(command, "commands", {}).values():
+        _plain_help(sub)
+    return command
+
+
+def command() -> Any:
+    """The click command the application runs (built once per call: Typer builds it from ``app``)."""
+    return _plain_help(typer.main.get_command(app))
 
 
 def _click_errors(name: str) -> tuple[type[BaseException], ...]:
@@ -93,7 +129,7 @@ def _fail(message: str, code: int) -> int:
 def run(argv: list[str] | None = None) -> int:
     """Runs the command line and returns its exit code (never raises for a user's mistake)."""
     try:
-        result = app(args=argv, prog_name="ringfence", standalone_mode=False)
+        result = command().main(args=argv, prog_name="ringfence", standalone_mode=False)
     except RingfenceError as exc:
         if _debug():
             traceback.print_exc()

@@ -10,7 +10,7 @@ from typing import Annotated, TypeVar
 import typer
 
 from ringfence.cli.output import Mode
-from ringfence.errors import UsageError, WorkspaceError
+from ringfence.errors import OutputError, UsageError, WorkspaceError
 from ringfence.state.store import StateStore
 from ringfence.workspace import Workspace, check_output, find_workspace
 
@@ -18,6 +18,23 @@ T = TypeVar("T")
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine output on stdout, nothing else.")]
 ForceOption = Annotated[bool, typer.Option("--force", help="Replace OUTPUT if it exists.")]
+# What protect and release take: any number of tables, a policy for each, and where their copies go.
+InputsArgument = Annotated[
+    list[str],
+    typer.Argument(
+        metavar="INPUTS",
+        help="Files, folders or table URIs (a URI without ?table=: every table of its schema).",
+    ),
+]
+PoliciesOption = Annotated[
+    Path,
+    typer.Option(
+        "--policy", "-p", help="A policy file for every table, or a folder of <table>.yaml, one per table."
+    ),
+]
+CopiesOption = Annotated[
+    str, typer.Option("--output", "-o", help="Where to write the copy (a folder for several tables).")
+]
 EncodingOption = Annotated[
     str | None,
     typer.Option(
@@ -86,11 +103,14 @@ def workspace_of(mode: Mode) -> Workspace:
 
 def check_side_outputs(mode: Mode, outputs: list[Path | None], inputs: list[str | None]) -> None:
     """Refuses reports and drafts (written even by commands that need no workspace) that would land in
-    the key folder of the workspace in reach, onto its files, or onto an input."""
+    the key folder of the workspace in reach, onto its files, or onto an input, or in a folder that does
+    not exist: checked before the work, whose results would otherwise be lost."""
     try:
         ws: Workspace | None = find_workspace(mode.workspace)
     except WorkspaceError:
         ws = None
     for output in outputs:
         if output is not None:
+            if not output.parent.is_dir():
+                raise OutputError(f"cannot write {output}: folder {output.parent} does not exist")
             check_output(output, workspace=ws, inputs=inputs)

@@ -46,7 +46,7 @@ def emit_json(document: Any) -> None:
 def note(mode: Mode, message: str) -> None:
     """A line for people; silent in JSON mode."""
     if not mode.json:
-        err.print(message, markup=False)
+        err.print(message, markup=False, soft_wrap=True)
 
 
 def table(title: str, columns: list[str], rows: list[list[Any]]) -> Table:

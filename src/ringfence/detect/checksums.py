@@ -85,15 +85,28 @@ def _luhn_sum_bcd(chunk: pl.Expr) -> pl.Expr:
     )
 
 
-def luhn_valid_expr(col: pl.Expr, max_len: int = 19) -> pl.Expr:
-    """Polars: Luhn validity of a column of digit strings of up to ``max_len`` digits."""
+def luhn_sum_expr(col: pl.Expr, max_len: int = 19) -> pl.Expr:
+    """Polars: the Luhn sum of each digit string (the rightmost digit undoubled); valid when it is a
+    multiple of 10."""
     total: pl.Expr = _luhn_sum_bcd(col.str.tail(16))
     rest = col
     # 16 is even, so every chunk of 16 digits starts on an undoubled place.
     for _ in range(16, max_len, 16):
         rest = rest.str.head(-16)
         total = total + _luhn_sum_bcd(rest.str.tail(16))
-    return pl.when(col.is_null()).then(None).otherwise((total % 10) == 0)
+    return total
+
+
+def luhn_valid_expr(col: pl.Expr, max_len: int = 19) -> pl.Expr:
+    """Polars: Luhn validity of a column of digit strings of up to ``max_len`` digits."""
+    return pl.when(col.is_null()).then(None).otherwise((luhn_sum_expr(col, max_len) % 10) == 0)
+
+
+def luhn_check_digit_expr(payload: pl.Expr, max_len: int = 19) -> pl.Expr:
+    """Polars: the Luhn check digit (Int64, 0-9) to append to each payload digit string (null stays
+    null): the payload with a 0 appended, whose Luhn sum the digit brings to a multiple of 10."""
+    total = luhn_sum_expr(payload + pl.lit("0"), max_len)
+    return pl.when(payload.is_null()).then(None).otherwise((10 - total % 10) % 10)
 
 
 # ------------------------------------------------------------------------- ISO 7064 MOD 11-2 (CN RIC)

@@ -37,7 +37,7 @@ from ringfence.errors import InputError, RingfenceError, UsageError
 from ringfence.io import BATCH_ROWS
 from ringfence.io.atomic import TMP_MARK
 from ringfence.io.csvfile import CsvTable, open_csv
-from ringfence.io.db import SCHEMES, open_table
+from ringfence.io.db import SCHEMES, database_tables, is_db_uri, open_table, parse_db_uri
 from ringfence.io.encoding import UTF8_FAMILY, detect_encoding
 from ringfence.io.excelfile import ExcelTable
 from ringfence.io.formats import format_of
@@ -468,11 +468,14 @@ def _readable(path: Path) -> bool:
 
 
 def open_sources(spec: str | os.PathLike[str] | Location, *, encoding: str | None = None) -> list[Source]:
-    """A folder's readable files (not its subfolders; sorted by name), or ``[open_source(spec)]``.
+    """A folder's readable files (not its subfolders; sorted by name), every table of the schema a
+    database URI without ``?table=`` names, or ``[open_source(spec)]``.
 
     Hidden files and a writer's temporary files are skipped, and so are files whose extension names no
     readable format. A folder with nothing readable is an :class:`InputError`.
     """
+    if isinstance(spec, str) and is_db_uri(spec) and parse_db_uri(spec, any_table=True).table == ():
+        return [open_source(Location(table=target)) for target in database_tables(spec)]
     where = Location.parse(spec)
     if where.path is not None and where.path.is_dir():
         folder = where.path

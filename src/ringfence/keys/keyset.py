@@ -193,6 +193,17 @@ class Keyset(KeyHolder):
             )
         self._infos[key_id] = _with_status(info, "disabled")
 
+    def enable(self, key_id: str) -> None:
+        """Lets a disabled key be used again for what was made under it (it does not become primary)."""
+        info = self.info(key_id)
+        if info.status == "disabled":
+            self._infos[key_id] = _with_status(info, "enabled")
+
+    @property
+    def sealed_with(self) -> str:
+        """How the file this keyset was loaded from is protected: ``plain``, ``passphrase`` or ``kek``."""
+        return self._sealed_with if self._sealed_with in wrap.SEALS else "plain"
+
     # ------------------------------------------------------------------ using keys
 
     def secret(self, key_id: str, access: _SecretAccess) -> bytes:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -50,9 +50,11 @@ class ProtectSummary:
     rows_in: int
     rows_out: int
     plan: Plan
+    unreadable: dict[str, int] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "unreadable": dict(self.unreadable),
             "input": self.input,
             "output": self.output,
             "rows_in": self.rows_in,
@@ -111,6 +113,8 @@ def plan_for(
 
 # The prefix of a column a plan step carries through for a later step (never written: that step drops it).
 CARRIED = "__ringfence_carried__"
+# The prefix of the step's own flag of a present input value (dropped by the step itself).
+_PRESENT = "__ringfence_present__"
 
 
 class PlanStep:
@@ -121,10 +125,26 @@ class PlanStep:
     name = "plan"
 
     def __init__(self, plan: Plan, carry: tuple[str, ...] = ()) -> None:
-        self._exprs = [*plan.exprs(), *(pl.col(c).alias(CARRIED + c) for c in carry)]
+        checks = plan.unreadable_checks()
+        present = [expr.alias(_PRESENT + column) for column, (expr, _) in checks.items()]
+        self._exprs = [*plan.exprs(), *(pl.col(c).alias(CARRIED + c) for c in carry), *present]
+        self._hidden = [_PRESENT + column for column in checks]
+        # A value present in the input whose output is empty (any of its output columns null).
+        self._lost = [
+            (pl.col(_PRESENT + column) & pl.any_horizontal([pl.col(o).is_null() for o in outputs]))
+            .sum()
+            .alias(column)
+            for column, (_, outputs) in checks.items()
+        ]
+        self.unreadable: dict[str, int] = dict.fromkeys(checks, 0)
 
     def __call__(self, batch: pl.DataFrame) -> pl.DataFrame:
-        return batch.select(self._exprs)
+        done = batch.select(self._exprs)
+        if not self._lost:
+            return done
+        for column, n in done.select(self._lost).row(0, named=True).items():
+            self.unreadable[column] += int(n)
+        return done.drop(self._hidden)
 
 
 def protect(
@@ -161,7 +181,8 @@ def protect(
     # The plan, sealed for the key holder: the recipient sees an opaque blob.
     footer = plan.record().bound_sealer(keyset) if keyset is not None else None
     written = RowCount()
-    steps: list[Step] = [PlanStep(plan)]
+    planned = PlanStep(plan)
+    steps: list[Step] = [planned]
     taps: list[Tap] = [written]
     gates: list[Gate] = []
     stage = stage_for(rules, src.lazy().select(plan.exprs())) if rules.risk is not None else None
@@ -186,4 +207,6 @@ def protect(
         on_rows=on_rows,
     )
     result = runner.run()
-    return ProtectSummary(src.name, str(result.written.path), result.rows_in, written.rows, plan)
+    return ProtectSummary(
+        src.name, str(result.written.path), result.rows_in, written.rows, plan, dict(planned.unreadable)
+    )

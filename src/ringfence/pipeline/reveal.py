@@ -153,17 +153,6 @@ def _actor() -> str:
         return f"uid:{uid}"
 
 
-def _shown(location: str, root: Path) -> str:
-    """A file's path relative to the workspace when inside it, else absolute; a URI as it is."""
-    if Location.parse(location).is_table:
-        return location
-    path = Path(location).resolve()
-    try:
-        return str(path.relative_to(root.resolve()))
-    except ValueError:
-        return str(path)
-
-
 def _file_hash(source: Source) -> str | None:
     if source.is_table:
         return None
@@ -448,10 +437,10 @@ def reveal(
             plan,
             tally,
             {
-                "input": _shown(src.location, workspace.root),
+                "input": workspace.shown(src.location),
                 "input_sha256": _file_hash(src),
-                "output": _shown(str(out_path), workspace.root),
-                "reference": _shown(ref_src.location, workspace.root) if ref_src is not None else None,
+                "output": workspace.shown(str(out_path)),
+                "reference": workspace.shown(ref_src.location) if ref_src is not None else None,
                 "reference_sha256": _file_hash(ref_src) if ref_src is not None else None,
                 "reason": why,
             },

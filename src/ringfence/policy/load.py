@@ -1,13 +1,16 @@
 """Loading a policy file: safe YAML, strict validation, and errors that name the file, line and key.
 
 Every problem is reported as one line, ``policy.yaml:12: columns.phone.action: unknown action 'maks'
-(expected one of keep, drop, ...)``; when a document has several, the first by line is shown and the
-count of the others is added. Messages quote keys, action and entity names from the policy, never data.
+(expected one of keep, drop, ...)``; when a document has several, the first by line leads and the
+others follow on the same line, by line (up to ten), with a close spelling suggested for an unknown
+action or key. Messages quote keys, action and entity names from the policy, never data.
 """
 
 from __future__ import annotations
 
+import difflib
 import os
+from collections.abc import Iterable
 from pathlib import Path as FsPath
 from typing import Any
 
@@ -65,12 +68,33 @@ def parse_policy(text: str, source_name: str = "<policy>") -> Policy:
             (_line(lines, path), path, message)
             for path, message in (_explain(error, data) for error in exc.errors())
         )
-        line, path, message = problems[0]
+        raise PolicyError(_problem_list(source_name, problems)) from None
+
+
+MAX_PROBLEMS_SHOWN = 10
+
+
+def _problem_list(source_name: str, problems: list[tuple[int, Path, str]]) -> str:
+    """Every problem (up to :data:`MAX_PROBLEMS_SHOWN`), by line, on one line: ``file:LINE: key:
+    message; line N: key: message``, and where to read what each action takes."""
+    shown = []
+    for n, (line, path, message) in enumerate(problems[:MAX_PROBLEMS_SHOWN]):
         where = dotted(path)
-        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
-        raise PolicyError(
-            f"{source_name}:{line}: " + (f"{where}: " if where else "") + message + more
-        ) from None
+        shown.append(
+            ("" if n else f"{source_name}:") + f"{line}: " + (f"{where}: " if where else "") + message
+        )
+    text = shown[0] + "".join(f"; line {s}" for s in shown[1:])
+    if len(problems) > 1:
+        hidden = len(problems) - len(shown)
+        text += f" (and {hidden} more)" if hidden else ""
+        text += f"; {len(problems)} problems: fix them all (docs/policy.md lists each action's keys)"
+    return text
+
+
+def _suggest(given: object, known: Iterable[str]) -> str:
+    """`` (did you mean 'mask'?)`` when ``given`` is close to one of ``known``, else nothing."""
+    close = difflib.get_close_matches(str(given), list(known), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def _line(lines: dict[Path, int], path: Path) -> int:
@@ -114,7 +138,10 @@ def _explain(error: Any, data: dict[str, Any]) -> tuple[Path, str]:
         return path, "a column name must be text"
     path, action = _strip_tag(raw_loc, data)
     if kind == "union_tag_invalid":
-        return (*path, "action"), f"unknown action {ctx.get('tag')!r} (expected one of {', '.join(ACTIONS)})"
+        tag = ctx.get("tag")
+        return (*path, "action"), (
+            f"unknown action {tag!r} (expected one of {', '.join(ACTIONS)}){_suggest(tag, ACTIONS)}"
+        )
     if kind == "union_tag_not_found":
         return path, f"a rule needs an action (one of {', '.join(ACTIONS)})"
     if kind == "model_attributes_type":
@@ -122,7 +149,8 @@ def _explain(error: Any, data: dict[str, Any]) -> tuple[Path, str]:
     if kind == "extra_forbidden":
         model = _model_at(path[:-1], action)
         known = f" (expected one of {', '.join(model.model_fields)})" if model is not None else ""
-        return path, f"unknown key {path[-1]!r}{known}"
+        near = _suggest(path[-1], model.model_fields) if model is not None else ""
+        return path, f"unknown key {path[-1]!r}{known}{near}"
     if kind == "missing":
         return path, "this key is required"
     if kind == "literal_error" and path[-1:] == ("entity",):

@@ -169,6 +169,10 @@ def _with_entity(rule: Rule, entity: str) -> Rule:
         raise PolicyProblem(("entities", entity), first["msg"]) from None
 
 
+# Rule keys added after policies were hashed, with the default that leaves an older policy's hash as it was.
+_LATER_RULE_KEYS: dict[str, object] = {"keep_bin": False}
+
+
 def canonical_json(policy: Policy) -> str:
     """The policy as compact JSON with sorted keys and every default filled in: equal policies (however
     their YAML is laid out, ordered or abbreviated) give equal text. A policy without a ``risk`` section
@@ -177,6 +181,11 @@ def canonical_json(policy: Policy) -> str:
     for added in ("risk", "subject"):  # sections added later: absent, they leave the hash as it was
         if doc.get(added) is None:
             doc.pop(added, None)
+    for section in ("columns", "entities"):  # rule keys added later: at their default, likewise
+        for rule in (doc.get(section) or {}).values():
+            for key, default in _LATER_RULE_KEYS.items():
+                if key in rule and rule[key] == default:
+                    del rule[key]
     return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 

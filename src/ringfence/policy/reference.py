@@ -2,9 +2,9 @@
 
 ``python -m ringfence.policy.reference > docs/policy.md`` prints every declared action
 (:data:`ringfence.policy.rules.REGISTRY`) with its parameters (types, defaults, bounds, read from the rule
-models), what it guarantees (reversible, joinable, keyed and the key purpose, how reveal inverts it) and a
-YAML example. The output depends on the registry alone, so a test checks that the committed file is
-current.
+models), what it guarantees (how a value comes back: decryptable, resolvable against a reference or
+one-way; joinable, keyed and the key purpose, how reveal inverts it) and a YAML example. The output
+depends on the registry alone, so a test checks that the committed file is current.
 """
 
 from __future__ import annotations
@@ -97,7 +97,7 @@ def _guarantees(action: Action) -> list[str]:
     return [
         "| guarantee | |",
         "|---|---|",
-        f"| reversible | {'yes' if action.reversible else 'no'} |",
+        f"| comes back | {action.comes_back} |",
         f"| joinable | {joinable} |",
         f"| keyed | {keyed} |",
         f"| reveal | {inverse} |",
@@ -141,10 +141,10 @@ def render() -> str:
         "  PHONE_NUMBER: {action: tokenize}",
         "```",
         "",
-        "| action | reversible | joinable | key |",
+        "| action | comes back | joinable | key |",
         "|---|---|---|---|",
         *(
-            f"| [`{a.name}`](#{a.name}) | {'yes' if a.reversible else 'no'} | "
+            f"| [`{a.name}`](#{a.name}) | {a.comes_back} | "
             f"{'yes' if a.joinable else 'no'}{'*' if a.joinable_unless else ''} | {a.key_purpose or '—'} |"
             for a in REGISTRY
         ),

@@ -133,19 +133,50 @@ class Encrypt(RuleBase):
 
 
 class Fpe(RuleBase):
-    """Format-preserving encryption (FF1): the output has the input's length and alphabet."""
+    """Format-preserving encryption (FF1): the output has the input's length and alphabet.
+
+    With ``keep_bin: true`` (card numbers of 13 to 19 digits), the first 6 digits (the BIN) are kept,
+    the digits between them and the check digit are encrypted, and the check digit is recomputed so that
+    a valid card stays Luhn-valid: a surrogate that test systems and partners' validators accept, and
+    that reveal decrypts exactly. Keeping the last 4 digits too is not possible here: the check digit is
+    one of them, so a 16-digit card would keep only 5 free digits (100,000 values), below FF1's floor of
+    1,000,000 values; use ``card_surrogate`` (keyed, one-way) for that.
+    """
 
     action: Literal["fpe"]
     alphabet: str = Field("digits", min_length=2, max_length=256)
     scope: Scope = "recipient"
+    keep_bin: bool = False
 
     @model_validator(mode="after")
     def _check(self) -> Fpe:
+        if self.keep_bin and self.alphabet != "digits":
+            raise RuleProblem("keep_bin", "keep_bin works on card numbers: use it with alphabet: digits")
+        if self.keep_bin and self.entity not in (None, "PAYMENT_CARD"):
+            raise RuleProblem("keep_bin", f"keep_bin keeps a card's BIN; {self.entity} is not a card")
         if self.alphabet not in ("digits", "alnum"):
             if len(set(self.alphabet)) != len(self.alphabet):
                 raise RuleProblem("alphabet", "a custom alphabet must not repeat a character")
             if any(ch.isspace() for ch in self.alphabet):
                 raise RuleProblem("alphabet", "a custom alphabet must not contain whitespace")
+        return self
+
+
+class CardSurrogate(RuleBase):
+    """A card number that still looks like one: the first 6 digits (the BIN) and the last 4 are kept,
+    the digits between them are keyed (the same card gives the same surrogate within a scope), and one of
+    them is set so that the number passes the Luhn check. One-way: FF1 cannot encrypt the few digits left
+    (5 of a 16-digit card, 100,000 values, below FF1's floor of 1,000,000), so nothing decrypts it; cards
+    sharing BIN and last 4 may share a surrogate. For a surrogate reveal can decrypt, use ``fpe`` with
+    ``keep_bin: true`` (the BIN kept, the last 4 not)."""
+
+    action: Literal["card_surrogate"]
+    scope: Scope = "recipient"
+
+    @model_validator(mode="after")
+    def _check(self) -> CardSurrogate:
+        if self.entity not in (None, "PAYMENT_CARD"):
+            raise RuleProblem("entity", f"card_surrogate applies to PAYMENT_CARD columns, not {self.entity}")
         return self
 
 
@@ -276,6 +307,7 @@ Rule: TypeAlias = (
     | Tokenize
     | Encrypt
     | Fpe
+    | CardSurrogate
     | Generalize
     | DateShift
     | Round
@@ -283,6 +315,15 @@ Rule: TypeAlias = (
     | Derive
 )
 Inverse = Literal["identity", "decrypt", "match"]
+# How a value comes back, in words a user cannot misread: a ciphertext is *decryptable* by the key holder;
+# a token is not decryptable but *resolvable against a reference* (reveal re-tokenizes a table holding the
+# originals and matches); anything else is one-way.
+COMES_BACK: dict[Inverse | None, str] = {
+    "identity": "kept as is",
+    "decrypt": "decryptable",
+    "match": "resolvable against a reference",
+    None: "no (one-way)",
+}
 
 
 @dataclass(frozen=True)
@@ -305,6 +346,11 @@ class Action:
     joinable_unless: str | None = None
     key_purpose: KeyPurpose | None = None
     inverse: Inverse | None = None
+
+    @property
+    def comes_back(self) -> str:
+        """How an output value comes back to its input: :data:`COMES_BACK` of :attr:`inverse`."""
+        return COMES_BACK[self.inverse]
 
     @property
     def name(self) -> str:
@@ -336,11 +382,17 @@ REGISTRY: tuple[Action, ...] = (
     ),
     Action(
         Fpe,
-        "card_number: {action: fpe, entity: PAYMENT_CARD}",
+        "card_number: {action: fpe, entity: PAYMENT_CARD, keep_bin: true}",
         reversible=True,
         joinable=True,
         key_purpose="aead",
         inverse="decrypt",
+    ),
+    Action(
+        CardSurrogate,
+        "card_number: {action: card_surrogate, entity: PAYMENT_CARD}",
+        joinable=True,
+        key_purpose="hmac",
     ),
     Action(
         Generalize,

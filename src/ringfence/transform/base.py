@@ -95,8 +95,8 @@ class TransformContext:
             return "global"
         if not self.recipient:
             raise UsageError(
-                f"{action} with scope: recipient needs a recipient (release --recipient); "
-                "or set scope: global"
+                f"{action} with scope: recipient needs a recipient (`ringfence release --recipient ID` or "
+                "`ringfence protect --recipient ID`); or set scope: global in the policy"
             )
         return f"recipient:{self.recipient}"
 
@@ -130,6 +130,10 @@ class TransformSpec(ABC):
     def action(self) -> Action:
         """The declaration of this transform's action."""
         return ACTION_SPECS[self.name]
+
+    # Whether a value present in the input may come out empty because the transform could not read it (a
+    # national ID ``derive`` cannot parse): such values are counted for the run's summary, never silent.
+    counts_unreadable: ClassVar[bool] = False
 
     @property
     def reversible(self) -> bool:

@@ -8,8 +8,11 @@
   5-8 the same for foreign residents; odd = male). The check digit is not required: numbers issued since
   October 2020 have random digits after ``G``.
 
-Spaces and dashes are ignored. An ID that cannot be read (wrong length, impossible date, bad check
-character) yields null for every field: nothing is guessed.
+Spaces and dashes are ignored. Each value is read by its own form, whatever entity the rule declares: a
+column may mix CN and KR holders (a platform serving both), and the forms cannot be confused (18 or 15
+characters against 13 digits), so the reader is picked per row by a mask. An ID that cannot be read (wrong
+length, impossible date, bad check character) yields null for every field: nothing is guessed, and
+:meth:`Derive.lost` lets a run count such values for its summary.
 """
 
 from __future__ import annotations
@@ -103,20 +106,29 @@ RECENT = 8
 _PARTS = pl.Struct({"birth": pl.Date, "gender": pl.String, "region": pl.String})
 
 
-class _IdBatch:
-    """Batch function: every part of a column of IDs, each intermediate computed once; an ID whose birth
-    date cannot be read yields null parts."""
+def _run(stages: list[dict[str, pl.Expr]], ids: pl.DataFrame) -> pl.DataFrame:
+    frame = ids
+    for stage in stages:
+        frame = frame.with_columns(**stage)
+    return frame
 
-    def __init__(self, entity: str, region_digits: int) -> None:
-        self.entity, self.region_digits = entity, region_digits
+
+class _IdBatch:
+    """Batch function: every part of a column of national IDs, each value read by its own form (a column
+    may mix CN resident IDs and KR RRNs: their lengths differ, 18 or 15 characters against 13 digits, so
+    the form picks the reader per row with a mask, never a guess); an ID whose birth date cannot be read
+    yields null parts."""
+
+    def __init__(self, region_digits: int) -> None:
+        self.region_digits = region_digits
         self._lock = threading.Lock()
         self._recent: list[tuple[pl.Series, pl.Series]] = []
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"entity": self.entity, "region_digits": self.region_digits}
+        return {"region_digits": self.region_digits}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(state["entity"], state["region_digits"])  # type: ignore[misc]
+        self.__init__(state["region_digits"])  # type: ignore[misc]
 
     def __call__(self, values: pl.Series) -> pl.Series:
         """The parts of ``values``. Polars runs this once per output column on each slice of a batch
@@ -134,7 +146,7 @@ class _IdBatch:
 
     def _parts(self, values: pl.Series) -> pl.Series:
         ids = values.cast(pl.String)
-        fast = plain_forms(ids, (self.entity,), self.region_digits)
+        fast = plain_forms(ids, NATIONAL_IDS, self.region_digits)
         if fast.rest.size == 0:  # every value was plain digits (or null): the usual column
             return fast.parts.to_struct(values.name)
         rest = self.read(ids.gather(fast.rest))
@@ -146,15 +158,18 @@ class _IdBatch:
     def read(self, ids: pl.Series) -> pl.DataFrame:
         """The parts of any IDs (separators, the 15-digit form, anything malformed), by string stages."""
         number = compact(pl.col("id"))
-        if self.entity == "CN_RESIDENT_ID":
-            stages = _cn_stages(number, self.region_digits)
-        else:
-            stages = _kr_stages(number)
-        frame = ids.to_frame("id")
-        for stage in stages:
-            frame = frame.with_columns(**stage)
+        frame = ids.to_frame("id").with_row_index("row")
+        is_kr = frame.select(number.str.contains(r"^[0-9]{13}$").fill_null(False)).to_series()
+        kept = ["row", "birth", "g", "region"]
+        # Each reader runs on its own rows only (split by the mask, put back in order by row number).
+        parts = pl.concat(
+            [
+                _run(_cn_stages(number, self.region_digits), frame.filter(~is_kr)).select(kept),
+                _run(_kr_stages(number), frame.filter(is_kr)).select(kept),
+            ]
+        ).sort("row")
         readable = pl.col("birth").is_not_null()
-        return frame.select(
+        return parts.select(
             pl.col("birth"),
             _gender(pl.when(readable).then(pl.col("g"))).alias("gender"),
             pl.when(readable).then(pl.col("region")).alias("region"),
@@ -162,10 +177,11 @@ class _IdBatch:
 
 
 def id_parts(value: pl.Expr, entity: str, region_digits: int = 2) -> IdParts:
-    """Birth date, gender and region of a column of CN resident IDs or KR RRNs, computed in one pass."""
+    """Birth date, gender and region of a column of national IDs (CN resident IDs, KR RRNs or both, each
+    value read by its own form), computed in one pass; ``entity`` is the column's declared one."""
     if entity not in NATIONAL_IDS:
         raise UsageError(f"birth data can be read from {' or '.join(NATIONAL_IDS)}, not {entity}")
-    parsed = value.map_batches(_IdBatch(entity, region_digits), return_dtype=_PARTS, is_elementwise=True)
+    parsed = value.map_batches(_IdBatch(region_digits), return_dtype=_PARTS, is_elementwise=True)
     return IdParts(
         birth=parsed.struct.field("birth"),
         gender=parsed.struct.field("gender"),
@@ -182,6 +198,7 @@ class Derive(TransformSpec):
     """
 
     name = "derive"
+    counts_unreadable = True
 
     def __init__(
         self,

@@ -23,14 +23,24 @@ What it guarantees:
   alphabet's characters (``Na``, a surname, or ``none`` under ``alnum``) is a value like any other,
   encrypted or refused the same way in every batch and in both directions.
 - Null stays null.
+- ``keep_bin`` (card numbers, ``alphabet: digits``): the first 6 digits (the BIN: issuer and card type)
+  are kept, the digits between them and the check digit are FF1-encrypted, and the check digit is moved
+  by the change in the Luhn check digit, so a valid card gives a valid card (test systems and partners'
+  validators accept it) and reveal gives the input back exactly. Its FF1 key is derived for
+  ``<scope>|<column>|bin``. Keeping the last 4 digits as well is not offered here: with the check digit
+  among them, one more digit would have to be fixed for Luhn, leaving 5 free digits of a 16-digit card
+  (100,000 values) below FF1's floor of 1,000,000 (NIST SP 800-38G Rev. 1); ``card_surrogate`` keeps
+  BIN and last 4 as a keyed, one-way surrogate instead.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import polars as pl
 
+from ringfence.detect.checksums import luhn_check_digit_expr
 from ringfence.detect.classify import JUNK_VALUES
 from ringfence.errors import InvalidFormat, UsageError
 from ringfence.keys import Kernel, KeyResolver
@@ -49,9 +59,20 @@ def alphabet_of(name: str) -> Alphabet:
     return Alphabet(name)
 
 
-def fpe_domain(scope_label: str, column: str) -> str:
-    """The domain an FF1 key is derived for: the scope and the column."""
-    return f"{scope_label}|{column}"
+def fpe_domain(scope_label: str, column: str, keep_bin: bool = False) -> str:
+    """The domain an FF1 key is derived for: the scope and the column (and ``|bin`` for the mode that
+    keeps a card's BIN, so its key differs from plain fpe's)."""
+    return f"{scope_label}|{column}" + ("|bin" if keep_bin else "")
+
+
+def placeholders(strings: pl.Series, numerals: pl.Series) -> pl.Series:
+    """A placeholder is a junk word once folded (NFKC, case) that either holds none of the alphabet's
+    characters (``numerals`` counts them) or is written with a symbol (N/A, #N/A, (null)): a bare word
+    such as "Na" or "none" may be a value (a surname) and is treated as one. The rule looks at the value
+    alone, never at its batch."""
+    folded = strings.str.normalize("NFKC").str.strip_chars().str.to_lowercase()
+    symbolic = folded.str.contains(r"[^\p{L}\p{N}]")
+    return (folded.is_in(JUNK_VALUES) & ((numerals == 0) | symbolic)).fill_null(False)
 
 
 def _crypt(ff1: FF1, values: pl.Series, *, column: str, decrypt: bool, threads: int | None) -> pl.Series:
@@ -62,12 +83,7 @@ def _crypt(ff1: FF1, values: pl.Series, *, column: str, decrypt: bool, threads: 
     except InvalidFormat:  # InvalidLength too: some values are below FF1's domain (rare: looked at now)
         pass
     numerals = strings.str.count_matches(_alphabet_class(ff1.alphabet.chars))
-    # A placeholder is a junk word once folded (NFKC, case) that either holds none of the alphabet's
-    # characters or is written with a symbol (N/A, #N/A, (null)): a bare word such as "Na" or "none" may be
-    # a value (a surname) and is treated as one. The rule looks at the value alone, never at its batch.
-    folded = strings.str.normalize("NFKC").str.strip_chars().str.to_lowercase()
-    symbolic = folded.str.contains(r"[^\p{L}\p{N}]")
-    placeholder = (folded.is_in(JUNK_VALUES) & ((numerals == 0) | symbolic)).fill_null(False)
+    placeholder = placeholders(strings, numerals)
     short = int(((numerals < ff1.min_length) & ~placeholder).sum())
     if short:
         raise UsageError(
@@ -80,6 +96,50 @@ def _crypt(ff1: FF1, values: pl.Series, *, column: str, decrypt: bool, threads: 
     except InvalidFormat as exc:
         raise UsageError(f"fpe of column {column!r}: {str(exc).splitlines()[0]}") from None
     return pl.select(pl.when(placeholder).then(strings).otherwise(done)).to_series().alias(values.name)
+
+
+# A card number with its separators: the BIN (up to the 6th digit), the digits between it and the check
+# digit (with their separators), the check digit, and what follows it (separators only).
+_CARD = r"^(\D*(?:\d\D*){5}\d)(.*)(\d)(\D*)$"
+CARD_DIGITS = (13, 19)
+
+
+def _card_crypt(ff1: FF1, values: pl.Series, *, column: str, decrypt: bool, threads: int | None) -> pl.Series:
+    """``keep_bin``: the first 6 digits kept, FF1 over the digits between them and the check digit
+    (separators in place), and the check digit moved by the change of the Luhn check digit the new
+    digits call for: a valid card number gives a valid one, an invalid one an invalid one, and decryption
+    (the same formula the other way) gives the input back exactly. Columnar: one regular expression splits
+    every value, the FF1 kernel runs over the middles, Luhn is computed by :func:`luhn_check_digit_expr`."""
+    strings = values.cast(pl.String).alias(column)
+    digits = strings.str.count_matches(r"\d")
+    card = (strings.str.contains(_CARD) & digits.is_between(*CARD_DIGITS)).fill_null(False)
+    placeholder = placeholders(strings, digits)
+    bad = int((~card & ~placeholder & strings.is_not_null()).sum())
+    if bad:
+        raise UsageError(
+            f"fpe keep_bin of column {column!r}: {bad} value(s) are not card numbers of "
+            f"{CARD_DIGITS[0]} to {CARD_DIGITS[1]} digits (use fpe without keep_bin for other numbers)"
+        )
+    parts = pl.select(pl.when(card).then(strings)).to_series().str.extract_groups(_CARD).struct.unnest()
+    parts.columns = ["bin", "middle", "check", "tail"]
+    crypted = _crypt(ff1, parts.get_column("middle"), column=column, decrypt=decrypt, threads=threads)
+    frame = parts.with_columns(crypted.alias("crypted"), strings.alias("value"), card.alias("card"))
+    bare = pl.col("bin").str.replace_all(r"\D", "")
+
+    def luhn(middle: str) -> pl.Expr:
+        return luhn_check_digit_expr(bare + pl.col(middle).str.replace_all(r"\D", ""))
+
+    check = (pl.col("check").cast(pl.Int64) - luhn("middle") + luhn("crypted") + 10) % 10
+    out = pl.concat_str([pl.col("bin"), pl.col("crypted"), check.cast(pl.String), pl.col("tail")])
+    return (
+        frame.select(pl.when(pl.col("card")).then(out).otherwise(pl.col("value")))
+        .to_series()
+        .alias(values.name)
+    )
+
+
+def _crypt_for(keep_bin: bool) -> Callable[..., pl.Series]:
+    return _card_crypt if keep_bin else _crypt
 
 
 def _alphabet_class(chars: str) -> str:
@@ -95,11 +155,13 @@ def fpe_encrypt_column(
     key_id: str | None = None,
     alphabet: str = "digits",
     scope_label: str = "global",
+    keep_bin: bool = False,
 ) -> pl.Series:
     """FF1 ciphertexts of a column (see the module docstring) under ``key_id`` (default: the primary
     ``aead`` key). Raises :class:`UsageError` naming the column if a value is too short for FF1."""
-    ff1 = keys.ff1(key_id or keys.primary_id("aead"), fpe_domain(scope_label, column), alphabet_of(alphabet))
-    return _crypt(ff1, values, column=column, decrypt=False, threads=None)
+    domain = fpe_domain(scope_label, column, keep_bin)
+    ff1 = keys.ff1(key_id or keys.primary_id("aead"), domain, alphabet_of(alphabet))
+    return _crypt_for(keep_bin)(ff1, values, column=column, decrypt=False, threads=None)
 
 
 def fpe_decrypt_column(
@@ -110,12 +172,13 @@ def fpe_decrypt_column(
     key_id: str,
     alphabet: str = "digits",
     scope_label: str = "global",
+    keep_bin: bool = False,
 ) -> pl.Series:
     """The plaintexts of :func:`fpe_encrypt_column` output, given the key id recorded at encryption time
-    (works after rotation while that key is enabled) and the same column, alphabet and scope label
-    (``global`` or ``recipient:<id>``)."""
-    ff1 = keys.ff1(key_id, fpe_domain(scope_label, column), alphabet_of(alphabet))
-    return _crypt(ff1, values, column=column, decrypt=True, threads=None)
+    (works after rotation while that key is enabled) and the same column, alphabet, scope label
+    (``global`` or ``recipient:<id>``) and ``keep_bin``."""
+    ff1 = keys.ff1(key_id, fpe_domain(scope_label, column, keep_bin), alphabet_of(alphabet))
+    return _crypt_for(keep_bin)(ff1, values, column=column, decrypt=True, threads=None)
 
 
 class Fpe(TransformSpec):
@@ -124,21 +187,27 @@ class Fpe(TransformSpec):
 
     name = "fpe"
 
-    def __init__(self, alphabet: str = "digits", scope: Scope = "recipient") -> None:
+    def __init__(self, alphabet: str = "digits", scope: Scope = "recipient", keep_bin: bool = False) -> None:
         alphabet_of(alphabet)  # a bad custom alphabet fails here, before any data flows
         self.alphabet = alphabet
         self.scope: Scope = scope
+        self.keep_bin = keep_bin
 
     def params(self) -> dict[str, Any]:
-        return {"alphabet": self.alphabet, "scope": self.scope}
+        # keep_bin only when set: a plain fpe plan's record (and its sealed footer) stays as it was
+        return {
+            "alphabet": self.alphabet,
+            "scope": self.scope,
+            **({"keep_bin": True} if self.keep_bin else {}),
+        }
 
     def expr(self, column: str, ctx: TransformContext) -> list[pl.Expr]:
         keys, key_id = ctx.key("fpe")
-        domain = fpe_domain(ctx.scope_label(self.scope, "fpe"), column)
-        threads = ctx.threads
+        domain = fpe_domain(ctx.scope_label(self.scope, "fpe"), column, self.keep_bin)
+        threads, crypt = ctx.threads, _crypt_for(self.keep_bin)
         kernel = Kernel(
             keys.ff1(key_id, domain, alphabet_of(self.alphabet)),
-            lambda ff1, values: _crypt(ff1, values, column=column, decrypt=False, threads=threads),
+            lambda ff1, values: crypt(ff1, values, column=column, decrypt=False, threads=threads),
             pl.String(),
         )
         return [kernel.expr(text(column, ctx.dtype(column))).alias(column)]

@@ -83,6 +83,19 @@ class Plan:
         """The ids of the keys the plan uses (sorted, distinct)."""
         return sorted({c.key_id for c in self.columns if c.key_id is not None})
 
+    def unreadable_checks(self) -> dict[str, tuple[pl.Expr, list[str]]]:
+        """Per column whose transform may leave a value it cannot read empty (``derive``): an expression
+        over the input, true where a value is present (not null, not blank), and its output columns; a
+        present value with an empty output is one the run could not carry over, and is counted."""
+        return {
+            c.column: (
+                pl.col(c.column).cast(pl.String).str.strip_chars().ne("").fill_null(False),
+                list(c.outputs),
+            )
+            for c in self.columns
+            if c.spec.counts_unreadable and c.outputs
+        }
+
     def changed(self) -> list[str]:
         """Input columns whose values the plan alters or removes (every action but ``keep``)."""
         return [c.column for c in self.columns if c.spec.name != "keep"]
@@ -103,12 +116,12 @@ class Plan:
 
     def explain(self) -> str:
         """A plain-text table of the plan, one line per input column."""
-        head = ("column", "action", "reversible", "joinable", "outputs", "key")
+        head = ("column", "action", "comes back", "joinable", "outputs", "key")
         rows = [
             (
                 c.column,
                 c.spec.name + (f" ({c.rule.entity})" if c.rule.entity else ""),
-                "yes" if c.spec.reversible else "no",
+                c.spec.action.comes_back,
                 "yes" if c.spec.joinable else "no",
                 ", ".join(c.outputs) or "-",
                 c.key_id or "-",

@@ -10,13 +10,24 @@ from __future__ import annotations
 
 from ringfence.errors import UsageError
 from ringfence.policy.rules import KEY_PURPOSES, Rule
-from ringfence.transform import dates, derive, encrypt, fpe, generalize, mask, numeric, redact, tokenize
+from ringfence.transform import (
+    card,
+    dates,
+    derive,
+    encrypt,
+    fpe,
+    generalize,
+    mask,
+    numeric,
+    redact,
+    tokenize,
+)
 from ringfence.transform.base import TRANSFORMS, TransformSpec
 
 __all__ = ["KEY_PURPOSES", "SPECS", "spec_for"]
 
 # the modules whose classes register the transforms (imported for that)
-_MODULES = (dates, derive, encrypt, fpe, generalize, mask, numeric, redact, tokenize)
+_MODULES = (card, dates, derive, encrypt, fpe, generalize, mask, numeric, redact, tokenize)
 
 SPECS: dict[str, type[TransformSpec]] = TRANSFORMS
 

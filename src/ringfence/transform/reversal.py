@@ -165,7 +165,7 @@ class Decrypt(KeyHolder):
 class FpeDecrypt(KeyHolder):
     """FF1 ciphertexts → plaintexts under one recorded or chosen key."""
 
-    __slots__ = ("_alphabet", "_column", "_entity", "_key_id", "_keyset", "_scope_label")
+    __slots__ = ("_alphabet", "_column", "_entity", "_keep_bin", "_key_id", "_keyset", "_scope_label")
 
     def __init__(
         self,
@@ -175,9 +175,11 @@ class FpeDecrypt(KeyHolder):
         alphabet: str,
         scope_label: str,
         entity: str | None = None,
+        keep_bin: bool = False,
     ) -> None:
         self._keyset, self._column, self._key_id = keyset, column, key_id
         self._alphabet, self._scope_label, self._entity = alphabet, scope_label, entity
+        self._keep_bin = keep_bin
 
     def invalid(self, plain: pl.Series) -> int:
         """How many decrypted values are not valid as the column's entity (0 without a validator)."""
@@ -199,6 +201,7 @@ class FpeDecrypt(KeyHolder):
             key_id=self._key_id,
             alphabet=self._alphabet,
             scope_label=self._scope_label,
+            keep_bin=self._keep_bin,
         )
         return plain, int(strings.len() - strings.null_count()), 0, {self._key_id}
 

@@ -149,6 +149,7 @@ def plan_fpe(
                     key_id=kid,
                     alphabet=rule.alphabet if isinstance(rule, FpeRule) else "digits",
                     scope_label=_fpe_label(rule, column, recipient),
+                    keep_bin=isinstance(rule, FpeRule) and rule.keep_bin,
                 )
             except RingfenceError:
                 continue  # the values do not fit this rule's alphabet: not this rule
@@ -211,6 +212,6 @@ def _fpe_column(
 ) -> ColumnReversalPlan:
     assert isinstance(rule, FpeRule)
     label = scope_label(rule, column, recipient)
-    kernel = FpeDecrypt(keyset, column, key_id, rule.alphabet, label, rule.entity)
+    kernel = FpeDecrypt(keyset, column, key_id, rule.alphabet, label, rule.entity, rule.keep_bin)
     invalid = None if sample_valid is None else 1.0 - sample_valid
     return ColumnReversalPlan(column, "fpe", "reverse", note, key_id, source, kernel, invalid)

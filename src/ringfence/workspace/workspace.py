@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ringfence.errors import UsageError, WorkspaceError
 from ringfence.io.atomic import write_bytes_atomic
+from ringfence.io.location import Location
 from ringfence.keys import Keyset
 from ringfence.ledger import Ledger
 from ringfence.state import SqlStore, open_store, without_password
@@ -51,6 +52,18 @@ class Workspace:
 
     def save_keyset(self, keyset: Keyset) -> None:
         keyset.save(self.keyset_path)
+
+    def shown(self, location: str) -> str:
+        """How outputs name a file or table: a file relative to the workspace when inside it, else
+        absolute; a table URI as it is (every command's JSON names paths this way)."""
+        where = Location.parse(location)
+        if where.is_table:
+            return str(where)  # without its password
+        path = Path(location).resolve()
+        try:
+            return str(path.relative_to(self.root.resolve()))
+        except ValueError:
+            return str(path)
 
 
 def init_workspace(

@@ -9,6 +9,7 @@ import typer
 
 from ringfence.cli.options import JsonOption, mode_of
 from ringfence.cli.output import emit_json, err, out
+from ringfence.errors import CheckFailed
 
 
 def demo(
@@ -36,7 +37,9 @@ def demo(
     result = run_demo(rows, folder=folder, seed=seed, on_step=show)
     if mode.json:
         emit_json(result.to_json())
-        return
-    out.print(f"Workspace: {result.workspace}", markup=False)
-    for name, path in result.pages.items():
-        out.print(f"{name[0].upper()}{name[1:]}: {path}", markup=False)
+    else:
+        out.print(f"Workspace: {result.workspace}", markup=False)
+        for name, path in result.pages.items():
+            out.print(f"{name[0].upper()}{name[1:]}: {path}", markup=False)
+    if result.failed:  # exit 1, as promised when a check fails
+        raise CheckFailed(f"the demo's checks failed: {', '.join(result.failed)}")

@@ -1,17 +1,20 @@
-"""``ringfence protect``: de-identify one table by a policy (no recipient registry, no ledger)."""
+"""``ringfence protect``: de-identify tables by a policy each (no recipient registry, no ledger)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from ringfence.cli.options import (
+    CopiesOption,
     EncodingOption,
     EngineOption,
     ForceOption,
+    InputsArgument,
     JsonOption,
+    PoliciesOption,
     SparkMasterOption,
     WorkspaceOption,
     encoding_of,
@@ -19,22 +22,27 @@ from ringfence.cli.options import (
     mode_of,
     workspace_of,
 )
-from ringfence.cli.output import Mode, emit_json, out, rows_progress, table
-from ringfence.errors import OutputError
+from ringfence.cli.output import Mode, emit_json, err, note, out, rows_progress, table
+from ringfence.errors import OutputError, UsageError
 from ringfence.io import BATCH_ROWS
 
 if TYPE_CHECKING:
+    from ringfence.cli.jobs import Job
+    from ringfence.keys import Keyset
     from ringfence.policy import Policy
+    from ringfence.workspace import Workspace
 
+# The recipient a plan is explained for when none is named (the plan is shown, never run).
+_ANY_RECIPIENT = "(any recipient)"
 # Object storage and HDFS: only Spark reads and writes them (its committer publishes the output).
 REMOTE_SCHEMES = ("s3a://", "s3://", "gs://", "abfss://", "wasbs://", "hdfs://")
 
 
 def protect(
     ctx: typer.Context,
-    input_spec: Annotated[str, typer.Argument(metavar="INPUT", help="A file or a table URI.")],
-    policy: Annotated[Path, typer.Option("--policy", "-p", help="The policy file (YAML).")],
-    output: Annotated[str, typer.Option("--output", "-o", help="Where to write the protected copy.")],
+    inputs: InputsArgument,
+    policy: PoliciesOption,
+    output: CopiesOption,
     recipient: Annotated[
         str | None, typer.Option("--recipient", help="Recipient id for scope: recipient rules.")
     ] = None,
@@ -42,7 +50,7 @@ def protect(
         int, typer.Option("--batch-rows", min=1, help="Rows per streamed batch (bounds memory).")
     ] = BATCH_ROWS,
     explain: Annotated[
-        bool, typer.Option("--explain", help="Show the plan for the input and stop; nothing is written.")
+        bool, typer.Option("--explain", help="Show the plan for each table and stop; nothing is written.")
     ] = False,
     encoding: EncodingOption = None,
     force: ForceOption = False,
@@ -51,62 +59,96 @@ def protect(
     workspace: WorkspaceOption = None,
     json_out: JsonOption = False,
 ) -> None:
-    """De-identify INPUT by a policy into OUTPUT, batch by batch; the output appears only when complete.
+    """De-identify each input table by its policy into OUTPUT, batch by batch; each output appears only
+    when complete. Every table's policy and output are checked before the first is read.
 
-    With --engine spark, INPUT is a Parquet, CSV or JSON-lines path Spark reads (local or object storage)
-    and OUTPUT a Parquet folder; keys reach the executors sealed under RINGFENCE_KEK."""
-    from ringfence.io.location import Location
-    from ringfence.io.read import open_source
-    from ringfence.pipeline.protect import plan_for
-    from ringfence.pipeline.protect import protect as run_protect
-    from ringfence.policy import load_policy
-    from ringfence.workspace import check_output
+    With --engine spark, INPUT is one Parquet, CSV or JSON-lines path Spark reads (local or object
+    storage) and OUTPUT a Parquet folder; keys reach the executors sealed under RINGFENCE_KEK."""
+    from ringfence.cli.jobs import make_room, plan_jobs
+    from ringfence.pipeline.protect import column_entities, plan_for
 
     mode = mode_of(ctx, json_out, workspace)
-    encoding_of(encoding)
+    encoding = encoding_of(encoding)
     engine = engine_of(engine)
-    rules = load_policy(policy)
-    if engine == "spark" and output.startswith(REMOTE_SCHEMES):  # Spark's committer checks object storage
-        _protect_on_spark(mode, input_spec, rules, output, recipient, spark_master, force)
+    if engine == "spark" and (output.startswith(REMOTE_SCHEMES) or not explain):
+        _spark(mode, inputs, policy, output, recipient, spark_master, force)
         return
-    if not explain and not force and Location.parse(output).exists():
-        raise OutputError(f"{output} exists; pass --force to replace it")
     ws = workspace_of(mode)
-    if not explain:
-        check_output(output, workspace=ws, inputs=[input_spec, policy])
+    jobs = plan_jobs(inputs, policy, output, workspace=ws, force=force, writes=not explain)
     keyset = ws.keyset()
-    if engine == "spark" and not explain:
-        _protect_on_spark(mode, input_spec, rules, output, recipient, spark_master, force)
-        return
-    source = open_source(input_spec)
-    if explain:
-        plan = plan_for(source, rules, keyset=keyset, recipient=recipient)
+    if explain:  # the plan is shown, never run: without a recipient, keyed columns are planned for any one
+        plans = [
+            plan_for(j.source, j.policy, keyset=keyset, recipient=recipient or _ANY_RECIPIENT) for j in jobs
+        ]
         if mode.json:
-            emit_json(plan.to_json())
+            docs = [plan.to_json() for plan in plans]
+            emit_json(docs[0] if len(jobs) == 1 else {"tables": docs})
         else:
-            out.print(plan.explain(), markup=False)
+            for job, plan in zip(jobs, plans, strict=True):
+                if len(jobs) > 1:
+                    out.print(f"{job.source.name}:", markup=False)
+                out.print(plan.explain(), markup=False)
+            if recipient is None:
+                note(
+                    mode,
+                    "scope: recipient columns are keyed per recipient: name one with "
+                    "`ringfence protect --recipient ID`",
+                )
         return
-    with rows_progress(mode, f"Protecting {source.name}", source) as on_rows:
+    # Every table's plan is checked (its policy against its columns) before the first table is written.
+    found = [column_entities(job.policy, job.source) for job in jobs]
+    for job, entities in zip(jobs, found, strict=True):
+        plan_for(job.source, job.policy, keyset=keyset, recipient=recipient, entities=entities)
+    make_room(jobs)
+    docs = [
+        _run(mode, ws, job, keyset, recipient, batch_rows, force, entities, encoding)
+        for job, entities in zip(jobs, found, strict=True)
+    ]
+    if mode.json:
+        emit_json(docs[0] if len(jobs) == 1 else {"tables": docs})
+
+
+def _run(
+    mode: Mode,
+    ws: Workspace,
+    job: Job,
+    keyset: Keyset,
+    recipient: str | None,
+    batch_rows: int,
+    force: bool,
+    entities: dict[str, str | None],
+    encoding: str | None,
+) -> dict[str, Any]:
+    """One table protected; its JSON document (people get its table of columns and any warning)."""
+    from ringfence.io.location import Location
+    from ringfence.pipeline.protect import protect as run_protect
+
+    with rows_progress(mode, f"Protecting {job.source.name}", job.source) as on_rows:
         summary = run_protect(
-            source,
-            rules,
-            output,
+            job.source,
+            job.policy,
+            job.output,
             keyset=keyset,
             recipient=recipient,
             batch_rows=batch_rows,
             overwrite=force,
+            entities=entities,
             on_rows=on_rows,
-            encoding=encoding_of(encoding),
+            encoding=encoding,
         )
     doc = summary.to_json()
+    # Paths as reveal reports them: relative to the workspace when inside it, else absolute; a URI as given.
+    doc["input"], doc["output"] = ws.shown(job.source.location), ws.shown(str(Location.parse(job.output)))
+    keys = ("input", "output", "rows_in", "rows_out", "columns", "policy_hash", "key_ids", "unreadable")
     if mode.json:
-        emit_json(
-            {
-                k: doc[k]
-                for k in ("input", "output", "rows_in", "rows_out", "columns", "policy_hash", "key_ids")
-            }
-        )
-        return
+        return {k: doc[k] for k in keys}
+    for column, n in summary.unreadable.items():
+        if n:
+            err.print(
+                f"warning: {n:,} value(s) of column {column} could not be read as a national ID "
+                f"(CN resident ID or KR RRN): their derived fields are empty",
+                markup=False,
+            )
     out.print(
         table(
             f"{summary.input} → {summary.output}: {summary.rows_out:,} rows",
@@ -118,6 +160,32 @@ def protect(
         )
     )
     out.print(f"policy {summary.plan.policy_name} {summary.plan.policy_hash}", markup=False)
+    return {k: doc[k] for k in keys}
+
+
+def _spark(
+    mode: Mode,
+    inputs: list[str],
+    policy: Path,
+    output: str,
+    recipient: str | None,
+    master: str,
+    force: bool,
+) -> None:
+    """One input on Spark; a local output is checked first as on the local engine (Spark's committer
+    checks object storage)."""
+    from ringfence.io.location import Location
+    from ringfence.policy import load_policy
+    from ringfence.workspace import check_output
+
+    if len(inputs) != 1:
+        raise UsageError("--engine spark protects one input at a time")
+    rules = load_policy(policy)
+    if not output.startswith(REMOTE_SCHEMES):
+        if not force and Location.parse(output).exists():
+            raise OutputError(f"{output} exists; pass --force to replace it")
+        check_output(output, workspace=workspace_of(mode), inputs=[inputs[0], policy])
+    _protect_on_spark(mode, inputs[0], rules, output, recipient, master, force)
 
 
 def _protect_on_spark(

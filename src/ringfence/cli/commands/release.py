@@ -2,25 +2,35 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ringfence.cli.options import ForceOption, JsonOption, WorkspaceOption, mode_of, workspace_of
+from ringfence.cli.options import (
+    CopiesOption,
+    ForceOption,
+    InputsArgument,
+    JsonOption,
+    PoliciesOption,
+    WorkspaceOption,
+    mode_of,
+    workspace_of,
+)
 from ringfence.cli.output import emit_json, err, out, table
-from ringfence.errors import OutputError
+
+if TYPE_CHECKING:
+    from ringfence.pipeline.release import ReleaseResult
 
 
 def release(
     ctx: typer.Context,
-    input_spec: Annotated[str, typer.Argument(metavar="INPUT", help="A file or a table URI.")],
-    policy: Annotated[Path, typer.Option("--policy", "-p", help="The policy file (YAML).")],
+    inputs: InputsArgument,
+    policy: PoliciesOption,
     recipient: Annotated[str, typer.Option("--recipient", help="A registered recipient's id.")],
     purpose: Annotated[
         str, typer.Option("--purpose", help="Why it receives the data, e.g. fraud_prevention.")
     ],
-    output: Annotated[str, typer.Option("--output", "-o", help="Where to write the released copy.")],
+    output: CopiesOption,
     subject: Annotated[
         str | None,
         typer.Option("--subject", help="The column holding each row's data subject (e.g. customer_id)."),
@@ -29,24 +39,43 @@ def release(
     workspace: WorkspaceOption = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Release INPUT to a recipient for a purpose: decided by the transfer rules, filtered by consent,
-    protected by the policy, recorded in the ledger before it appears. A denied release writes nothing,
-    records the attempt and exits 1."""
-    from ringfence.io.location import Location
+    """Release each input table to a recipient for a purpose: decided by the transfer rules, filtered by
+    consent, protected by its policy, recorded in the ledger before it appears. A denied release writes
+    nothing, records the attempt and exits 1 (the tables after it are not released)."""
+    from ringfence.cli.jobs import make_room, plan_jobs
     from ringfence.pipeline.release import release as run_release
-    from ringfence.workspace import check_output
 
     mode = mode_of(ctx, json_out, workspace)
-    if not force and Location.parse(output).exists():
-        raise OutputError(f"{output} exists; pass --force to replace it")
     ws = workspace_of(mode)
-    check_output(output, workspace=ws, inputs=[input_spec, policy])
-    result = run_release(
-        ws, input_spec, policy, output, recipient=recipient, purpose=purpose, subject=subject, overwrite=force
-    )
+    jobs = plan_jobs(inputs, policy, output, workspace=ws, force=force)
+    make_room(jobs)
+    docs, allowed = [], True
+    for job in jobs:
+        result = run_release(
+            ws,
+            job.source,
+            job.policy,
+            job.output,
+            recipient=recipient,
+            purpose=purpose,
+            subject=subject,
+            overwrite=force,
+        )
+        docs.append(result.to_json())
+        if not mode.json:
+            _tell(result)
+        if not result.allowed:
+            allowed = False
+            break
     if mode.json:
-        emit_json(result.to_json())
-    elif result.allowed:
+        emit_json(docs[0] if len(jobs) == 1 else {"tables": docs})
+    if not allowed:
+        raise typer.Exit(1)
+
+
+def _tell(result: ReleaseResult) -> None:
+    """What people read of one release: what went where and on what basis, or why it was denied."""
+    if result.allowed:
         withheld = (
             f"; {result.rows_withheld_no_consent:,} rows of {result.subjects_withheld:,} subjects withheld "
             "for want of consent"
@@ -76,5 +105,3 @@ def release(
             )
         )
         err.print(f"The attempt is ledger entry {result.ledger_entry}.", markup=False)
-    if not result.allowed:
-        raise typer.Exit(1)

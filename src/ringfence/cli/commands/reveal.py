@@ -130,11 +130,16 @@ def reveal(
     if mode.json:
         emit_json(doc)
         return
+    from ringfence.policy.rules import ACTION_SPECS
+
     rows = []
     for name, entry in doc["columns"].items():
         if entry["status"] == "reversed":
             detail = f"{entry['rows_resolved']:,} resolved, {entry['rows_unresolved']:,} unresolved"
-            rows.append([name, entry["action"], "reversed", detail, ", ".join(entry["key_ids"])])
+            how = (
+                "decrypted" if ACTION_SPECS[entry["action"]].inverse == "decrypt" else "resolved by reference"
+            )
+            rows.append([name, entry["action"], how, detail, ", ".join(entry["key_ids"])])
         elif entry["status"] not in ("unprotected", "kept"):
             rows.append([name, entry["action"] or "", entry["status"], entry.get("note", ""), ""])
     out.print(

@@ -56,10 +56,7 @@ def scan(
 
     mode = mode_of(ctx, json_out, workspace)
     engine = engine_of(engine)
-    check_side_outputs(mode, [report, draft], list(inputs))
-    for output in (report, draft):  # checked before the scan, not after it
-        if output is not None and not output.parent.is_dir():
-            raise OutputError(f"cannot write {output}: folder {output.parent} does not exist")
+    check_side_outputs(mode, [report, draft], list(inputs))  # checked before the scan, not after it
     if draft is not None and draft.exists() and not force:
         raise OutputError(f"{draft} exists (a policy someone may have reviewed); pass --force to replace it")
     status = err.status("Scanning…") if not mode.json else contextlib.nullcontext()

@@ -18,7 +18,7 @@ connection is made, so importing this package needs none of them.
 
 from ringfence.io.db.dialect import DbColumn, Dialect
 from ringfence.io.db.dialects import DIALECTS, dialect_for
-from ringfence.io.db.read import DbTable, open_table
+from ringfence.io.db.read import DbTable, database_tables, open_table
 from ringfence.io.db.uri import SCHEMES, DbKind, DbTarget, db_scheme, is_db_uri, parse_db_uri
 from ringfence.io.db.write import write_db_table
 
@@ -30,6 +30,7 @@ __all__ = [
     "DbTable",
     "DbTarget",
     "Dialect",
+    "database_tables",
     "db_scheme",
     "dialect_for",
     "is_db_uri",

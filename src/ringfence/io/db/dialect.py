@@ -101,6 +101,11 @@ class Dialect:
     def describe(self, conn: Any) -> list[DbColumn]:
         raise NotImplementedError
 
+    def tables(self, conn: Any) -> list[str]:
+        """The names of the base tables of the connection's schema (PostgreSQL: the first of the search
+        path; MySQL: the URI's database; SQLite: the main database), sorted."""
+        raise NotImplementedError
+
     def column(self, name: str, dtype: pl.DataType | None, select: str = "{q}") -> DbColumn:
         """The column selected by ``select`` as ``dtype``; as text by ``TEXT_CAST`` if ``dtype`` is None."""
         if dtype is None:

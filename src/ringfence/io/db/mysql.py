@@ -80,6 +80,16 @@ class MySql(Dialect):
             cur.execute(sql, (schema, parts[-1]))
             return list(cur.fetchall())
 
+    def tables(self, conn: Any) -> list[str]:
+        with conn.cursor() as cur:
+            cur.execute(
+                "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() "
+                "AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME"
+            )
+            found = [str(row[0]) for row in cur.fetchall()]
+        conn.rollback()
+        return found
+
     def describe(self, conn: Any) -> list[DbColumn]:
         found = self._fetch(
             conn,

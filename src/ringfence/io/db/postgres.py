@@ -57,6 +57,15 @@ class Postgres(Dialect):
     def is_missing_table(self, exc: BaseException) -> bool:
         return getattr(exc, "sqlstate", None) in ("42P01", "3F000")
 
+    def tables(self, conn: Any) -> list[str]:
+        cur = conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
+            "AND table_type = 'BASE TABLE' ORDER BY table_name"
+        )
+        found = [str(row[0]) for row in cur.fetchall()]
+        conn.rollback()
+        return found
+
     def describe(self, conn: Any) -> list[DbColumn]:
         cur = conn.execute(f"SELECT * FROM {self.qualified(self.target.table)} LIMIT 0")
         columns = []

@@ -18,7 +18,7 @@ from ringfence.errors import InputError, UsageError
 from ringfence.io import BATCH_ROWS
 from ringfence.io.db.dialect import DbColumn, Dialect
 from ringfence.io.db.dialects import dialect_for
-from ringfence.io.db.uri import DbTarget, parse_db_uri
+from ringfence.io.db.uri import IDENTIFIER, DbTarget, parse_db_uri
 
 
 class DbTable:
@@ -30,7 +30,7 @@ class DbTable:
         self._columns: list[DbColumn] | None = None
 
     @contextlib.contextmanager
-    def _connection(self) -> Iterator[Any]:
+    def connection(self) -> Iterator[Any]:
         conn = self.dialect.connect(InputError)
         try:
             yield conn
@@ -44,7 +44,7 @@ class DbTable:
 
     def columns(self) -> list[DbColumn]:
         if self._columns is None:
-            with self._connection() as conn:
+            with self.connection() as conn:
                 self._columns = self.dialect.describe(conn)
         return self._columns
 
@@ -78,7 +78,7 @@ class DbTable:
             select = select.replace("%", "%%")  # a ``%`` in a column name is not a placeholder
         sql = f"SELECT {select} FROM {self.dialect.qualified(self.target.table)}{suffix}"
         produced = False
-        with self._connection() as conn:
+        with self.connection() as conn:
             for rows in self.dialect.stream(conn, sql, params, batch_rows):
                 produced = True
                 yield self._frame(rows, selected)
@@ -89,7 +89,7 @@ class DbTable:
         yield from self._query(batch_rows, columns)
 
     def count_rows(self) -> int:
-        with self._connection() as conn:
+        with self.connection() as conn:
             cur = conn.cursor()
             try:
                 cur.execute(f"SELECT COUNT(*) FROM {self.dialect.qualified(self.target.table)}")
@@ -111,11 +111,30 @@ class DbTable:
         if total <= n:
             return None
         expected = 1.5 * n + 10 * n**0.5 + 20
-        with self._connection() as conn:
+        with self.connection() as conn:
             clause = self.dialect.sample_filter(conn, min(1.0, expected / total), seed)
         if clause is None:
             return None
         return self._query(max(1024, min(n, BATCH_ROWS)), None, clause[0], clause[1])
+
+
+def database_tables(uri: str | DbTarget) -> list[DbTarget]:
+    """Every base table of the schema a URI without ``?table=`` names (see :meth:`Dialect.tables`), as
+    targets to open; a table whose name is not a plain identifier cannot be named in a URI and is
+    refused with the count of such tables. An empty schema is an :class:`InputError`."""
+    target = uri if isinstance(uri, DbTarget) else parse_db_uri(uri, any_table=True)
+    reader = DbTable(target)
+    with reader.connection() as conn:
+        names = reader.dialect.tables(conn)
+    plain = [name for name in names if IDENTIFIER.fullmatch(name)]
+    if len(plain) < len(names):
+        raise InputError(
+            f"{target.display}: {len(names) - len(plain)} table name(s) are not plain identifiers; name "
+            "the tables to read one by one with ?table=NAME"
+        )
+    if not plain:
+        raise InputError(f"{target.display}: the schema has no tables")
+    return [target.with_table(name) for name in plain]
 
 
 def open_table(uri: str | DbTarget) -> tuple[DbTarget, DbTable]:

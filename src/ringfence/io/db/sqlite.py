@@ -59,6 +59,13 @@ class Sqlite(Dialect):
     def is_missing_table(self, exc: BaseException) -> bool:
         return isinstance(exc, sqlite3.OperationalError) and "no such table" in str(exc)
 
+    def tables(self, conn: Any) -> list[str]:
+        rows = conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
+            "ORDER BY name"
+        ).fetchall()
+        return [str(row[0]) for row in rows]
+
     def describe(self, conn: Any) -> list[DbColumn]:
         table = self.target.table[-1]
         prefix = f"{self.quote(self.target.table[0])}." if len(self.target.table) == 2 else ""

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
@@ -27,7 +27,7 @@ DbKind = Literal["postgresql", "mysql", "sqlite"]
 SCHEMES: dict[str, DbKind] = dict(
     postgresql="postgresql", postgres="postgresql", mysql="mysql", mariadb="mysql", sqlite="sqlite"
 )
-_IDENTIFIER = re.compile(r"[^\W\d]\w{0,62}")
+IDENTIFIER = re.compile(r"[^\W\d]\w{0,62}")
 _PASSWORD_PARAMS = ("password", "passwd")
 _HIDDEN_PARAMS = frozenset({*_PASSWORD_PARAMS, "table"})
 
@@ -66,13 +66,23 @@ class DbTarget:
 
     @property
     def display(self) -> str:
-        """E.g. ``postgresql table public.customers``."""
+        """E.g. ``postgresql table public.customers`` (``postgresql database test`` when no table)."""
+        if not self.table:
+            return f"{self.kind} database {self.database}"
         return f"{self.kind} table {self.table_name}"
+
+    def with_table(self, name: str) -> DbTarget:
+        """The same database (and password) with ``?table=name`` (checked like a typed one)."""
+        table = _table_parts(name, self.kind)
+        base, _, query = self.location.partition("?")
+        kept = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k != "table"]
+        suffix = urlencode([("table", ".".join(table)), *kept], safe=".")
+        return replace(self, table=table, location=f"{base}?{suffix}")
 
 
 def _table_parts(raw: str, kind: DbKind) -> tuple[str, ...]:
     parts = tuple(raw.split("."))
-    if not 1 <= len(parts) <= 2 or not all(_IDENTIFIER.fullmatch(part) for part in parts):
+    if not 1 <= len(parts) <= 2 or not all(IDENTIFIER.fullmatch(part) for part in parts):
         raise UsageError(
             f"the {kind} table name in ?table= must be a plain name of letters, digits and underscores "
             "(or schema.table)"
@@ -86,8 +96,10 @@ def _netloc(user: str | None, host: str | None, port: int | None) -> str:
     return (quote(user, safe="") + "@" if user else "") + shown + (f":{port}" if port is not None else "")
 
 
-def parse_db_uri(uri: str) -> DbTarget:
+def parse_db_uri(uri: str, *, any_table: bool = False) -> DbTarget:
     """The table URI taken apart; :class:`UsageError` for an unknown scheme, no table or a bad table name.
+    With ``any_table``, a URI without ``?table=`` names the database (``table`` is empty): every table of
+    its schema, listed by :func:`ringfence.io.db.read.database_tables`.
 
     Error messages never repeat the URI (it may hold a password).
     """
@@ -100,15 +112,19 @@ def parse_db_uri(uri: str) -> DbTarget:
     parts = urlsplit(uri)
     query = parse_qsl(parts.query, keep_blank_values=True)
     tables = [value for key, value in query if key == "table"]
-    if len(tables) != 1 or not tables[0]:
+    if any_table and not tables:
+        table: tuple[str, ...] = ()
+    elif len(tables) != 1 or not tables[0]:
         raise UsageError(f"a {kind} URI must name one table with ?table=NAME")
-    table = _table_parts(tables[0], kind)
+    else:
+        table = _table_parts(tables[0], kind)
     params = tuple((key, value) for key, value in query if key not in _HIDDEN_PARAMS)
     password = next((value for key, value in query if key in _PASSWORD_PARAMS), None)
     if parts.password:
         password = unquote(parts.password)
     extra = urlencode(params)
-    suffix = f"?table={'.'.join(table)}" + (f"&{extra}" if extra else "")
+    named = [f"table={'.'.join(table)}"] if table else []
+    suffix = "?" + "&".join([*named, *([extra] if extra else [])]) if named or extra else ""
     if kind == "sqlite":
         if parts.netloc:
             raise UsageError("a sqlite URI has no host: use sqlite:///relative.db or sqlite:////absolute.db")
