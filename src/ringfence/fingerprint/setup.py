@@ -158,4 +158,5 @@ class Fingerprinting:
         canaries = canary_records(
             self.keys, self.record.key_id, self.record.domain, released.drop(hidden), self.canaries.bits
         )
-        return self.record.model_copy(update={"canaries": canaries, "shifts": self.marks.shifts()})
+        update = {"columns": self.marks.columns(), "canaries": canaries, "shifts": self.marks.shifts()}
+        return self.record.model_copy(update=update)
