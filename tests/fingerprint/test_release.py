@@ -81,7 +81,7 @@ def test_releases_are_marked_and_a_leak_names_its_recipient_from_the_ledger_alon
         fp = doc["fingerprint"]
         assert fp["columns"] == ["amount", "ts"] and fp["canaries"] == 4
         assert 0 < fp["cells_changed"] <= 0.05 * fp["cells"]
-        assert abs(fp["shift"]["amount"]["mean_shift"]) < 0.001 and fp["shift"]["ts"]["max_change"] <= 1.0
+        assert abs(fp["shift"]["amount"]["mean_shift"]) < 0.001 and fp["shift"]["ts"]["max_change"] <= 3.0
         copy = pl.read_parquet(out)
         assert copy.height == raw.height + 4 and doc["rows_out"] == raw.height
         # identifiers and immutable columns are never changed (real rows keep their order)

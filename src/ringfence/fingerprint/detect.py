@@ -21,9 +21,9 @@ import numpy as np
 import polars as pl
 
 from ringfence.fingerprint.canary import canary_matches
-from ringfence.fingerprint.cells import read_cells
+from ringfence.fingerprint.cells import positions_of, read_cells
 from ringfence.fingerprint.code import Bound, biases, codewords, scores, single_terms, symmetric_terms
-from ringfence.fingerprint.embed import selection
+from ringfence.fingerprint.embed import low_bits, selection
 from ringfence.fingerprint.record import Accusation, MarkedColumn, MarkRecord
 from ringfence.keys import KeyResolver
 
@@ -47,9 +47,10 @@ def read_symbols(
         if column.name not in leak.columns:
             continue
         cells = read_cells(leak.get_column(column.name), column)
-        chosen, mask, _ = selection(keys, key_id, domain, cells.positions, column.rate or rate)
-        bits = (cells.grains & 1) ^ mask
-        frames.append(pl.DataFrame({"p": cells.positions.filter(pl.Series(chosen)), "b": bits[chosen]}))
+        chosen, mask, _ = selection(keys, key_id, domain, cells.anchors, column.rate or rate, cells.bits)
+        bits = (low_bits(cells.grains[chosen], cells.bits) ^ mask[chosen]).reshape(-1)
+        positions = positions_of(cells.anchors.filter(pl.Series(chosen)), cells.bits)
+        frames.append(pl.DataFrame({"p": positions, "b": bits}))
     if not frames:
         return pl.Series("p", [], dtype=pl.String), np.zeros(0, dtype=np.int64), 0
     read = pl.concat(frames)
@@ -76,6 +77,10 @@ def attribute(leak: pl.DataFrame, records: Sequence[MarkRecord], keys: KeyResolv
     for (key_id, domain, cutoff, rate), group in groups.items():
         positions, y, _ = read_symbols(leak, _columns(group), keys, key_id, domain, rate)
         recipients = sorted({r.recipient for r in group})
+        released: dict[str, set[str]] = defaultdict(set)
+        for r in group:
+            if r.release_id:
+                released[r.recipient].add(r.release_id)
         p = biases(keys, key_id, domain, positions, cutoff)
         x = codewords(keys, key_id, domain, recipients, positions, p)
         tested = []
@@ -86,7 +91,7 @@ def attribute(leak: pl.DataFrame, records: Sequence[MarkRecord], keys: KeyResolv
             tested.append((score, bound.union(score), bound.threshold()))
         for k, recipient in enumerate(recipients):
             score, marks, threshold = min(((s[k], u[k], t) for s, u, t in tested), key=lambda t: t[1])
-            ids = tuple(sorted({r.release_id for r in group if r.recipient == recipient and r.release_id}))
+            ids = tuple(sorted(released[recipient]))
             found, canary_bound = hits.get(recipient, (0, 1.0))
             evidence = (("marks",) if marks < 1.0 and score > 0 else ()) + (("canaries",) if found else ())
             accusation = Accusation(
