@@ -78,8 +78,9 @@ class Fingerprint(BaseModel):
     kind read from its type and name, or a mapping to :class:`MarkColumn`); left out, the release picks
     the numeric and time columns the policy keeps as they are and that hold no personal data.
     ``immutable`` names columns that are never changed (settlement-critical fields; identifiers never are).
-    ``canaries`` is the number of canary records added to each release; ``strength`` the size of the
-    coalition the code is tuned against (low: a single leaker, normal: two, high: three or more)."""
+    ``canaries`` is the number of canary records added to each release; ``strength`` the bias cut-off of
+    the code (low: best against a single leaker; normal: one to three colluders; high: larger
+    coalitions, with longer leaks)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
