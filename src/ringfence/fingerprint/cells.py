@@ -5,12 +5,12 @@ A column whose tolerance allows ``B − 1`` grains of change (``B = 2^b``, b fro
 symbols per selected cell: the block ``{B·a, …, B·a + B − 1}`` that holds ``g`` is the cell's *anchor*
 ``a``, the coarse part of the value that a mark never changes, so a leaked cell names its code positions
 by itself, whatever other columns survive (``column|a`` for one symbol, ``column|a|k`` for symbol ``k``
-of several). A keyed PRF of ``column|a`` selects a share of the cells (the same for every recipient of
-the domain) and gives ``b`` mask bits; a selected cell carries the symbols ``bit k of (g mod B) xor
-mask k``, so a mark moves a value by at most ``B − 1`` grains, within the block, and a share ``2^-b`` of
-the selected cells need no change. Amounts whose block holds a round value (a multiple of ten grains:
-100.00, 12,700 won) are never selected, so no round amount becomes a non-round one. Sub-grain parts
-(microseconds under a one-second grain) are kept.
+of several). A keyed PRF of ``a`` (under the column's own domain) selects a share of the cells (the
+same for every recipient of the domain) and gives ``b`` mask bits; a selected cell carries the symbols
+``bit k of (g mod B) xor mask k``, so a mark moves a value by at most ``B − 1`` grains, within the
+block, and a share ``2^-b`` of the selected cells need no change. Amounts whose block holds a round
+value (a multiple of ten grains: 100.00, 12,700 won) are never selected, so no round amount becomes a
+non-round one. Sub-grain parts (microseconds under a one-second grain) are kept.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ class Cells:
     rows: np.ndarray  # int64 row indices into the batch
     grains: np.ndarray  # int64
     rest: np.ndarray  # int64 (timestamps: microseconds below the grain), else 0
-    anchors: pl.Series  # String: "column|anchor"
+    anchors: np.ndarray  # int64: the block number
     bits: int
 
 
@@ -46,13 +46,15 @@ def block_bits(column: MarkedColumn) -> int:
     return max(1, min(4, math.floor(math.log2(column.tolerance / grain + 1) + 1e-9)))
 
 
-def positions_of(anchors: pl.Series, bits: int) -> pl.Series:
-    """The code positions of the cells with ``anchors``, ``bits`` per cell, cell after cell."""
+def positions_of(column: str, anchors: np.ndarray, bits: int) -> pl.Series:
+    """The code positions (``column|anchor``, or ``column|anchor|k`` for symbol ``k`` of several) of the
+    cells of ``column`` with ``anchors``, ``bits`` per cell, cell after cell."""
+    text = pl.Series("a", anchors, dtype=pl.Int64).cast(pl.String)
+    keyed = pl.select(pl.concat_str(pl.lit(column + "|"), text).alias("p")).to_series()
     if bits == 1:
-        return anchors.alias("p")
-    frame = pl.DataFrame({"a": anchors}).join(
-        pl.DataFrame({"k": [f"|{k}" for k in range(bits)]}), how="cross"
-    )
+        return keyed
+    symbols = pl.DataFrame({"k": [f"|{k}" for k in range(bits)]})
+    frame = pl.DataFrame({"a": keyed}).join(symbols, how="cross")
     return frame.select(pl.concat_str("a", "k").alias("p")).to_series()
 
 
@@ -95,14 +97,12 @@ def read_cells(series: pl.Series, column: MarkedColumn) -> Cells:
         low = block * size
         ok &= np.floor_divide(low + size - 1, 10) * 10 < low
     rows = np.flatnonzero(ok)
-    anchors = pl.Series("a", block[rows]).cast(pl.String)
-    keyed = pl.select(pl.concat_str(pl.lit(column.name + "|"), anchors).alias("a")).to_series()
-    return Cells(rows, grains[rows], rest[rows], keyed, bits)
+    return Cells(rows, grains[rows], rest[rows], block[rows], bits)
 
 
 def _empty(bits: int) -> Cells:
     zero = np.zeros(0, dtype=np.int64)
-    return Cells(zero, zero, zero, pl.Series("a", [], dtype=pl.String), bits)
+    return Cells(zero, zero, zero, zero, bits)
 
 
 def write_cells(

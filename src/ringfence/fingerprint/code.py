@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
 
 from ringfence.keys import KeyResolver
 
@@ -38,6 +39,7 @@ __all__ = [
     "Bound",
     "biases",
     "codewords",
+    "int_words",
     "scores",
     "single_terms",
     "symmetric_terms",
@@ -65,6 +67,19 @@ def _domain(kind: str, domain: str) -> str:
 def words(keys: KeyResolver, key_id: str, kind: str, domain: str, values: pl.Series) -> np.ndarray:
     """Keyed 64-bit words (``uint64``) of ``values`` (strings) under the PRF of ``kind`` in ``domain``."""
     return np.asarray(keys.prf(key_id, _domain(kind, domain)).uint64(values).to_numpy(), dtype=np.uint64)
+
+
+def int_words(keys: KeyResolver, key_id: str, kind: str, domain: str, values: np.ndarray) -> np.ndarray:
+    """Keyed 64-bit words of integers (their 8 little-endian bytes, no text in between: the cheap path
+    for one word per cell) under the PRF of ``kind`` in ``domain``."""
+    data = np.ascontiguousarray(values, dtype="<i8")
+    offsets = np.arange(0, 8 * data.size + 1, 8, dtype=np.int32)
+    raw = pa.Array.from_buffers(pa.binary(), data.size, [None, pa.py_buffer(offsets), pa.py_buffer(data)])
+    digests = keys.prf(key_id, _domain(kind, domain)).digest(pl.Series("v", raw)).to_arrow()
+    chunk = digests.combine_chunks() if isinstance(digests, pa.ChunkedArray) else digests
+    start = int(np.frombuffer(chunk.buffers()[1], dtype=np.int64, count=chunk.offset + 1)[chunk.offset])
+    flat = np.frombuffer(chunk.buffers()[2], dtype=np.uint8, count=start + 16 * data.size)[start:]
+    return np.ascontiguousarray(flat.reshape(-1, 16)[:, :8]).view("<u8").reshape(-1).astype(np.uint64)
 
 
 def uniforms(keys: KeyResolver, key_id: str, kind: str, domain: str, values: pl.Series) -> np.ndarray:

@@ -47,9 +47,11 @@ def read_symbols(
         if column.name not in leak.columns:
             continue
         cells = read_cells(leak.get_column(column.name), column)
-        chosen, mask, _ = selection(keys, key_id, domain, cells.anchors, column.rate or rate, cells.bits)
+        chosen, mask, _ = selection(
+            keys, key_id, domain, column.name, cells.anchors, column.rate or rate, cells.bits
+        )
         bits = (low_bits(cells.grains[chosen], cells.bits) ^ mask[chosen]).reshape(-1)
-        positions = positions_of(cells.anchors.filter(pl.Series(chosen)), cells.bits)
+        positions = positions_of(column.name, cells.anchors[chosen], cells.bits)
         frames.append(pl.DataFrame({"p": positions, "b": bits}))
     if not frames:
         return pl.Series("p", [], dtype=pl.String), np.zeros(0, dtype=np.int64), 0

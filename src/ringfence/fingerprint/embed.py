@@ -18,7 +18,7 @@ import numpy as np
 import polars as pl
 
 from ringfence.fingerprint.cells import positions_of, read_cells, write_cells
-from ringfence.fingerprint.code import biases, codewords, words
+from ringfence.fingerprint.code import biases, codewords, int_words
 from ringfence.fingerprint.record import ColumnShift, MarkedColumn, MarkRecord
 from ringfence.keys import KeyResolver
 
@@ -30,11 +30,11 @@ _TWO56 = float(2**56)
 
 
 def selection(
-    keys: KeyResolver, key_id: str, domain: str, anchors: pl.Series, rate: float, bits: int
+    keys: KeyResolver, key_id: str, domain: str, column: str, anchors: np.ndarray, rate: float, bits: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(selected, mask bits (cells × ``bits``), selection draw) of each cell's anchor: the domain's
-    keyed choice of carriers."""
-    w = words(keys, key_id, "cell", domain, anchors)
+    """(selected, mask bits (cells × ``bits``), selection draw) of each anchor of ``column``: the
+    domain's keyed choice of carriers."""
+    w = int_words(keys, key_id, "cell|" + column, domain, anchors)
     draw = (w >> np.uint64(8)).astype(np.float64) / _TWO56
     mask = ((w[:, None] >> np.arange(bits, dtype=np.uint64)[None, :]) & np.uint64(1)).astype(np.int64)
     return draw < rate, mask, draw
@@ -57,16 +57,18 @@ class _Moments:
     max_change: float = 0.0
     origin: float | None = None  # values are taken relative to the first one, to keep precision
 
-    def add(self, old: pl.Series, new: pl.Series, changed: int) -> None:
-        a, b = _numbers(old), _numbers(new)
-        valid = np.isfinite(a)
-        a, d = a[valid], (b - a)[valid]
-        if self.origin is None and a.size:
-            self.origin = float(a[0])
-        a = a - (self.origin or 0.0)
-        self.cells += int(valid.sum())
-        self.changed += changed
-        for k, part in enumerate((a, d, a * d, d * d)):
+    def add(self, series: pl.Series, old: np.ndarray, new: np.ndarray) -> None:
+        """Counts a batch of ``series`` whose changed cells went from ``old`` to ``new`` (floats)."""
+        present = series.len() - series.null_count()
+        if self.origin is None and present:
+            self.origin = float(_numbers(series.drop_nulls().head(1))[0])
+        origin = self.origin or 0.0
+        total = _numbers_sum(series)
+        self.cells += present
+        self.changed += old.size
+        a, d = old - origin, new - old
+        self.sums[0] += total - present * origin
+        for k, part in enumerate((d, a * d, d * d), start=1):
             self.sums[k] += float(part.sum())
         self.max_change = max(self.max_change, float(np.abs(d).max()) if d.size else 0.0)
 
@@ -81,6 +83,14 @@ class _Moments:
             variance_shift=variance,
             max_change=self.max_change,
         )
+
+
+def _numbers_sum(series: pl.Series) -> float:
+    """The sum of a numeric or datetime column's values (datetimes in seconds since the epoch)."""
+    if isinstance(series.dtype, pl.Datetime):
+        us = series.dt.cast_time_unit("us").to_physical().cast(pl.Float64)
+        return float(us.sum()) / 1e6
+    return float(series.cast(pl.Float64).sum())
 
 
 def _numbers(series: pl.Series) -> np.ndarray:
@@ -131,9 +141,9 @@ class MarkStep:
         b = cells.bits
         column = self._rated(series, name, len(cells.rows), b)
         rate = column.rate or r.rate
-        chosen, mask, draw = selection(self._keys, r.key_id, r.domain, cells.anchors, rate, b)
+        chosen, mask, draw = selection(self._keys, r.key_id, r.domain, name, cells.anchors, rate, b)
         idx = np.flatnonzero(chosen)
-        positions = positions_of(cells.anchors.gather(idx), b)
+        positions = positions_of(name, cells.anchors[idx], b)
         p = biases(self._keys, r.key_id, r.domain, positions, r.cutoff)
         code = codewords(self._keys, r.key_id, r.domain, [r.recipient], positions, p)[0]
         symbols = code.astype(np.int64).reshape(idx.size, b) ^ mask[idx]
@@ -145,7 +155,7 @@ class MarkStep:
             moved = moved[np.argsort(draw[idx][moved], kind="stable")[:cap]]
         rows = cells.rows[idx][moved]
         out = write_cells(series, column, rows, target[moved], cells.rest[idx][moved])
-        self._moments[column.name].add(series, out, int(rows.size))
+        self._moments[name].add(series, _numbers(series.gather(rows)), _numbers(out.gather(rows)))
         return out
 
     def shifts(self) -> dict[str, ColumnShift]:

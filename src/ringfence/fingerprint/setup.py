@@ -105,6 +105,8 @@ class CanaryRecorder:
     def __call__(self, batch: pl.DataFrame) -> pl.DataFrame:
         if self.flag not in batch.columns:
             return batch
+        if not batch.get_column(self.flag).any():  # every batch but the first
+            return batch.drop(self.flag)
         flag = pl.col(self.flag)
         canaries = batch.filter(flag)
         if canaries.height:
