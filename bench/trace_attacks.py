@@ -429,7 +429,8 @@ def to_markdown(result: dict[str, Any], command: str) -> str:
     cost = result["marking_cost"]
     lines += [
         "",
-        f"**Marking cost** (release of {cost['rows']:,} rows, Parquet → Parquet, best of five, alternating, same run): "
+        f"**Marking cost** (release of {cost['rows']:,} rows, Parquet → Parquet, best of five, alternating, "
+        "same run): "
         f"{cost['rows_per_s']:,.0f} rows/s without the fingerprint section, "
         f"{cost['rows_per_s_with_marks']:,.0f} rows/s with it: **{cost['throughput_cost']:.1%}** of "
         "throughput (target ≤ 20%).",

@@ -64,7 +64,7 @@ def add(
         str,
         typer.Option(
             "--role",
-            help="processor (acts only for your purposes), third-party, or internal (your own staff or team).",
+            help="processor (acts only for your purposes), third-party, or internal (your staff, a team).",
         ),
     ] = "third-party",
     affiliate_of: Annotated[
