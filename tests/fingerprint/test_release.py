@@ -59,13 +59,19 @@ def table(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def test_releases_are_marked_and_a_leak_names_its_recipient_from_the_ledger_alone(
-    tmp_path: Path, table: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def _workspace(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[Path, Path]:
+    """A fresh KR workspace and the policy file."""
     ws = tmp_path / "ws"
     assert run_cli(capsys, "init", str(ws), "--jurisdiction", "KR")[0] == 0
     policy = tmp_path / "p.yaml"
     policy.write_text(POLICY)
+    return ws, policy
+
+
+def test_releases_are_marked_and_a_leak_names_its_recipient_from_the_ledger_alone(
+    tmp_path: Path, table: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ws, policy = _workspace(tmp_path, capsys)
     raw = pl.read_parquet(table)
     copies = {}
     for name in ("hangang-settlement", "busan-clearing"):
@@ -112,10 +118,7 @@ def test_releases_are_marked_and_a_leak_names_its_recipient_from_the_ledger_alon
 def test_an_internal_extract_is_allowed_within_its_purpose_and_marked_like_a_partners(
     tmp_path: Path, table: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    ws = tmp_path / "ws"
-    assert run_cli(capsys, "init", str(ws), "--jurisdiction", "KR")[0] == 0
-    policy = tmp_path / "p.yaml"
-    policy.write_text(POLICY)
+    ws, policy = _workspace(tmp_path, capsys)
     for who, purpose in (("analyst-kim", "internal"), ("risk-team", "fraud_prevention")):
         argv = ["-w", str(ws), "recipients", "add", who, "--country", "KR", "--role", "internal"]
         assert run_cli(capsys, *argv, "--purpose", purpose)[0] == 0
