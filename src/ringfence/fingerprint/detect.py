@@ -9,13 +9,15 @@ recipient's ``false_accusation_bound`` is the exact Chernoff bound of
 :class:`~ringfence.fingerprint.code.Bound` for its better score, with a union over every (code,
 recipient, score) test; its ``score`` and ``threshold`` are that score's; a
 canary hit (:func:`canary_hits`) adds its own bound, the chance that unrelated rows match a canary's
-key-drawn values. A recipient is named only when the bound is at most 1e-9.
+key-drawn values; marks and canaries being two families of tests, the bound reported is twice the
+better one's. A recipient is named only when the bound is at most 1e-9.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import polars as pl
@@ -75,6 +77,8 @@ def attribute(leak: pl.DataFrame, records: Sequence[MarkRecord], keys: KeyResolv
     # Every (code, recipient, score) triple scored is one test of the union bound.
     tests = len(_SCORES) * sum(len({r.recipient for r in group}) for group in groups.values())
     hits = canary_matches(leak, records, keys)
+    # Marks and canaries are two families of tests: a name stands on the better one, at twice its bound.
+    families = 2 if any(r.canaries for r in records) else 1
     best: dict[str, Accusation] = {}
     for (key_id, domain, cutoff, rate), group in groups.items():
         positions, y, _ = read_symbols(leak, _columns(group), keys, key_id, domain, rate)
@@ -102,45 +106,29 @@ def attribute(leak: pl.DataFrame, records: Sequence[MarkRecord], keys: KeyResolv
                 evidence=evidence,
                 score=float(score),
                 threshold=float(threshold),
-                false_accusation_bound=float(min(marks, canary_bound)),
+                false_accusation_bound=float(min(1.0, families * min(marks, canary_bound))),
                 cells_read=int(positions.len()),
                 canary_hits=found,
             )
             kept = best.get(recipient)
-            if kept is None or accusation.false_accusation_bound < kept.false_accusation_bound:
-                if kept is not None:  # the same recipient under two codes: keep every release id
-                    ids = tuple(sorted({*ids, *kept.release_ids}))
-                    accusation = _with_ids(accusation, ids)
-                best[recipient] = accusation
-            else:
-                best[recipient] = _with_ids(kept, tuple(sorted({*ids, *kept.release_ids})))
+            if kept is not None:  # the same recipient under two codes: the stronger, with every release id
+                stronger = min(kept, accusation, key=lambda a: a.false_accusation_bound)
+                accusation = replace(stronger, release_ids=tuple(sorted({*ids, *kept.release_ids})))
+            best[recipient] = accusation
     return sorted(best.values(), key=lambda a: (a.false_accusation_bound, -a.score, a.recipient))
 
 
 def _columns(group: Sequence[MarkRecord]) -> list[MarkedColumn]:
-    """The group's marked columns, once per (name, kind, tolerance), each read at the highest rate any
+    """The group's marked columns, once per (name, kind, tolerance, grain), each read at the highest rate any
     release used (the selections are nested: a lower rate selects a subset of the cells)."""
-    found: dict[tuple[str, str, float], MarkedColumn] = {}
+    found: dict[tuple[str, str, float, float | None], MarkedColumn] = {}
     for record in group:
         for c in record.columns:
             rated = c if c.rate is not None else c.model_copy(update={"rate": record.rate})
-            key = (c.name, c.kind, c.tolerance)
+            key = (c.name, c.kind, c.tolerance, c.grain)
             if key not in found or (rated.rate or 0) > (found[key].rate or 0):
                 found[key] = rated
     return list(found.values())
-
-
-def _with_ids(accusation: Accusation, ids: tuple[str, ...]) -> Accusation:
-    return Accusation(
-        accusation.recipient,
-        ids,
-        accusation.evidence,
-        accusation.score,
-        accusation.threshold,
-        accusation.false_accusation_bound,
-        accusation.cells_read,
-        accusation.canary_hits,
-    )
 
 
 def canary_hits(leak: pl.DataFrame, records: Sequence[MarkRecord], keys: KeyResolver) -> dict[str, int]:
