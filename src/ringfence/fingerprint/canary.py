@@ -98,13 +98,22 @@ def canary_matches(
         .agg(bits=pl.col("bits").max())
     )
     total = sum(len(r.canaries) for r in records)
-    out: dict[str, tuple[int, float]] = {}
-    for k, _, best in matched.iter_rows():  # one row per canary hit: a handful
-        recipient = records[k].recipient
-        bound = min(1.0, leak.height * total * 2.0 ** (-best))
-        hits, kept = out.get(recipient, (0, 1.0))
-        out[recipient] = (hits + 1, min(kept, bound))
-    return out
+    owners = pl.Series("recipient", [r.recipient for r in records])
+    per = (
+        matched.with_columns(
+            owners.gather(matched.get_column("record")).alias("recipient"),
+            (leak.height * total * pl.lit(2.0).pow(-pl.col("bits"))).clip(upper_bound=1.0).alias("bound"),
+        )
+        .group_by("recipient")
+        .agg(hits=pl.len(), bound=pl.col("bound").min())
+    )
+    return dict(
+        zip(
+            per.get_column("recipient").to_list(),
+            zip(per.get_column("hits").to_list(), per.get_column("bound").to_list(), strict=True),
+            strict=True,
+        )
+    )
 
 
 CANARY_FLAG = "__ringfence_canary__"
