@@ -292,7 +292,7 @@ def _utility(table: pl.DataFrame, record: MarkRecord, keyset: Keyset) -> dict[st
         "columns": {k: v.model_dump() for k, v in step.shifts().items()},
         "merchant_day_sums": before.height,
         "sums_moved": int((moved > 1e-6).sum()),
-        "sums_moved_under_tolerance": float((moved < 0.01 - 1e-9).mean()),
+        "sums_moved_under_tolerance": float((moved < 0.01 - 1e-9).mean()),  # type: ignore[arg-type]
         "max_sum_move": float(moved.max()),  # type: ignore[arg-type]
         "max_sum_move_relative": float((moved / before.get_column("amount").abs()).max()),  # type: ignore[arg-type]
     }
@@ -434,6 +434,25 @@ def to_markdown(result: dict[str, Any], command: str) -> str:
         f"{cost['rows_per_s']:,.0f} rows/s without the fingerprint section, "
         f"{cost['rows_per_s_with_marks']:,.0f} rows/s with it: **{cost['throughput_cost']:.1%}** of "
         "throughput (target ≤ 20%).",
+    ]
+    single = result["single_leaker"]["amount,ts,channel"]
+    two = result["two_colluders"]["random"]
+    three = result["three_colluders"]["majority"]
+    lines += [
+        "",
+        "**Reading the results.** Every marked position a leak keeps is one code symbol, and a name needs "
+        "the computed bound at 1e-9 over 2,000 tests (1,000 recipients × 2 scores; × 2 with canaries). A "
+        f"500-row leak keeping `amount` and `ts` holds about {single['median_positions']} positions, 30% of "
+        "them from altered cells whose coarse value moved (they read as noise): that is at the edge of what "
+        "one leaker needs, so the leaker is named in most trials but not all, and never an innocent. Two "
+        f"colluders share the leak: from 500 rows ({two['median_positions']} positions) each colluder's "
+        "evidence is about half and no one is named (the bound stays far above 1e-9: the tool says "
+        "nothing rather than guess). Three colluders from 2,000 rows "
+        f"({three['median_positions']} positions) are attributed under majority voting; interleaving, "
+        "random mixing and averaging leave each colluder about a third of the evidence. A leak that keeps "
+        "no marked column (merchant_id, currency, status) carries no marks: only canaries (when the rows "
+        "include them) or per-recipient tokens can attribute it. More positions per row need more "
+        "distortion: a policy tolerance of 7 s on timestamps carries 3 symbols per marked cell.",
     ]
     return "\n".join(lines)
 
