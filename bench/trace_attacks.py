@@ -354,6 +354,16 @@ def _marking_cost(keyset: Keyset, rows: int) -> dict[str, Any]:
     }
 
 
+def _rows_needed(found: dict[str, Any], rows: int = 500) -> int:
+    """The leak size at which the median bound would reach 1e-9, if it keeps falling at the rate per
+    position it shows (an estimate, stated as one)."""
+    bound, positions = found["median_bound"], found["median_positions"]
+    if not 0 < bound < 1 or not positions:
+        return 0
+    per = -math.log(bound) / positions
+    return round(rows * (-math.log(1e-9) / per) / positions)
+
+
 def to_markdown(result: dict[str, Any], command: str) -> str:
     lines = [
         f"Command: `{command}`. Machine shared with other work (2 cores, up to 8 sessions): times are "
@@ -453,7 +463,12 @@ def to_markdown(result: dict[str, Any], command: str) -> str:
         "the computed bound at 1e-9 over 2,000 tests (1,000 recipients × 2 scores; × 2 with canaries). A "
         f"500-row leak keeping `amount` and `ts` holds about {single['median_positions']} positions, 30% of "
         "them from altered cells whose coarse value moved (they read as noise): that is at the edge of what "
-        "one leaker needs, so the leaker is named in most trials but not all, and never an innocent. Two "
+        f"one leaker needs (median bound {single['median_bound']:.0e} against the 1e-9 to reach), so the "
+        f"leaker is named in {single['guilty_named']} of {single['trials']} trials, and an innocent never. "
+        "The target (always named) is not met at this leak size. The bound falls about exponentially with "
+        "the positions read: at the median leak's rate per position, reaching 1e-9 takes "
+        f"{_rows_needed(single):,} such rows for the median leak, more for every leak, or more symbols per "
+        "cell. Two "
         f"colluders share the leak: from 500 rows ({two['median_positions']} positions) each colluder's "
         "evidence is about half and no one is named (the bound stays far above 1e-9: the tool says "
         "nothing rather than guess). Three colluders from 2,000 rows "
