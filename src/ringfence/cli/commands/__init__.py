@@ -17,6 +17,7 @@ from ringfence.cli.commands import (
     risk,
     scan,
     synth,
+    watch,
 )
 
 
@@ -29,6 +30,9 @@ def register(app: typer.Typer) -> None:
     app.command("risk")(risk.risk)
     app.command("release")(release.release)
     app.command("demo")(demo.demo)
+    app.command("watch")(watch.watch)
+    app.command("inventory")(watch.inventory)
+    app.add_typer(watch.canary_app, name="canary")
     app.add_typer(keys.app, name="keys")
     app.add_typer(recipients.app, name="recipients")
     app.add_typer(consent.app, name="consent")
