@@ -115,7 +115,9 @@ def test_a_release_keeps_only_consenting_subjects_and_records_them(
     assert 0 < doc["rows_out"] == len(allowed) < setup.customers.height
     assert doc["rows_withheld_no_consent"] == setup.customers.height - len(allowed)
     released = pl.read_parquet(out)
-    assert released.height == len(allowed)
+    # The drafted policy fingerprints the copy: its canary rows are written besides the data's rows.
+    assert doc["fingerprint"]["canaries"] == 3
+    assert released.height == len(allowed) + doc["fingerprint"]["canaries"]
     raw = setup.customers.filter(pl.col("customer_id").is_in(list(allowed)))
     data = out.read_bytes()
     for column in ("phone", "email", "national_id", "name"):
@@ -371,8 +373,11 @@ def test_several_tables_are_released_each_by_its_own_policy(
     docs = json.loads(stdout)["tables"]
     assert [d["decision"] for d in docs] == ["allowed", "allowed"]
     assert sorted(p.name for p in out.iterdir()) == ["customers.parquet", "transactions.parquet"]
-    assert pl.read_parquet(out / "customers.parquet").height == docs[0]["rows_out"]
-    assert pl.read_parquet(out / "transactions.parquet").height == docs[1]["rows_out"] > 0
+    # each file: the data's rows and, its drafted policy fingerprinting the copy, its canary rows
+    for name, doc in zip(["customers.parquet", "transactions.parquet"], docs, strict=True):
+        canaries = doc["fingerprint"]["canaries"] if doc.get("fingerprint") else 0
+        assert pl.read_parquet(out / name).height == doc["rows_out"] + canaries
+        assert doc["rows_out"] > 0
     entries = [e for e in _ledger(setup.ws).entries() if e.kind == "release"]
     assert [e.fields["release_id"] for e in entries] == [d["release_id"] for d in docs]
     # A table without its policy in the folder stops everything before any work.
