@@ -115,3 +115,24 @@ def test_an_encoding_with_a_byte_order_mark_writes_it_once_however_many_batches(
     assert path.read_bytes().count(codecs.BOM_UTF16_LE) == 1
     source = open_source(path)
     assert source.text_encoding == "utf-16" and source.read_all().equals(frame)
+
+
+def test_release_writes_a_gb18030_input_back_in_gb18030(
+    export: Export, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The governed path keeps the input's encoding too (and takes --encoding like protect)."""
+    argv = ["-w", str(export.ws), "recipients", "add", "settle-co", "--country", "KR"]
+    assert run_cli(capsys, *argv, "--role", "processor", "--purpose", "payment_processing")[0] == 0
+    out = tmp_path / "released.csv"
+    code, err = export.cli(
+        capsys, "release", export.path, out, "--recipient", "settle-co", "--purpose", "payment_processing"
+    )
+    assert code == 0, err
+    assert _gb18030(out)["name"].to_list() == export.frame["name"].to_list()
+    again = tmp_path / "released-sig.csv"
+    code, err = export.cli(
+        capsys, "release", export.path, again, "--recipient", "settle-co", "--purpose", "payment_processing",
+        "--encoding", "utf-8-sig",
+    )  # fmt: skip
+    assert code == 0, err
+    assert again.read_bytes().startswith(codecs.BOM_UTF8)

@@ -230,13 +230,15 @@ def release(
     overwrite: bool = False,
     batch_rows: int = BATCH_ROWS,
     now: dt.datetime | None = None,
+    encoding: str | None = None,
 ) -> ReleaseResult:
     """Releases ``source`` to ``recipient`` for ``purpose`` (see the module docstring). A denied release
     returns a result whose ``decision`` is ``denied`` (the caller exits 1); bad input raises a
-    :class:`~ringfence.errors.RingfenceError` with a one-line message, and nothing is written then."""
-    commit = Commit(output, overwrite=overwrite, label="release")
-    commit.check()
+    :class:`~ringfence.errors.RingfenceError` with a one-line message, and nothing is written then.
+    ``encoding`` is a CSV/TSV output's text encoding (default: the input's)."""
     src = source if isinstance(source, Source) else open_source(source)
+    commit = Commit(output, overwrite=overwrite, label="release", encoding=encoding or src.text_encoding)
+    commit.check()
     _check_output(output, src)
     rules = policy if isinstance(policy, Policy) else load_policy(policy)
     subject = subject if subject is not None else rules.subject

@@ -8,11 +8,13 @@ import typer
 
 from ringfence.cli.options import (
     CopiesOption,
+    EncodingOption,
     ForceOption,
     InputsArgument,
     JsonOption,
     PoliciesOption,
     WorkspaceOption,
+    encoding_of,
     mode_of,
     workspace_of,
 )
@@ -35,6 +37,7 @@ def release(
         str | None,
         typer.Option("--subject", help="The column holding each row's data subject (e.g. customer_id)."),
     ] = None,
+    encoding: EncodingOption = None,
     force: ForceOption = False,
     workspace: WorkspaceOption = None,
     json_out: JsonOption = False,
@@ -46,6 +49,7 @@ def release(
     from ringfence.pipeline.release import release as run_release
 
     mode = mode_of(ctx, json_out, workspace)
+    encoding = encoding_of(encoding)
     ws = workspace_of(mode)
     jobs = plan_jobs(inputs, policy, output, workspace=ws, force=force)
     make_room(jobs)
@@ -60,6 +64,7 @@ def release(
             purpose=purpose,
             subject=subject,
             overwrite=force,
+            encoding=encoding,
         )
         docs.append(result.to_json())
         if not mode.json:
