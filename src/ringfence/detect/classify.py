@@ -156,6 +156,12 @@ def _score(entity: str, text: pl.Expr) -> pl.Expr:
     return entities.get(entity).score_expr(text).cast(pl.Float64)
 
 
+def _prose(text: pl.Expr) -> pl.Expr:
+    """Prose: at least two letters (any script) and a space or a non-ASCII character; timestamps and
+    numbers with spaces are not prose."""
+    return text.str.contains(r"\p{L}.*\p{L}") & text.str.contains(r"\s|[^\x00-\x7F]")
+
+
 def _profile(frame: pl.DataFrame) -> dict[str, dict[str, float]]:
     """Per column: non-empty count, distinct share, mean length, share of values with a space."""
     exprs: list[pl.Expr] = []
@@ -166,11 +172,7 @@ def _profile(frame: pl.DataFrame) -> dict[str, dict[str, float]]:
             text.n_unique().alias(f"{c}\x1funique"),
             text.str.len_chars().mean().alias(f"{c}\x1flen"),
             text.str.contains(r"\s").mean().alias(f"{c}\x1fspaced"),
-            # Prose: at least two letters (any script) and a space or a non-ASCII character; timestamps
-            # and numbers with spaces are not prose.
-            (text.str.contains(r"\p{L}.*\p{L}") & text.str.contains(r"\s|[^\x00-\x7F]"))
-            .mean()
-            .alias(f"{c}\x1ftexty"),
+            _prose(text).mean().alias(f"{c}\x1ftexty"),
         ]
     row = frame.select(exprs).row(0, named=True)
     result: dict[str, dict[str, float]] = {c: {} for c in frame.columns}
@@ -266,6 +268,8 @@ def _free_text(frame: pl.DataFrame, column: str, non_empty: int) -> tuple[list[s
         )
         if kind == "digits":  # trim the non-digit edges the pattern matched around the number
             spans = spans.with_columns(pl.col("span").str.replace_all(free_text.DIGIT_EDGES, ""))
+        elif kind == "ipv4":
+            spans = spans.with_columns(pl.col("span").str.replace_all(free_text.IPV4_EDGES, ""))
         if spans.height == 0:
             continue
         for entity in _SPAN_ENTITIES[kind]:
@@ -377,6 +381,13 @@ def _decide(
         # with a phone in 1 row of 50) or held in structured text (JSON blobs holding an ID) must not pass
         # as "no personal data".
         contains, share = _free_text(frame, column, non_empty) if texty else _sparse(frame, column, rates)
+        if not texty and profile.get("texty", 0) > 0:
+            # Mostly placeholders ("ok", "done") and some sentences ("call me at ..."): the sentences
+            # are searched like prose, however few they are.
+            prose = frame.filter(_prose(clean_text(column)).fill_null(False))
+            inside, inside_share = _free_text(prose, column, prose.height)
+            contains = sorted(set(contains) | set(inside))
+            share = min(1.0, share + inside_share * prose.height / max(1, non_empty))
         if contains:
             evidence = ["values"] + (["header"] if FREE_TEXT in hints else []) + ([] if texty else ["sparse"])
             confidence = min(0.99, 0.75 + 0.2 * min(1.0, share * 10) + (0.04 if "header" in evidence else 0))
@@ -395,7 +406,9 @@ _STRUCTURED = r"^\s*[\[{]|\":\s*"
 def _sparse(frame: pl.DataFrame, column: str, rates: dict[str, float]) -> tuple[list[str], float]:
     """Strong entities making up at least :data:`SPARSE_SHARE` of a text column's values, and entities
     inside its structured values (JSON, ``"key": value``); with the share of values holding any."""
-    whole = sorted(e for e in STRONG if rates.get(e, 0.0) >= SPARSE_SHARE)
+    whole = sorted(
+        e for e in STRONG if rates.get(e, 0.0) >= SPARSE_SHARE and e not in _look_alikes(frame, column, rates)
+    )
     share = sum(rates.get(e, 0.0) for e in whole)
     text = clean_text(column)
     structured = frame.filter(text.str.contains(_STRUCTURED).fill_null(False))
@@ -404,6 +417,29 @@ def _sparse(frame: pl.DataFrame, column: str, rates: dict[str, float]) -> tuple[
         share += inside_share * structured.height / max(1, int(frame.select(text.count()).item()))
         whole = sorted(set(whole) | set(inside))
     return whole, min(1.0, share)
+
+
+# A column where the values shaped like an entity mostly fail its check is a column of look-alikes
+# (references with a check digit that does not hold, routing numbers, other countries' IDs): the few that
+# pass by chance (1 in 10 for a check digit) are not sparse personal data.
+LOOK_ALIKE_SHARE = 0.5
+
+
+def _look_alikes(frame: pl.DataFrame, column: str, rates: dict[str, float]) -> set[str]:
+    """The strong entities of which the column holds mostly failing look-alikes: values of the entity's
+    compact shape (its gate, with nothing but separators around) of which under half validate."""
+    text = clean_text(column)
+    n = max(1, int(frame.select(text.count()).item()))
+    found = set()
+    for entity in STRONG:
+        rate = rates.get(entity, 0.0)
+        if rate < SPARSE_SHARE:
+            continue
+        alone = text.str.contains(GATES[entity]) & ~text.str.contains(r"\p{L}{3}|[{}\[\]\"=:]")
+        shaped = float(frame.select(alone.fill_null(False).sum()).item() or 0) / n
+        if shaped and rate / shaped < LOOK_ALIKE_SHARE:
+            found.add(entity)
+    return found
 
 
 def _also(entity: str, rate: float, rates: dict[str, float]) -> list[dict[str, Any]]:

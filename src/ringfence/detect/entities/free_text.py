@@ -35,7 +35,11 @@ SPEC = EntitySpec(
 SPANS: dict[SpanKind, str] = {
     "digits": r"(?:^|[^0-9+\-])\+?[0-9]{2,6}(?:[ \-]?[0-9]{2,8}){1,4}[Xx]?(?:[^0-9\-:]|$)",
     "email": r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+",
-    "ipv4": r"\b(?:[0-9]{1,3}\.){3}[0-9]{1,3}\b",
+    # not after "/", ":", "." or a letter, nor before ".digit": version numbers in user agents
+    # (Presto/2.9.162, rv:1.9.6.2, Chrome/120.0.6099.109) are not addresses
+    "ipv4": r"(?:^|[^0-9A-Za-z/:.])(?:[0-9]{1,3}\.){3}[0-9]{1,3}(?:[^0-9.]|\.[^0-9]|\.?$)",
 }
+# What an IPv4 span's pattern matched around the address, trimmed off before validation.
+IPV4_EDGES = r"^[^0-9]+|[^0-9]+$"
 # What a digit span's pattern matched around the number, trimmed off before validation.
 DIGIT_EDGES = r"^[^0-9+]+|[^0-9Xx]+$"

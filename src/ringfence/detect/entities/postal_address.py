@@ -110,6 +110,9 @@ _digit_postcode = re.compile(DIGIT_POSTCODE).search
 _house_number = re.compile(HOUSE_NUMBER)
 _latin_words = re.compile(LATIN_WORDS).search
 _parts = re.compile(PARTS).search
+# JSON and key=value text hold commas and numbers too; it is searched as structured text, not an address.
+STRUCTURED = r"^[\[{]|[\"=]"
+_structured = re.compile(STRUCTURED).search
 _SPACES = re.compile(" {2,}")
 
 
@@ -156,7 +159,7 @@ def _score(value: str) -> float:
         best = max(best, _kr_score(len(_kr_word.findall(text)), len(_kr_number.findall(text))))
     if _latin(text):
         best = max(best, 0.8)
-    if _latin_words(text) and not re.search(f"{HAN}|[가-힣]", text):
+    if _latin_words(text) and not re.search(f"{HAN}|[가-힣]", text) and not _structured(text):
         parts = _latin_parts_score(
             bool(_street_word(text)),
             bool(_postcode(text)),
@@ -212,7 +215,9 @@ def _scores(series: pl.Series) -> pl.DataFrame:
         kr_applies=text.str.contains("[가-힣]"),
         digit=text.str.contains("[0-9]"),
         latin_applies=text.str.contains("^[0-9]"),
-        words_applies=text.str.contains(LATIN_WORDS) & ~text.str.contains(f"{HAN}|[가-힣]"),
+        words_applies=text.str.contains(LATIN_WORDS)
+        & ~text.str.contains(f"{HAN}|[가-힣]")
+        & ~text.str.contains(STRUCTURED),
     )
     frame = frame.with_columns(
         markers=pl.when(pl.col("cn_applies")).then(text.str.count_matches(CN_MARKERS)),
