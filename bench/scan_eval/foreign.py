@@ -312,8 +312,8 @@ def sentences(rnd: random.Random, fake: Faker, n: int) -> list[str]:
 
 
 def ja_passport(rnd: random.Random, fake: Faker, n: int) -> list[str]:
-    """Japanese passports: two letters (TK, TR, MZ, ...) and seven digits (Faker has no ja_JP form)."""
-    return [fake.bothify(rnd.choice(["T?#######", "M?#######", "??#######"])).upper() for _ in range(n)]
+    """Japanese passports: T or M, a letter (TK, TR, MZ, ...) and seven digits (Faker has no ja_JP form)."""
+    return [fake.bothify(rnd.choice(["T?#######", "M?#######"])).upper() for _ in range(n)]
 
 
 def kr_passport_2021(rnd: random.Random, fake: Faker, n: int) -> list[str]:

@@ -63,6 +63,8 @@ def test_labels_are_distinct() -> None:
 
 _HAN = re.compile(r"[\u4E00-\u9FFF]")
 _HANGUL = re.compile(r"[\uAC00-\uD7A3]")
+_JAPANESE = re.compile(r"[\u4E00-\u9FFF\u3040-\u30FF]")
+_LATIN = re.compile(r"[a-zà-ÿ]+")
 
 
 @pytest.mark.parametrize("spec", SPEC_LIST, ids=IDS)
@@ -76,6 +78,8 @@ def test_hints_are_normalised_and_in_their_language(spec: EntitySpec) -> None:
     assert all(w.isascii() and w.isalnum() for w in hints.en)
     assert all(_HAN.search(w) and not _HANGUL.search(w) for w in hints.zh)
     assert all(_HANGUL.search(w) and not _HAN.search(w) for w in hints.ko)
+    assert all(_JAPANESE.search(w) and not _HANGUL.search(w) for w in hints.ja)
+    assert all(w.isalpha() and _LATIN.fullmatch(w) for w in hints.eu)
 
 
 def test_no_hint_word_names_two_entities() -> None:
@@ -150,10 +154,10 @@ GATES = {
     "EMAIL_ADDRESS": r"@",
     "IP_ADDRESS": r"^\s*[0-9A-Fa-f:.\[\]/%\s]{2,60}$",
     "PHONE_NUMBER": r"\d.*\d.*\d.*\d.*\d.*\d",
-    "PASSPORT_NUMBER": r"^\s*[A-Za-z]",
+    "PASSPORT_NUMBER": r"^\s*[A-Za-z0-9]",  # round two: nine-digit passports
     "GEO_COORDINATE": r"\d\.\d",
     "DATE_OF_BIRTH": r"^\s*\d[\d\-/.年月日년월일\s:TZUC+－／．：]{5,39}$",
-    "POSTAL_ADDRESS": r"[省市区县镇乡村路街巷号栋室楼시도구군읍면로길동번지호]|\d+\s+[A-Za-z]",
+    "POSTAL_ADDRESS": r"[省市区县镇乡村路街巷号栋室楼시도구군읍면로길동번지호]|\d[\s,]+[A-Za-z]|[A-Za-z][\s,]+\d",
     "PERSON_NAME": r"^[^\d@/\\:;=<>#%&*+|]{2,60}$",
     "BANK_ACCOUNT": r"\d{4}",
 }
@@ -167,18 +171,21 @@ HINTS = {
     "shenfenzheng ric",
     "KR_RRN": "주민등록 주민번호 rrn residentregistration jumin",
     "PHONE_NUMBER": "phone mobile cellphone tel msisdn 手机 电话 联系方式 联系电话 手机号 "
-    "휴대폰 핸드폰 전화 연락처 휴대전화",
+    "휴대폰 핸드폰 전화 연락처 휴대전화 電話 携帯 telefon téléphone telefono teléfono handy",
     "EMAIL_ADDRESS": "email mail 邮箱 电子邮件 이메일 메일",
     "PAYMENT_CARD": "card pan cardno cardnumber 卡号 银行卡 信用卡 카드번호 카드",
-    "BANK_ACCOUNT": "account acct accountno bankaccount 账号 账户 帐号 银行账户 계좌 계좌번호",
+    "BANK_ACCOUNT": "account acct accountno bankaccount 账号 账户 帐号 银行账户 계좌 계좌번호 口座 konto compte "
+    "cuenta cbu conto",
     "IBAN": "iban",
-    "PASSPORT_NUMBER": "passport 护照 여권",
+    "PASSPORT_NUMBER": "passport 护照 여권 旅券 パスポート passeport reisepass pasaporte passaporto",
     "PERSON_NAME": "name fullname firstname lastname surname holder payee payer 姓名 名字 户名 收款人 付款人 "
-    "持卡人 이름 성명 예금주 고객명",
-    "POSTAL_ADDRESS": "address addr street 地址 住址 收货地址 주소 거주지",
+    "持卡人 이름 성명 예금주 고객명 氏名 フリガナ ふりがな 名前 nom nombre titular nome cognome prénom prenom apellido",
+    "POSTAL_ADDRESS": "address addr street 地址 住址 收货地址 주소 거주지 住所 所在地 anschrift adresse indirizzo "
+    "dirección direccion domicilio",
     "IP_ADDRESS": "ip ipaddr ipaddress clientip ip地址 아이피",
     "IMEI": "imei deviceid 设备号 단말기",
-    "DATE_OF_BIRTH": "birth dob birthday birthdate 出生 生日 생년월일 생일",
+    "DATE_OF_BIRTH": "birth dob birthday birthdate 出生 生日 생년월일 생일 生年月日 geburtsdatum naissance "
+    "nacimiento nascita",
     "GEO_COORDINATE": "lat lon lng latitude longitude gps coord location 经度 纬度 위도 경도",
     "FREE_TEXT_PII": "memo remark note comment description 备注 附言 留言 메모 비고",
 }

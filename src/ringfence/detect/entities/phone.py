@@ -63,8 +63,7 @@ SPEC = EntitySpec(
     hints=Hints(
         en=("phone", "mobile", "cellphone", "tel", "msisdn"),
         zh=("手机", "电话", "联系方式", "联系电话", "手机号"),
-        ko=("휴대폰", "핸드폰", "전화", "연락처", "휴대전화"),
-    ),
+        ko=("휴대폰", "핸드폰", "전화", "연락처", "휴대전화"), ja=('電話', '携帯'), eu=('telefon', 'téléphone', 'telefono', 'teléfono', 'handy')),
     detection=Detection("strong", bar=0.6, gate=r"\d.*\d.*\d.*\d.*\d.*\d", precedence=80, span="digits"),
     draft=Draft(
         "tokenize",

@@ -53,7 +53,7 @@ SPEC = EntitySpec(
     label="Postal address",
     kind="direct",
     category="contact",
-    hints=Hints(en=("address", "addr", "street"), zh=("地址", "住址", "收货地址"), ko=("주소", "거주지")),
+    hints=Hints(en=("address", "addr", "street"), zh=("地址", "住址", "收货地址"), ko=("주소", "거주지"), ja=('住所', '所在地'), eu=('anschrift', 'adresse', 'indirizzo', 'dirección', 'direccion', 'domicilio')),
     detection=Detection(
         "weak",
         bar=0.6,
