@@ -6,7 +6,8 @@
 Values come from three outside sources, and every label is set by the generator that made the column,
 never from what ``scan`` says:
 
-- **Faker** (its ``en_GB``, ``en_US``, ``de_DE``, ``fr_FR``, ``it_IT``, ``ja_JP`` and ``es_AR`` locales): names,
+- **Faker** (its ``en_GB``, ``en_US``, ``de_DE``, ``fr_FR``, ``it_IT``, ``ja_JP`` and ``es_AR`` locales):
+  names,
   katakana readings, phone numbers as each locale writes them, e-mails, street addresses (multi-line
   where Faker makes them so), BBANs and IBANs, passport numbers, birth dates, user agents, companies,
   jobs and sentences;
@@ -277,7 +278,11 @@ def notes_sparse_phones(rnd: random.Random, fake: Faker, n: int) -> list[str]:
     for _ in range(n):
         if rnd.random() < 0.3:
             phone = (us if rnd.random() < 0.5 else gb).phone_number()
-            out.append(rnd.choice(["call me at {}", "pls call back {}", "Customer asked for a call: {}"]).format(phone))
+            out.append(
+                rnd.choice(["call me at {}", "pls call back {}", "Customer asked for a call: {}"]).format(
+                    phone
+                )
+            )
         else:
             out.append(rnd.choice(_PLACEHOLDERS))
     return out
@@ -653,7 +658,9 @@ def generate(out: Path = DEFAULT_OUT, *, seed: int = DEFAULT_SEED) -> dict[str, 
                     "junk_share": share,
                 }
             )
-        doc["tables"].append({"file": table.file, "format": table.fmt, "rows": frame.height, "columns": columns})
+        doc["tables"].append(
+            {"file": table.file, "format": table.fmt, "rows": frame.height, "columns": columns}
+        )
     (out / LABELS).write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
     return doc
 
@@ -663,14 +670,16 @@ def ensure(out: Path = DEFAULT_OUT, *, seed: int = DEFAULT_SEED) -> dict[str, An
     path = out / LABELS
     if path.exists():
         doc: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-        if doc.get("spec") == spec_digest() and doc.get("seed") == seed:
-            if all((out / t["file"]).exists() for t in doc["tables"]):
-                return doc
+        fresh = doc.get("spec") == spec_digest() and doc.get("seed") == seed
+        if fresh and all((out / t["file"]).exists() for t in doc["tables"]):
+            return doc
     return generate(out, seed=seed)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.scan_eval.foreign", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.scan_eval.foreign", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     args = parser.parse_args(argv)

@@ -241,7 +241,9 @@ def test_other_countries_follow_their_numbering_plan(values: list[str]) -> None:
         if m.is_valid(value):
             assert ours
         if ours:
-            assert phonenumbers.is_possible_number(phonenumbers.parse("+" + value.lstrip("+").removeprefix("00")))
+            assert phonenumbers.is_possible_number(
+                phonenumbers.parse("+" + value.lstrip("+").removeprefix("00"))
+            )
 
 
 def test_documented_divergences() -> None:

@@ -157,7 +157,8 @@ GATES = {
     "PASSPORT_NUMBER": r"^\s*[A-Za-z0-9]",  # round two: nine-digit passports
     "GEO_COORDINATE": r"\d\.\d",
     "DATE_OF_BIRTH": r"^\s*\d[\d\-/.年月日년월일\s:TZUC+－／．：]{5,39}$",
-    "POSTAL_ADDRESS": r"[省市区县镇乡村路街巷号栋室楼시도구군읍면로길동번지호]|\d[\s,]+[A-Za-z]|[A-Za-z][\s,]+\d",
+    "POSTAL_ADDRESS": r"[省市区县镇乡村路街巷号栋室楼시도구군읍면로길동번지호]|\d[\s,]+[A-Za-z]"
+    r"|[A-Za-z][\s,]+\d",
     "PERSON_NAME": r"^[^\d@/\\:;=<>#%&*+|]{2,60}$",
     "BANK_ACCOUNT": r"\d{4}",
 }
@@ -171,16 +172,20 @@ HINTS = {
     "shenfenzheng ric",
     "KR_RRN": "주민등록 주민번호 rrn residentregistration jumin",
     "PHONE_NUMBER": "phone mobile cellphone tel msisdn 手机 电话 联系方式 联系电话 手机号 "
-    "휴대폰 핸드폰 전화 연락처 휴대전화 電話 携帯 telefon téléphone telefono teléfono handy",
+    "휴대폰 핸드폰 전화 연락처 휴대전화 電話 携帯 telefon téléphone "
+    "telefono teléfono handy",
     "EMAIL_ADDRESS": "email mail 邮箱 电子邮件 이메일 메일",
     "PAYMENT_CARD": "card pan cardno cardnumber 卡号 银行卡 信用卡 카드번호 카드",
-    "BANK_ACCOUNT": "account acct accountno bankaccount 账号 账户 帐号 银行账户 계좌 계좌번호 口座 konto compte "
+    "BANK_ACCOUNT": "account acct accountno bankaccount 账号 账户 帐号 银行账户 계좌 계좌번호 口座 konto "
+    "compte "
     "cuenta cbu conto",
     "IBAN": "iban",
     "PASSPORT_NUMBER": "passport 护照 여권 旅券 パスポート passeport reisepass pasaporte passaporto",
     "PERSON_NAME": "name fullname firstname lastname surname holder payee payer 姓名 名字 户名 收款人 付款人 "
-    "持卡人 이름 성명 예금주 고객명 氏名 フリガナ ふりがな 名前 nom nombre titular nome cognome prénom prenom apellido",
-    "POSTAL_ADDRESS": "address addr street 地址 住址 收货地址 주소 거주지 住所 所在地 anschrift adresse indirizzo "
+    "持卡人 이름 성명 예금주 고객명 氏名 フリガナ ふりがな 名前 nom nombre titular nome cognome "
+    "prénom prenom apellido",
+    "POSTAL_ADDRESS": "address addr street 地址 住址 收货地址 주소 거주지 住所 所在地 anschrift adresse "
+    "indirizzo "
     "dirección direccion domicilio",
     "IP_ADDRESS": "ip ipaddr ipaddress clientip ip地址 아이피",
     "IMEI": "imei deviceid 设备号 단말기",

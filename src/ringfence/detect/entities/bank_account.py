@@ -14,8 +14,10 @@ fit one of the IBAN registry's structures.
 
 >>> validate('110-123-456789'), is_valid('0000000000'), is_valid('1234567')
 ('110123456789', False, False)
->>> validate('0070 0344 2000 0002 3100 35'), validate('NWBK60161331926819'), is_valid('0070034420000002310036')
-('0070034420000002310035', 'NWBK60161331926819', False)
+>>> validate('0070 0344 2000 0002 3100 35'), validate('NWBK60161331926819')
+('0070034420000002310035', 'NWBK60161331926819')
+>>> is_valid('0070034420000002310036')  # the last check digit is wrong
+False
 """
 
 from __future__ import annotations
@@ -36,7 +38,10 @@ SPEC = EntitySpec(
     hints=Hints(
         en=("account", "acct", "accountno", "bankaccount"),
         zh=("账号", "账户", "帐号", "银行账户"),
-        ko=("계좌", "계좌번호"), ja=('口座',), eu=('konto', 'compte', 'cuenta', 'cbu', 'conto')),
+        ko=("계좌", "계좌번호"),
+        ja=("口座",),
+        eu=("konto", "compte", "cuenta", "cbu", "conto"),
+    ),
     detection=Detection("weak", bar=0.8, gate=r"\d{4}", precedence=140, needs_hint=True),
     draft=Draft("tokenize", {"scope": "recipient"}, "keyed token; the number is removed"),
     mask=(0, 4),
@@ -72,8 +77,10 @@ def _cbu_block_ok(block: pl.Expr, length: int) -> pl.Expr:
 
 def cbu_valid_expr(number: pl.Expr) -> pl.Expr:
     """Polars: whether a compact number is a CBU with both check digits right (as ``stdnum.ar.cbu``)."""
-    return number.str.contains(_CBU_RE) & _cbu_block_ok(number.str.slice(0, 8), 8) & _cbu_block_ok(
-        number.str.slice(8, 14), 14
+    return (
+        number.str.contains(_CBU_RE)
+        & _cbu_block_ok(number.str.slice(0, 8), 8)
+        & _cbu_block_ok(number.str.slice(8, 14), 14)
     )
 
 

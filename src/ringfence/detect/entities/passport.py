@@ -6,8 +6,9 @@ Chinese passports: ``E`` + 8 digits (ordinary, since 2012), ``E`` + a letter (no
 ``G``/``D`` + 8 digits, and since December 2021 ``M`` + 3 digits + a letter + 4 digits. Written in any
 case, with spaces or hyphens.
 
-Japanese passports: two letters, the first T or M, and seven digits (``TK1234567``). US, UK and many other passports: nine
-digits, which score only 0.5 (a passport header must agree: nine digits are many things).
+Japanese passports: two letters, the first T or M, and seven digits (``TK1234567``). US, UK and many
+other passports: nine digits, or a letter and eight digits (US, since 2021), which score only 0.6 (a
+passport header must agree: nine digits are many things).
 
 Passport numbers have no check digit (outside the machine-readable zone), so this is a shape test, and
 ``G``/``S``/``D`` + 8 digits fit both countries (:func:`country` then returns None). :func:`score_expr`
@@ -33,7 +34,13 @@ SPEC = EntitySpec(
     label="Passport number",
     kind="direct",
     category="identity",
-    hints=Hints(en=("passport",), zh=("护照",), ko=("여권",), ja=('旅券', 'パスポート'), eu=('passeport', 'reisepass', 'pasaporte', 'passaporto')),
+    hints=Hints(
+        en=("passport",),
+        zh=("护照",),
+        ko=("여권",),
+        ja=("旅券", "パスポート"),
+        eu=("passeport", "reisepass", "pasaporte", "passaporto"),
+    ),
     detection=Detection("weak", bar=0.8, gate=r"^\s*[A-Za-z0-9]", precedence=90),
     draft=Draft("tokenize", {"scope": "recipient"}, "keyed token; the number is removed"),
     high_risk=True,
@@ -43,10 +50,10 @@ ENTITY = SPEC.entity
 SEPARATORS = _text.WHITESPACE + _text.INVISIBLE + _text.DASHES
 CN = r"E[0-9]{8}|E[A-HJ-NP-Z][0-9]{7}|G[0-9]{8}|[DSP]E[0-9]{7}|[DSP][0-9]{7,8}"
 KR = r"[MSRGD][0-9]{8}|M[0-9]{3}[A-Z][0-9]{4}"
-# Japan: T or M, a letter and seven digits (TK1234567, MZ1234567); the US, the UK and many others: nine digits, which
-# only a passport header makes a passport (weak alone).
+# Japan: T or M, a letter and seven digits (TK1234567, MZ1234567); the US, the UK and many others: nine
+# digits, which only a passport header makes a passport (weak alone).
 JP = r"[TM][A-Z][0-9]{7}"
-DIGITS = r"[0-9]{9}"
+DIGITS = r"[0-9]{9}|[A-Z][0-9]{8}"  # US passports since 2021: a letter and eight digits
 DISTINCTIVE = r"E[0-9]{8}|E[A-HJ-NP-Z][0-9]{7}|M[0-9]{8}|M[0-9]{3}[A-Z][0-9]{4}"
 _cn, _kr = _text.fullmatcher(CN), _text.fullmatcher(KR)
 _CN_RE, _KR_RE = _text.anchored(CN), _text.anchored(KR)
@@ -114,7 +121,7 @@ def valid_expr(col: pl.Expr) -> pl.Expr:
 def score_expr(col: pl.Expr) -> pl.Expr:
     """Polars: 0.95 for distinctive forms, 0.75 for the other valid ones, 0.0 otherwise."""
     weight = pl.col("number").str.contains(_text.anchored(DISTINCTIVE)).cast(pl.Float64) * 0.2 + 0.75
-    weight = pl.when(pl.col("cn") | pl.col("kr") | pl.col("jp")).then(weight).otherwise(0.5)
+    weight = pl.when(pl.col("cn") | pl.col("kr") | pl.col("jp")).then(weight).otherwise(0.6)
     out = _text.score_with_nulls(pl.col(_text.VALUE), _VALID.cast(pl.Float64) * weight)
     return _text.staged(col, _checks, out, pl.Float64())
 
@@ -122,7 +129,5 @@ def score_expr(col: pl.Expr) -> pl.Expr:
 def country_expr(col: pl.Expr) -> pl.Expr:
     """Polars: :func:`country` of every value (null where invalid or ambiguous)."""
     cn, kr, jp = pl.col("cn"), pl.col("kr"), pl.col("jp")
-    out = _text.first_of(
-        [(cn & ~kr, pl.lit("CN")), (kr & ~cn, pl.lit("KR")), (jp & ~cn & ~kr, pl.lit("JP"))]
-    )
+    out = _text.first_of([(cn & ~kr, pl.lit("CN")), (kr & ~cn, pl.lit("KR")), (jp & ~cn & ~kr, pl.lit("JP"))])
     return _text.staged(col, _checks, out, pl.String())

@@ -43,7 +43,10 @@ SPEC = EntitySpec(
     hints=Hints(
         en=("name", "fullname", "firstname", "lastname", "surname", "holder", "payee", "payer"),
         zh=("姓名", "名字", "户名", "收款人", "付款人", "持卡人"),
-        ko=("이름", "성명", "예금주", "고객명"), ja=('氏名', 'フリガナ', 'ふりがな', '名前'), eu=('nom', 'nombre', 'titular', 'nome', 'cognome', 'prénom', 'prenom', 'apellido')),
+        ko=("이름", "성명", "예금주", "고객명"),
+        ja=("氏名", "フリガナ", "ふりがな", "名前"),
+        eu=("nom", "nombre", "titular", "nome", "cognome", "prénom", "prenom", "apellido"),
+    ),
     detection=Detection("weak", bar=0.7, gate=r"^[^\d@/\\:;=<>#%&*+|]{2,60}$", precedence=130),
     draft=Draft("drop", why="names are direct identifiers and rarely needed by a recipient"),
     mask=(1, 0),
@@ -78,7 +81,7 @@ _KNOWN = _alternation(tuple(w for t in LATIN_TOKENS for w in (t, t.upper())))
 LATIN_KNOWN = f"(?:^| ){_KNOWN}(?:[ -]|$)"
 # Japanese names are written family name, space, given name (木村 陽一), with their reading in katakana or
 # hiragana (コバヤシ アケミ): the space tells them from Chinese names, so they are read before it is removed.
-JP_KANJI = f"[一-鿿々]{{1,4}} [一-鿿々]{{1,4}}"
+JP_KANJI = "[一-鿿々]{1,4} [一-鿿々]{1,4}"
 JP_KANA = "[ァ-ヺー]{1,10} [ァ-ヺー]{1,10}|[ぁ-ゖー]{1,10} [ぁ-ゖー]{1,10}"
 MAX_LEN = 60
 _SHAPES = {"cn": CN_NAME, "dotted": CN_DOTTED, "kr": KR_NAME, "latin": LATIN_NAME}

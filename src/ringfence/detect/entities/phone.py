@@ -63,7 +63,10 @@ SPEC = EntitySpec(
     hints=Hints(
         en=("phone", "mobile", "cellphone", "tel", "msisdn"),
         zh=("手机", "电话", "联系方式", "联系电话", "手机号"),
-        ko=("휴대폰", "핸드폰", "전화", "연락처", "휴대전화"), ja=('電話', '携帯'), eu=('telefon', 'téléphone', 'telefono', 'teléfono', 'handy')),
+        ko=("휴대폰", "핸드폰", "전화", "연락처", "휴대전화"),
+        ja=("電話", "携帯"),
+        eu=("telefon", "téléphone", "telefono", "teléfono", "handy"),
+    ),
     detection=Detection("strong", bar=0.6, gate=r"\d.*\d.*\d.*\d.*\d.*\d", precedence=80, span="digits"),
     draft=Draft(
         "tokenize",
@@ -153,6 +156,8 @@ _jp_grouping = _text.fullmatcher(_JP_GROUPING)
 
 def _jp(number: str, written: str) -> bool:
     return bool(_jp_number(number) and _jp_grouping(written))
+
+
 # Other countries' numbers written at home, with their national prefix ((0161) 496 0000, 030 1234567,
 # 01 23 45 67 89, (650) 253-0000): only when written in groups (bare digits are too often something
 # else), and weaker evidence than a home or international number. US numbers need the 3-3-4 grouping.
@@ -329,16 +334,13 @@ def _checks(series: pl.Series) -> pl.DataFrame:
         padded=number.str.contains(_ZERO_PADDED_RE) & pl.col("written").str.contains(_BARE_RE),
         trunkless=number.str.contains(_KR_TRUNKLESS_RE),
         jp=number.str.contains(_JP_RE) & pl.col("written").str.contains(_text.anchored(_JP_GROUPING)),
-        grouped=~pl.col("written").str.contains(_BARE_RE) & ~number.str.starts_with("+")
+        grouped=~pl.col("written").str.contains(_BARE_RE)
+        & ~number.str.starts_with("+")
         & ~number.str.starts_with("00"),
     )
     grouped = pl.col("grouped").fill_null(False) & ~pl.col("decimal").fill_null(False)
     frame = frame.with_columns(
-        [
-            (grouped & number.str.contains(_ABROAD_RE[r])).alias(f"abroad_{r}")
-            for r in ABROAD
-            if r != "US"
-        ]
+        [(grouped & number.str.contains(_ABROAD_RE[r])).alias(f"abroad_{r}") for r in ABROAD if r != "US"]
         + [
             (
                 grouped

@@ -53,7 +53,13 @@ SPEC = EntitySpec(
     label="Postal address",
     kind="direct",
     category="contact",
-    hints=Hints(en=("address", "addr", "street"), zh=("地址", "住址", "收货地址"), ko=("주소", "거주지"), ja=('住所', '所在地'), eu=('anschrift', 'adresse', 'indirizzo', 'dirección', 'direccion', 'domicilio')),
+    hints=Hints(
+        en=("address", "addr", "street"),
+        zh=("地址", "住址", "收货地址"),
+        ko=("주소", "거주지"),
+        ja=("住所", "所在地"),
+        eu=("anschrift", "adresse", "indirizzo", "dirección", "direccion", "domicilio"),
+    ),
     detection=Detection(
         "weak",
         bar=0.6,
@@ -139,7 +145,9 @@ def _kr_score(words: int, numbers: int) -> float:
     return 0.7 if words >= 3 else 0.0
 
 
-def _latin_parts_score(street: bool, postcode: bool, digit_postcode: bool, numbers: int, parts: bool) -> float:
+def _latin_parts_score(
+    street: bool, postcode: bool, digit_postcode: bool, numbers: int, parts: bool
+) -> float:
     if street and numbers and parts:
         return 0.9
     # an all-digit postcode counts among the numbers, so it needs a house number beside it
