@@ -47,6 +47,7 @@ from stdnum.ar import cbu
 from stdnum.cn import ric
 from stdnum.kr import rrn
 
+from bench.scan_eval import make_tables, tables
 from bench.scan_eval.make_tables import with_junk
 
 HERE = Path(__file__).resolve().parent
@@ -631,12 +632,12 @@ def build(table: Table, index: int, seed: int) -> tuple[pl.DataFrame, list[float
 
 
 def write(frame: pl.DataFrame, table: Table, path: Path) -> None:
-    if table.fmt == "parquet":
-        frame.write_parquet(path)
-    elif table.fmt == "jsonl":
-        frame.write_ndjson(path)
-    else:
-        frame.write_csv(path, separator=table.separator, include_bom=table.bom)
+    """Writes the frame as set 1's writer does (:func:`bench.scan_eval.make_tables.write`)."""
+    encoding = "utf-8-sig" if table.bom else "utf-8"
+    as_set1 = tables.Table(
+        table.file, table.fmt, table.rows, (), encoding=encoding, separator=table.separator
+    )
+    make_tables.write(frame, as_set1, path)
 
 
 def generate(out: Path = DEFAULT_OUT, *, seed: int = DEFAULT_SEED) -> dict[str, Any]:
@@ -645,19 +646,10 @@ def generate(out: Path = DEFAULT_OUT, *, seed: int = DEFAULT_SEED) -> dict[str, 
     for index, table in enumerate(TABLES):
         frame, shares = build(table, index, seed)
         write(frame, table, out / table.file)
-        columns = []
-        for (header, kind), share in zip(table.columns, shares, strict=True):
-            k = KINDS[kind]
-            columns.append(
-                {
-                    "name": header,
-                    "kind": kind,
-                    "entity": k.entity,
-                    "contains": list(k.contains),
-                    "decoy": k.entity is None,
-                    "junk_share": share,
-                }
-            )
+        columns = [
+            make_tables.column_label(header, kind, KINDS[kind].entity, KINDS[kind].contains, share)
+            for (header, kind), share in zip(table.columns, shares, strict=True)
+        ]
         doc["tables"].append(
             {"file": table.file, "format": table.fmt, "rows": frame.height, "columns": columns}
         )

@@ -384,8 +384,12 @@ def _decide(
         if not texty and profile.get("texty", 0) > 0:
             # Mostly placeholders ("ok", "done") and some sentences ("call me at ..."): the sentences
             # are searched like prose, however few they are.
+            # Only direct identifiers count here: a date inside a written-out date ("2024년 3월 15일") is
+            # no birth date.
             prose = frame.filter(_prose(clean_text(column)).fill_null(False))
             inside, inside_share = _free_text(prose, column, prose.height)
+            inside = [e for e in inside if entities.SPECS[e].kind == "direct"]
+            inside_share = inside_share if inside else 0.0
             contains = sorted(set(contains) | set(inside))
             share = min(1.0, share + inside_share * prose.height / max(1, non_empty))
         if contains:
@@ -406,8 +410,10 @@ _STRUCTURED = r"^\s*[\[{]|\":\s*"
 def _sparse(frame: pl.DataFrame, column: str, rates: dict[str, float]) -> tuple[list[str], float]:
     """Strong entities making up at least :data:`SPARSE_SHARE` of a text column's values, and entities
     inside its structured values (JSON, ``"key": value``); with the share of values holding any."""
+    # Direct identifiers only: a date among dates is no birth date, however it parses.
+    direct = {e for e in STRONG if entities.SPECS[e].kind == "direct"}
     whole = sorted(
-        e for e in STRONG if rates.get(e, 0.0) >= SPARSE_SHARE and e not in _look_alikes(frame, column, rates)
+        e for e in direct if rates.get(e, 0.0) >= SPARSE_SHARE and e not in _look_alikes(frame, column, rates)
     )
     share = sum(rates.get(e, 0.0) for e in whole)
     text = clean_text(column)
