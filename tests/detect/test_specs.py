@@ -139,11 +139,17 @@ STRONG = {
     "EMAIL_ADDRESS": 0.6, "IP_ADDRESS": 0.6, "PHONE_NUMBER": 0.6, "GEO_COORDINATE": 0.7,
     "DATE_OF_BIRTH": 0.8,
 }  # fmt: skip
-WEAK = {"PERSON_NAME": 0.7, "POSTAL_ADDRESS": 0.6, "PASSPORT_NUMBER": 0.8, "BANK_ACCOUNT": 0.8}
+WEAK = {
+    "PERSON_NAME": 0.7,
+    "POSTAL_ADDRESS": 0.6,
+    "PASSPORT_NUMBER": 0.8,
+    "BANK_ACCOUNT": 0.8,
+    "INTERNAL_ID": 0.9,
+}
 SPECIFICITY = (
     "CN_RESIDENT_ID", "KR_RRN", "IBAN", "PAYMENT_CARD", "IMEI", "EMAIL_ADDRESS", "IP_ADDRESS",
     "PHONE_NUMBER", "PASSPORT_NUMBER", "GEO_COORDINATE", "DATE_OF_BIRTH", "POSTAL_ADDRESS", "PERSON_NAME",
-    "BANK_ACCOUNT",
+    "BANK_ACCOUNT", "INTERNAL_ID",
 )  # fmt: skip
 GATES = {
     "CN_RESIDENT_ID": r"^[\s\d\-xX]{15,30}$",
@@ -161,6 +167,7 @@ GATES = {
     r"|[A-Za-z][\s,]+\d",
     "PERSON_NAME": r"^[^\d@/\\:;=<>#%&*+|]{2,60}$",
     "BANK_ACCOUNT": r"\d{4}",
+    "INTERNAL_ID": r"[0-9]",
 }
 SPAN_ENTITIES = {
     "digits": ("CN_RESIDENT_ID", "KR_RRN", "PAYMENT_CARD", "PHONE_NUMBER"),
@@ -193,6 +200,9 @@ HINTS = {
     "nacimiento nascita",
     "GEO_COORDINATE": "lat lon lng latitude longitude gps coord location 经度 纬度 위도 경도",
     "FREE_TEXT_PII": "memo remark note comment description 备注 附言 留言 메모 비고",
+    "INTERNAL_ID": "customerid custid customerno customernumber custno accountid acctid userid memberid "
+    "memberno subjectid clientid clientno cardholderid 用户id 客户id 客户编号 客户号 用户编号 会员号 会员编号 "
+    "고객번호 회원번호 고객id 회원id 会員id 顧客id 顧客番号 会員番号 kundennummer kundenid numeroclient idcliente",
 }
 LABELS = {
     "PERSON_NAME": "Person name", "PHONE_NUMBER": "Phone number", "EMAIL_ADDRESS": "Email address",
@@ -201,6 +211,7 @@ LABELS = {
     "BANK_ACCOUNT": "Bank account number", "IBAN": "IBAN", "POSTAL_ADDRESS": "Postal address",
     "IP_ADDRESS": "IP address", "IMEI": "Device IMEI", "DATE_OF_BIRTH": "Date of birth",
     "GEO_COORDINATE": "Geo-coordinate", "FREE_TEXT_PII": "Free text with personal data",
+    "INTERNAL_ID": "Internal person key",
 }  # fmt: skip
 HIGH_RISK = {"CN_RESIDENT_ID", "KR_RRN", "PASSPORT_NUMBER", "PAYMENT_CARD", "BANK_ACCOUNT", "IBAN"}
 _TOKEN = {"action": "tokenize", "scope": "recipient"}
@@ -240,13 +251,18 @@ DRAFT_DEFAULTS: dict[str, tuple[dict[str, Any], str]] = {
         {"action": "drop"},
         "free text holds personal data inside sentences; it cannot be released safely as a column",
     ),
+    "INTERNAL_ID": (
+        _TOKEN,
+        "the platform's own key of a person: it singles them out and links every release, so it is "
+        "tokenised per recipient (joins within one recipient's copies still work)",
+    ),
 }
 
 
 def test_the_classifier_tables_are_what_they_were() -> None:
     assert classify.STRONG == STRONG
     assert classify.WEAK == WEAK
-    assert frozenset({"BANK_ACCOUNT"}) == classify.NEEDS_HINT
+    assert frozenset({"BANK_ACCOUNT", "INTERNAL_ID"}) == classify.NEEDS_HINT
     assert classify.SPECIFICITY == SPECIFICITY
     assert classify.GATES == GATES
     assert classify._SPAN_ENTITIES == SPAN_ENTITIES

@@ -33,7 +33,7 @@ from typing import Any
 import polars as pl
 
 from ringfence.detect import entities
-from ringfence.detect.entities import date_of_birth, free_text, geo
+from ringfence.detect.entities import date_of_birth, free_text, geo, internal_id
 from ringfence.detect.headers import hinted_entities, says_not_personal
 from ringfence.detect.vocabulary import FREE_TEXT, NATIONAL_IDS
 
@@ -66,6 +66,14 @@ JUNK_VALUES = (
     "미상",
     "해당없음",
     "해당 없음",
+    # German, French and Japanese exports (round two)
+    "k.a.",
+    "keine angabe",
+    "n.v.",
+    "n.c.",
+    "なし",
+    "不明",
+    "該当なし",
 )
 
 # The classifier's tables, derived from the entity specs (ringfence.detect.spec.Detection), in order of
@@ -318,7 +326,7 @@ def _decide(
 ) -> ColumnFinding:
     non_empty = int(profile["n"])
     if non_empty < MIN_VALUES:
-        return ColumnFinding(column, None, 0.0, non_empty=non_empty)
+        return _header_only(column, non_empty)
     hints = hinted_entities(column)
     business = says_not_personal(column)
     if business:
@@ -355,6 +363,8 @@ def _decide(
             continue
         if entity == geo.ENTITY and entity not in hints and not _is_coordinate_pair(frame, column):
             continue
+        if entity == internal_id.ENTITY and profile.get("unique", 0) < _many_keys(non_empty):
+            continue  # a handful of keys repeated over the rows are categories, not people
         candidates.append((rate + (0.2 if entity in hints else 0.0), -rank, entity, rate))
     if not candidates and geo.ENTITY in hints:
         return _single_coordinate(frame, column, non_empty, hints)
@@ -446,6 +456,29 @@ def _look_alikes(frame: pl.DataFrame, column: str, rates: dict[str, float]) -> s
         if shaped and rate / shaped < LOOK_ALIKE_SHARE:
             found.add(entity)
     return found
+
+
+# The evidence of a finding made on the header alone, with too few values to check (a file with headers
+# and no rows): fail closed, the column is protected as its header says, and the draft says so.
+NO_VALUES = "no values"
+
+
+def _header_only(column: str, non_empty: int) -> ColumnFinding:
+    """The entity the header names, when the column has fewer than :data:`MIN_VALUES` values to check;
+    the most specific one when it names several. No entity for a business header or none."""
+    hints = set() if says_not_personal(column) else hinted_entities(column)
+    named = [e for e in (*SPECIFICITY, FREE_TEXT) if e in hints]
+    if not named:
+        return ColumnFinding(column, None, 0.0, non_empty=non_empty)
+    entity = named[0]
+    country = entities.SPECS[entity].country
+    return ColumnFinding(column, entity, 0.5, 0.0, country, ["header", NO_VALUES], non_empty=non_empty)
+
+
+def _many_keys(non_empty: int) -> float:
+    """The distinct count that makes a column of keys a column of people's keys: a twentieth of the
+    values (a transaction table repeats each customer's key), and at least 20."""
+    return max(20.0, 0.05 * non_empty)
 
 
 def _also(entity: str, rate: float, rates: dict[str, float]) -> list[dict[str, Any]]:

@@ -10,7 +10,7 @@ import typer
 
 from ringfence.cli.options import JsonOption, check_side_outputs, mode_of
 from ringfence.cli.output import emit_json, err, out, table
-from ringfence.errors import OutputError
+from ringfence.errors import OutputError, UsageError
 
 
 def scan(
@@ -28,7 +28,9 @@ def scan(
     draft: Annotated[
         Path | None,
         typer.Option(
-            "--draft-policy", help="Write a first policy protecting what the scan found (review it)."
+            "--draft-policy",
+            help="Write a first policy protecting what the scan found (review it); given a folder, one "
+            "policy per table (TABLE.policy.yaml).",
         ),
     ] = None,
     force: Annotated[
@@ -45,8 +47,12 @@ def scan(
     for output in (report, draft):  # checked before the scan, not after it
         if output is not None and not output.parent.is_dir():
             raise OutputError(f"cannot write {output}: folder {output.parent} does not exist")
-    if draft is not None and draft.exists() and not force:
-        raise OutputError(f"{draft} exists (a policy someone may have reviewed); pass --force to replace it")
+    drafts = _draft_paths(draft, list(inputs)) if draft is not None else {}
+    for path in drafts.values():
+        if path.exists() and not force:
+            raise OutputError(
+                f"{path} exists (a policy someone may have reviewed); pass --force to replace it"
+            )
     status = err.status("Scanning…") if not mode.json else contextlib.nullcontext()
 
     def show(found: TableFinding) -> None:
@@ -63,9 +69,14 @@ def scan(
         from ringfence.io.atomic import write_bytes_atomic
         from ringfence.policy import draft_policy
 
-        findings = [(c.name, c.entity) for found in result.tables for c in found.columns]
-        text = draft_policy(findings, quasi_identifiers=_quasi_identifiers(inputs, result))
-        write_bytes_atomic(draft, text.encode("utf-8"))
+        from ringfence.detect.classify import NO_VALUES
+
+        quasi = _quasi_identifiers(inputs, result)
+        for found in result.tables:
+            findings = [(c.name, c.entity) for c in found.columns]
+            unchecked = [c.name for c in found.columns if NO_VALUES in c.evidence]
+            text = draft_policy(findings, quasi_identifiers=quasi, unchecked=unchecked)
+            write_bytes_atomic(drafts[found.source], text.encode("utf-8"))
     if mode.json:
         emit_json(result.to_json())
         return
@@ -80,8 +91,29 @@ def scan(
         out.print(_how_sure(found), markup=False)
     if report is not None:
         out.print(f"Report: {report}", markup=False)
-    if draft is not None:
-        out.print(f"Draft policy: {draft} (review every rule before use)", markup=False)
+    for path in drafts.values():
+        out.print(f"Draft policy: {path} (review every rule before use)", markup=False)
+
+
+def _draft_paths(draft: Path, inputs: list[str]) -> dict[str, Path]:
+    """Where each table's drafted policy goes: ``draft`` itself for one table, ``TABLE.policy.yaml`` in
+    the folder ``draft`` for several (a policy is about one table's columns). Decided before the scan."""
+    import re
+
+    from ringfence.io.read import open_sources
+
+    names = [source.name for spec in inputs for source in open_sources(spec)]
+    if len(names) == 1 and not draft.is_dir():
+        return {names[0]: draft}
+    if not draft.is_dir():
+        raise UsageError(
+            f"{len(names)} tables to scan: --draft-policy needs an existing folder, where one policy per "
+            "table is written"
+        )
+    if len(set(names)) < len(names):
+        raise UsageError("two tables to scan share a name: scan them separately to draft their policies")
+    unsafe = re.compile(r"[^\w.-]+")
+    return {name: draft / (unsafe.sub("_", name) + ".policy.yaml") for name in names}
 
 
 def _how_sure(found: Any) -> str:
