@@ -200,8 +200,12 @@ HINTS = {
     "nacimiento nascita",
     "GEO_COORDINATE": "lat lon lng latitude longitude gps coord location 经度 纬度 위도 경도",
     "FREE_TEXT_PII": "memo remark note comment description 备注 附言 留言 메모 비고",
-    "INTERNAL_ID": "customerid custid customerno customernumber custno accountid acctid userid memberid "
-    "memberno subjectid clientid clientno cardholderid 用户id 客户id 客户编号 客户号 用户编号 会员号 会员编号 "
+    "INTERNAL_ID": " ".join(
+        p + s
+        for p in ("customer", "cust", "user", "member", "subject", "client", "cardholder")
+        for s in ("id", "no", "num", "number", "key", "uuid")
+    )
+    + " accountid acctid accountkey accountuuid 用户id 客户id 会员id 客户编号 客户号 用户编号 用户号 会员号 会员编号 "
     "고객번호 회원번호 고객id 회원id 会員id 顧客id 顧客番号 会員番号 kundennummer kundenid numeroclient idcliente",
 }
 LABELS = {

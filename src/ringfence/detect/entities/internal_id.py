@@ -28,6 +28,10 @@ from ringfence.detect.entities._face import is_valid_by
 from ringfence.detect.spec import Detection, Draft, EntitySpec, Hints
 from ringfence.errors import InvalidComponent, InvalidFormat, InvalidLength
 
+# Who a key belongs to, in a header: a customer's, a user's... (an account's key is an account number
+# unless the header says id or key: ``account_no`` is a bank account).
+_PEOPLE = ("customer", "cust", "user", "member", "subject", "client", "cardholder")
+
 SPEC = EntitySpec(
     "INTERNAL_ID",
     label="Internal person key",
@@ -35,22 +39,13 @@ SPEC = EntitySpec(
     category="identity",
     hints=Hints(
         en=(
-            "customerid",
-            "custid",
-            "customerno",
-            "customernumber",
-            "custno",
+            *(p + s for p in _PEOPLE for s in ("id", "no", "num", "number", "key", "uuid")),
             "accountid",
             "acctid",
-            "userid",
-            "memberid",
-            "memberno",
-            "subjectid",
-            "clientid",
-            "clientno",
-            "cardholderid",
+            "accountkey",
+            "accountuuid",
         ),
-        zh=("用户id", "客户id", "客户编号", "客户号", "用户编号", "会员号", "会员编号"),
+        zh=("用户id", "客户id", "会员id", "客户编号", "客户号", "用户编号", "用户号", "会员号", "会员编号"),
         ko=("고객번호", "회원번호", "고객id", "회원id"),
         ja=("会員id", "顧客id", "顧客番号", "会員番号"),
         eu=("kundennummer", "kundenid", "numeroclient", "idcliente"),
