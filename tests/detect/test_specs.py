@@ -205,8 +205,9 @@ HINTS = {
         for p in ("customer", "cust", "user", "member", "subject", "client", "cardholder")
         for s in ("id", "no", "num", "number", "key", "uuid")
     )
-    + " accountid acctid accountkey accountuuid 用户id 客户id 会员id 客户编号 客户号 用户编号 用户号 会员号 会员编号 "
-    "고객번호 회원번호 고객id 회원id 会員id 顧客id 顧客番号 会員番号 kundennummer kundenid numeroclient idcliente",
+    + " accountid acctid accountkey accountuuid 用户id 客户id 会员id 客户编号 客户号 用户编号 用户号 "
+    "会员号 会员编号 고객번호 회원번호 고객id 회원id 会員id 顧客id 顧客番号 会員番号 kundennummer kundenid "
+    "numeroclient idcliente",
 }
 LABELS = {
     "PERSON_NAME": "Person name", "PHONE_NUMBER": "Phone number", "EMAIL_ADDRESS": "Email address",

@@ -66,10 +66,9 @@ def scan(
 
         write_scan_report(result, report)
     if draft is not None:
+        from ringfence.detect.classify import NO_VALUES
         from ringfence.io.atomic import write_bytes_atomic
         from ringfence.policy import draft_policy
-
-        from ringfence.detect.classify import NO_VALUES
 
         quasi = _quasi_identifiers(inputs, result)
         for found in result.tables:
