@@ -439,23 +439,37 @@ def _sparse(frame: pl.DataFrame, column: str, rates: dict[str, float]) -> tuple[
 # (references with a check digit that does not hold, routing numbers, other countries' IDs): the few that
 # pass by chance (1 in 10 for a check digit) are not sparse personal data.
 LOOK_ALIKE_SHARE = 0.5
+PROVEN = 0.8
 
 
 def _look_alikes(frame: pl.DataFrame, column: str, rates: dict[str, float]) -> set[str]:
     """The strong entities of which the column holds mostly failing look-alikes: values of the entity's
-    compact shape (its gate, with nothing but separators around) of which under half validate."""
+    shape (its gate, with no words or structure around), not valid as another of the column's sparse
+    entities (a phone's gate also takes the ID numbers beside the phones of a remark column), of which
+    under half prove themselves."""
     text = clean_text(column)
-    n = max(1, int(frame.select(text.count()).item()))
-    found = set()
-    for entity in STRONG:
-        rate = rates.get(entity, 0.0)
-        if rate < SPARSE_SHARE:
-            continue
-        alone = text.str.contains(GATES[entity]) & ~text.str.contains(r"\p{L}{3}|[{}\[\]\"=:]")
-        shaped = float(frame.select(alone.fill_null(False).sum()).item() or 0) / n
-        if shaped and rate / shaped < LOOK_ALIKE_SHARE:
-            found.add(entity)
-    return found
+    sparse = [e for e in STRONG if rates.get(e, 0.0) >= SPARSE_SHARE]
+    if not sparse:
+        return set()
+    alone = ~text.str.contains(r"\p{L}{3}|[{}\[\]\"=:]")
+    # proven: the values that prove themselves (a check digit that holds: score 0.8 or more), not those
+    # an entity accepts without proof (an RRN whose check digit fails, an IMEI of no allocated TAC)
+    valid = {e: _score(e, text).fill_null(0.0) >= PROVEN for e in sparse}
+    counts = frame.select(
+        [(alone & valid[e]).sum().alias(f"v{e}") for e in sparse]
+        + [
+            (
+                alone
+                & text.str.contains(GATES[e])
+                & ~pl.any_horizontal([valid[o] for o in sparse if o != e] or [pl.lit(False)])
+            )
+            .fill_null(False)
+            .sum()
+            .alias(f"s{e}")
+            for e in sparse
+        ]
+    ).row(0, named=True)
+    return {e for e in sparse if counts[f"s{e}"] and counts[f"v{e}"] / counts[f"s{e}"] < LOOK_ALIKE_SHARE}
 
 
 # The evidence of a finding made on the header alone, with too few values to check (a file with headers

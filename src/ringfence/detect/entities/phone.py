@@ -179,11 +179,12 @@ _nanp_grouping = _text.fullmatcher(_NANP_GROUPING)
 EXTENSION = r"\s*(?:[xX#]|[eE][xX][tT]\.?|[eE]xtension)\s*[0-9]{1,6}$"
 _extension = re.compile(EXTENSION)
 _OTHER_RE = _text.anchored(_INTL + _OTHER)
-_VALID_RE = _text.anchored(f"{_CN_NUMBER}|{_KR_NUMBER}|{_INTL}{_OTHER}")
+# Chinese and Korean numbers (checked first, on every value); other countries' (a long alternation) only
+# on what they leave.
+_HOME_RE = _text.anchored(f"{_CN_NUMBER}|{_KR_NUMBER}")
 _written_validly = _text.fullmatcher(f"{_CN_NUMBER}|{_KR_NUMBER}|{_INTL}{_OTHER}")
 # "00" and digits alone is a zero-padded number (0012345678) far more often than a call abroad, which is
 # written with + or with groups (001 650 253 0000): other countries' 00 numbers need a separator.
-_ZERO_PADDED_RE = _text.anchored("00" + _OTHER)
 _zero_padded = _text.fullmatcher("00" + _OTHER)
 _BARE_RE = r"^\s*[0-9]+\s*$"
 _bare = re.compile(r"\s*[0-9]+\s*").fullmatch
@@ -316,44 +317,63 @@ def _written_expr(col: pl.Expr) -> pl.Expr:
 
 
 def _checks(series: pl.Series) -> pl.DataFrame:
-    """Staged: ``number`` (the compact number), ``valid``, ``country`` (CN, KR or other). Values already
-    written compactly skip the cleaning; every intermediate is computed once per batch."""
+    """Staged: ``number`` (the compact number), ``valid``, ``cn``/``kr``/``jp``/``abroad`` (and one
+    ``abroad_XX`` per country of :data:`ABROAD`). Values already written compactly skip the cleaning;
+    every intermediate is computed once per batch, and the dear checks (other countries' plans, Japan,
+    national numbers abroad) only on the values the Chinese and Korean checks left invalid."""
     frame = _text.value_frame(series)
     raw = pl.col(_text.VALUE)
-    frame = frame.with_columns(plain=raw.str.contains(_VALID_RE), written=_written_expr(raw))
+    frame = frame.with_columns(plain=raw.str.contains(_HOME_RE), written=_written_expr(raw))
     frame = frame.with_columns(
         number=pl.when(pl.col("plain")).then(raw).otherwise(_text.delete_expr(pl.col("written"), SEPARATORS)),
-        decimal=pl.col("written").str.contains(_ONE_DOT_RE),
+        decimal=pl.col("written").str.contains(_ONE_DOT_RE).fill_null(False),
     )
     number = pl.col("number")
     # Every alternative of the regex is bounded (at most 19 characters), like validate's length check.
     frame = frame.with_columns(
-        valid=(pl.col("plain") | (~pl.col("decimal") & number.str.contains(_VALID_RE))).fill_null(False),
+        valid=(pl.col("plain") | (~pl.col("decimal") & number.str.contains(_HOME_RE))).fill_null(False),
         cn=number.str.contains(_CN_RE),
         kr=number.str.contains(_KR_RE),
-        padded=number.str.contains(_ZERO_PADDED_RE) & pl.col("written").str.contains(_BARE_RE),
+        padded=(number.str.starts_with("00") & pl.col("written").str.contains(_BARE_RE)).fill_null(False),
         trunkless=number.str.contains(_KR_TRUNKLESS_RE),
-        jp=number.str.contains(_JP_RE) & pl.col("written").str.contains(_text.anchored(_JP_GROUPING)),
-        grouped=~pl.col("written").str.contains(_BARE_RE)
-        & ~number.str.starts_with("+")
-        & ~number.str.starts_with("00"),
+        kr_grouped=pl.col("written").str.contains(_text.anchored(_KR_GROUPING)).fill_null(False),
     )
-    grouped = pl.col("grouped").fill_null(False) & ~pl.col("decimal").fill_null(False)
-    frame = frame.with_columns(
-        [(grouped & number.str.contains(_ABROAD_RE[r])).alias(f"abroad_{r}") for r in ABROAD if r != "US"]
-        + [
-            (
-                grouped
-                & number.str.contains(_ABROAD_RE["US"])
-                & pl.col("written").str.contains(_text.anchored(_NANP_GROUPING))
-            ).alias("abroad_US")
-        ]
-    )
+    frame = _elsewhere(frame.with_row_index("_row"))
     home = pl.col("cn") | pl.col("kr")
     abroad = pl.any_horizontal([pl.col(f"abroad_{r}") for r in ABROAD]).fill_null(False)
-    jp = pl.col("jp").fill_null(False) & ~pl.col("decimal").fill_null(False)
-    valid = (pl.col("valid") & (home | ~pl.col("padded")).fill_null(True)) | jp | abroad
+    jp = pl.col("jp").fill_null(False) & ~pl.col("decimal")
+    other = pl.col("other").fill_null(False) & ~pl.col("padded")
+    valid = (pl.col("valid") & (home | ~pl.col("padded")).fill_null(True)) | other | jp | abroad
     return frame.with_columns(valid=valid, jp=jp, abroad=abroad)
+
+
+_ELSEWHERE = ("other", "jp", *(f"abroad_{r}" for r in ABROAD))
+
+
+def _elsewhere(frame: pl.DataFrame) -> pl.DataFrame:
+    """The frame with ``other`` (another country's number after + or 00), ``jp`` and ``abroad_XX``,
+    computed on the rows the home checks left invalid, and on Korean numbers not written the Korean way
+    (another country's, when valid there), False elsewhere."""
+    korean_elsewhere = pl.col("kr").fill_null(False) & ~pl.col("kr_grouped")
+    todo = frame.filter(
+        (~pl.col("valid") | korean_elsewhere) & ~pl.col("decimal") & pl.col("number").is_not_null()
+    )
+    if todo.height == 0:
+        return frame.with_columns(pl.lit(False).alias(c) for c in _ELSEWHERE)
+    number, written = pl.col("number"), pl.col("written")
+    intl = number.str.starts_with("+") | number.str.starts_with("00")
+    grouped = ~written.str.contains(_BARE_RE) & ~intl
+    checked = todo.select(
+        "_row",
+        other=intl & number.str.contains(_OTHER_RE),
+        jp=number.str.contains(_JP_RE) & written.str.contains(_text.anchored(_JP_GROUPING)),
+        **{f"abroad_{r}": grouped & number.str.contains(_ABROAD_RE[r]) for r in ABROAD if r != "US"},
+        abroad_US=grouped
+        & number.str.contains(_ABROAD_RE["US"])
+        & written.str.contains(_text.anchored(_NANP_GROUPING)),
+    )
+    joined = frame.join(checked, on="_row", how="left", maintain_order="left")
+    return joined.with_columns(pl.col(c).fill_null(False) for c in _ELSEWHERE)
 
 
 def valid_expr(col: pl.Expr) -> pl.Expr:
@@ -402,7 +422,7 @@ def region_expr(col: pl.Expr) -> pl.Expr:
             for n, table in enumerate(_CODE_REGIONS)
         ]
     )
-    kr_grouped = pl.col("written").str.contains(_text.anchored(_KR_GROUPING))
+    kr_grouped = pl.col("kr_grouped")
     region_of = (
         pl.when(~pl.col("valid"))
         .then(pl.lit(None, dtype=pl.String))
