@@ -127,8 +127,16 @@ def _checks(series: pl.Series) -> pl.DataFrame:
     number = pl.col("number")
     frame = frame.with_columns(
         digits=(number.str.contains(_SHAPE_RE) & ~number.str.contains(_REPEATED_RE)).fill_null(False),
-        cbu=cbu_valid_expr(number).fill_null(False),
-        lettered=number.str.to_uppercase().str.contains(_LETTERED_RE).fill_null(False),
+        long=(number.str.len_bytes() == 22).fill_null(False),
+        letters=number.str.contains("[A-Za-z]").fill_null(False),
+    )
+    # The CBU and BBAN checks run only in batches that hold a 22-digit value or a letter.
+    long, letters = frame.select(pl.col("long").any(), pl.col("letters").any()).row(0)
+    frame = frame.with_columns(
+        cbu=cbu_valid_expr(number).fill_null(False) if long else pl.lit(False),
+        lettered=number.str.to_uppercase().str.contains(_LETTERED_RE).fill_null(False)
+        if letters
+        else pl.lit(False),
     )
     return frame.with_columns(valid=pl.col("digits") | pl.col("cbu") | pl.col("lettered"))
 
