@@ -231,12 +231,22 @@ def _scores(series: pl.Series) -> pl.DataFrame:
         markers=pl.when(pl.col("cn_applies")).then(text.str.count_matches(CN_MARKERS)),
         words=pl.when(pl.col("kr_applies")).then(text.str.count_matches(KR_MARKER_WORD)),
         latin=pl.when(pl.col("latin_applies")).then(text.str.contains(_text.anchored(LATIN))),
-        street=pl.when(pl.col("words_applies")).then(text.str.contains(STREET_WORD)),
-        postcode=pl.when(pl.col("words_applies")).then(text.str.contains(POSTCODE)),
-        digit_postcode=pl.when(pl.col("words_applies")).then(text.str.contains(DIGIT_POSTCODE)),
-        house=pl.when(pl.col("words_applies")).then(text.str.count_matches(HOUSE_NUMBER)),
-        parts=pl.when(pl.col("words_applies")).then(text.str.contains(PARTS)),
     )
+    # Addresses written in parts are checked only in batches that hold Latin-script words (Polars would
+    # run the five regexes over a whole column of Chinese addresses to throw the results away).
+    parts = ("street", "postcode", "digit_postcode", "house", "parts")
+    if frame.select(pl.col("words_applies").any()).item():
+        applies = pl.col("words_applies")
+        frame = frame.with_columns(
+            street=pl.when(applies).then(text.str.contains(STREET_WORD)),
+            postcode=pl.when(applies).then(text.str.contains(POSTCODE)),
+            digit_postcode=pl.when(applies).then(text.str.contains(DIGIT_POSTCODE)),
+            house=pl.when(applies).then(text.str.count_matches(HOUSE_NUMBER)),
+            parts=pl.when(applies).then(text.str.contains(PARTS)),
+        )
+    else:
+        frame = frame.with_columns(pl.lit(None, dtype=pl.Boolean).alias(c) for c in parts if c != "house")
+        frame = frame.with_columns(house=pl.lit(None, dtype=pl.UInt32))
     # House numbers matter only beside two or more marker words.
     frame = frame.with_columns(
         numbers=pl.when(pl.col("words") >= 2).then(text.str.count_matches(KR_NUMBER)).otherwise(0)
