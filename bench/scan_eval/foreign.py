@@ -675,10 +675,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     args = parser.parse_args(argv)
-    doc = generate(args.out, seed=args.seed)
-    columns = [c for t in doc["tables"] for c in t["columns"]]
-    decoys = sum(c["decoy"] for c in columns)
-    print(f"{len(doc['tables'])} tables, {len(columns)} columns ({decoys} decoys) in {args.out}")
+    print(make_tables.summary(generate(args.out, seed=args.seed), args.out))
     return 0
 
 

@@ -138,10 +138,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=None, help="rows per table (default: each table's own)")
     args = parser.parse_args(argv)
     doc = generate(args.out, seed=args.seed, rows=args.rows)
+    print(summary(doc, args.out))
+    return 0
+
+
+def summary(doc: dict[str, Any], out: Path) -> str:
+    """One line on a generated set: tables, labelled columns, decoys, where."""
     columns = [c for t in doc["tables"] for c in t["columns"]]
     decoys = sum(c["decoy"] for c in columns)
-    print(f"{len(doc['tables'])} tables, {len(columns)} columns ({decoys} decoys) in {args.out}")
-    return 0
+    return f"{len(doc['tables'])} tables, {len(columns)} columns ({decoys} decoys) in {out}"
 
 
 if __name__ == "__main__":

@@ -234,7 +234,7 @@ def _scores(series: pl.Series) -> pl.DataFrame:
     )
     # Addresses written in parts are checked only in batches that hold Latin-script words (Polars would
     # run the five regexes over a whole column of Chinese addresses to throw the results away).
-    parts = ("street", "postcode", "digit_postcode", "house", "parts")
+    part_checks = ("street", "postcode", "digit_postcode", "parts")
     if frame.select(pl.col("words_applies").any()).item():
         applies = pl.col("words_applies")
         frame = frame.with_columns(
@@ -245,7 +245,7 @@ def _scores(series: pl.Series) -> pl.DataFrame:
             parts=pl.when(applies).then(text.str.contains(PARTS)),
         )
     else:
-        frame = frame.with_columns(pl.lit(None, dtype=pl.Boolean).alias(c) for c in parts if c != "house")
+        frame = frame.with_columns(pl.lit(None, dtype=pl.Boolean).alias(c) for c in part_checks)
         frame = frame.with_columns(house=pl.lit(None, dtype=pl.UInt32))
     # House numbers matter only beside two or more marker words.
     frame = frame.with_columns(
