@@ -52,6 +52,7 @@ VALIDATOR_KINDS = {
     "POSTAL_ADDRESS": "cn_address",
     "PERSON_NAME": "cn_name",
     "BANK_ACCOUNT": "kr_account",
+    "INTERNAL_ID": "cust_id",
 }
 
 

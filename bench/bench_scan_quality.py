@@ -22,6 +22,7 @@ from bench.scan_eval import make_tables, presidio_baseline
 from bench.scan_eval.evaluate import Prediction, score, strict
 
 TARGET_F1 = 0.95
+SET2_TARGET_F1 = 0.97
 PRESIDIO_ROWS = 1_000
 SAMPLE_SEED = 0
 
@@ -143,7 +144,62 @@ def run(rows: int | None = None, presidio_rows: int = PRESIDIO_ROWS, compare: bo
     }
     if compare:
         result["comparison"] = _same_sample_comparison(data, labels, presidio_rows)
+    result["set2"] = run_set2()
     return result
+
+
+def run_set2() -> dict[str, Any]:
+    """Scans evaluation set 2 (:mod:`bench.scan_eval.foreign`: Faker, python-stdnum and phonenumbers
+    values, labelled by their generators) and scores it the same way."""
+    from bench.scan_eval import foreign
+
+    labels = foreign.ensure()
+    start = time.perf_counter()
+    predictions, timings = _scan_tables(foreign.DEFAULT_OUT, labels)
+    scored = score(labels, predictions, strict).to_json()
+    return {
+        "tables": len(labels["tables"]),
+        **scored,
+        "scan_seconds": round(time.perf_counter() - start, 3),
+        "per_table": timings,
+    }
+
+
+def _set2_markdown(result: dict[str, Any]) -> list[str]:
+    verdict = "meets" if result["f1"] >= SET2_TARGET_F1 and len(result["decoys_flagged"]) <= 1 else "misses"
+    lines = [
+        "",
+        "### Evaluation set 2: generators and test vectors nobody here wrote",
+        "",
+        f"`python -m bench scan_quality` (tables: `python -m bench.scan_eval.foreign`): {result['tables']} "
+        f"tables, {result['columns']} labelled columns ({result['personal_columns']} personal, "
+        f"{result['decoy_columns']} decoys) from Faker's en_GB, en_US, de_DE, fr_FR, it_IT, ja_JP and es_AR "
+        "locales, python-stdnum's check digits (CBU, IBAN, CN RIC, KR RRN, IMEI, Luhn) and phonenumbers' "
+        "example numbers, in messy formats, with decoys that fail each type's check. Labels come from the "
+        "generators. Read with care: the set was written and committed first (at that commit the scan scored "
+        "F1 0.578, precision 0.686, recall 0.500, 7 decoys flagged), then the detectors were fixed while "
+        "watching it, so it is no longer a held-out set; a third set should be built before the next round.",
+        "",
+        "| precision | recall | F1 | decoys flagged | target (F1 ≥ 0.97, ≤ 1 decoy) |",
+        "|---|---|---|---|---|",
+        f"| {result['precision']:.3f} | {result['recall']:.3f} | **{result['f1']:.3f}** | "
+        f"{len(result['decoys_flagged'])} | {verdict} |",
+        "",
+        "| entity | TP | FP | FN | F1 |",
+        "|---|---|---|---|---|",
+    ]
+    for entity, t in result["per_entity"].items():
+        lines.append(f"| {entity} | {t['tp']} | {t['fp']} | {t['fn']} | {t['f1']:.3f} |")
+    lines += ["", "Misclassified columns:", ""]
+    if result["misclassified"]:
+        lines += ["| table | column | kind | expected | got |", "|---|---|---|---|---|"]
+        for m in result["misclassified"]:
+            lines.append(
+                f"| {m['table']} | {m['column']} | {m['kind']} | {_fmt(m['expected'])} | {_fmt(m['got'])} |"
+            )
+    else:
+        lines.append("None.")
+    return lines
 
 
 # ------------------------------------------------------------------------------------------ report
@@ -258,4 +314,6 @@ def to_markdown(result: dict[str, Any]) -> str:
         for e in entities:
             row = [_fmt(comparison["detectors"][n]["per_entity_f1"].get(e)) for n in names]
             lines.append(f"| {e} | " + " | ".join(row) + " |")
+    if "set2" in result:
+        lines += _set2_markdown(result["set2"])
     return "\n".join(lines)

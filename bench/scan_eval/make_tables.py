@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -74,20 +75,25 @@ def write(frame: pl.DataFrame, table: Table, path: Path) -> None:
         path.write_bytes(text.encode(table.encoding))  # strict: a value the encoding lacks is a spec bug
 
 
+def column_label(
+    header: str, kind: str, entity: str | None, contains: Sequence[str], share: float
+) -> dict[str, Any]:
+    """One column's entry of ``labels.json`` (set 1 and set 2 alike)."""
+    return {
+        "name": header,
+        "kind": kind,
+        "entity": entity,
+        "contains": list(contains),
+        "decoy": entity is None,
+        "junk_share": share,
+    }
+
+
 def labels_for(table: Table, shares: list[float], rows: int) -> dict[str, Any]:
     columns = []
     for (header, kind), share in zip(table.columns, shares, strict=True):
         k = spec.label(kind)
-        columns.append(
-            {
-                "name": header,
-                "kind": kind,
-                "entity": k.entity,
-                "contains": list(k.contains),
-                "decoy": k.entity is None,
-                "junk_share": share,
-            }
-        )
+        columns.append(column_label(header, kind, k.entity, k.contains, share))
     return {
         "file": table.file,
         "format": table.fmt,
@@ -132,10 +138,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=None, help="rows per table (default: each table's own)")
     args = parser.parse_args(argv)
     doc = generate(args.out, seed=args.seed, rows=args.rows)
+    print(summary(doc, args.out))
+    return 0
+
+
+def summary(doc: dict[str, Any], out: Path) -> str:
+    """One line on a generated set: tables, labelled columns, decoys, where."""
     columns = [c for t in doc["tables"] for c in t["columns"]]
     decoys = sum(c["decoy"] for c in columns)
-    print(f"{len(doc['tables'])} tables, {len(columns)} columns ({decoys} decoys) in {args.out}")
-    return 0
+    return f"{len(doc['tables'])} tables, {len(columns)} columns ({decoys} decoys) in {out}"
 
 
 if __name__ == "__main__":

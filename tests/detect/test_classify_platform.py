@@ -49,8 +49,10 @@ def test_decoys_are_not_personal_data(platform) -> None:  # type: ignore[no-unty
     tx = pl.concat(list(generated.transactions()))
     found = {f.name: f.entity for f in classify_frame(tx)}
     # 19-digit date-prefixed order numbers, 15-digit merchant numbers, amounts and timestamps.
-    for decoy in ("txn_id", "merchant_id", "amount", "ts", "customer_id", "account_id"):
+    for decoy in ("txn_id", "merchant_id", "amount", "ts"):
         assert found[decoy] is None, decoy
+    # The platform's own keys of a person are not decoys: they single a person out (issue 14).
+    assert found["customer_id"] == found["account_id"] == "INTERNAL_ID"
 
 
 def test_free_text_memos_name_what_they_contain(platform) -> None:  # type: ignore[no-untyped-def]
@@ -99,7 +101,8 @@ def test_scan_cli_json_contract(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert phone["entity"] == "PHONE_NUMBER" and phone["country"] == "CN"
     assert 0.9 <= phone["confidence"] <= 1.0 and phone["hit_rate"] > 0.95
     assert set(phone["evidence"]) == {"values", "header"}
-    assert by_name["customer_id"] == {"name": "customer_id", "entity": None, "confidence": 0.0}
+    assert by_name["customer_id"]["entity"] == "INTERNAL_ID"
+    assert set(by_name["customer_id"]["evidence"]) == {"values", "header"}
     assert by_name["national_id"]["entity"] == "CN_RESIDENT_ID"
     # Nothing in the JSON is a raw value of the table.
     raw = set(generated.customers.get_column("phone").to_list())

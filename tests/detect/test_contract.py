@@ -28,6 +28,7 @@ VOCABULARY = [
     "IMEI",
     "DATE_OF_BIRTH",
     "GEO_COORDINATE",
+    "INTERNAL_ID",
 ]
 
 JUNK: list[object] = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -9,8 +10,8 @@ from ringfence.detect.entities import bank_account, passport, person_name, posta
 from tests.detect.helpers import assert_table, column, disagreements
 
 PASSPORT_VALID = ["E12345678", "e1234 5678", "EA1234567", "G12345678", "DE1234567", "P1234567", "M12345678"]
-PASSPORT_VALID += ["M123A4567", "S12345678", "R12345678", "Ｅ１２３４５６７８"]
-PASSPORT_INVALID = ["E1234567", "EI1234567", "EO1234567", "X12345678", "M1234A567", "123456789", "E123456789"]
+PASSPORT_VALID += ["M123A4567", "S12345678", "R12345678", "Ｅ１２３４５６７８", "TK1234567", "MZ7654321"]
+PASSPORT_INVALID = ["E1234567", "EI1234567", "EO1234567", "M1234A567", "E123456789", "XX1234567", "X1234567"]
 
 
 def test_passports() -> None:
@@ -79,7 +80,10 @@ def test_postal_addresses() -> None:
 
 
 ACCOUNT_VALID = ["6222021234567890", "110-123-456789", "1002 123 456789", "123456-01-234567", "0123456789"]
-ACCOUNT_INVALID = ["123456789", "1" * 21, "0000000000", "110-123-45678X", "ABC1234567890"]
+# US accounts of 8 and 9 digits, an Argentine CBU (python-stdnum's check digits), a UK BBAN
+ACCOUNT_VALID += ["12345678", "123456789", "0070 0344 2000 0002 3100 35", "NWBK60161331926819"]
+ACCOUNT_INVALID = ["1234567", "1" * 21, "0000000000", "110-123-45678X", "ABC1234567890"]
+ACCOUNT_INVALID += ["0070034420000002310036", "ZZ11010519491231002190123"]  # a wrong CBU check digit
 
 
 def test_bank_accounts() -> None:
@@ -101,3 +105,16 @@ def test_shape_scores_agree_between_scalar_and_column(values: list[str]) -> None
         assert disagreements(module, values) == []
     assert column(person_name, values, "score_expr") == [person_name.score(v) for v in values]
     assert column(postal_address, values, "score_expr") == [postal_address.score(v) for v in values]
+
+
+def test_nine_digit_passports_count_only_under_a_passport_header() -> None:
+    """US and UK passports are nine digits: valid in shape, weak alone (so a reference column of nine
+    digits is no passport column), found under a passport header."""
+    from ringfence.detect.classify import classify_frame
+    from ringfence.detect.entities import passport
+
+    numbers = [str(100_000_000 + 7_919 * i) for i in range(500)]
+    assert passport.is_valid("123456789") and passport.is_valid("X12345678")  # US since 2021
+    assert passport.country("123456789") is None and passport.country("X12345678") is None
+    found = classify_frame(pl.DataFrame({"ref": numbers, "passport_no": numbers, "旅券番号": numbers}))
+    assert [f.entity for f in found] == [None, "PASSPORT_NUMBER", "PASSPORT_NUMBER"]

@@ -63,6 +63,8 @@ def test_labels_are_distinct() -> None:
 
 _HAN = re.compile(r"[\u4E00-\u9FFF]")
 _HANGUL = re.compile(r"[\uAC00-\uD7A3]")
+_JAPANESE = re.compile(r"[\u4E00-\u9FFF\u3040-\u30FF]")
+_LATIN = re.compile(r"[a-zà-ÿ]+")
 
 
 @pytest.mark.parametrize("spec", SPEC_LIST, ids=IDS)
@@ -76,6 +78,8 @@ def test_hints_are_normalised_and_in_their_language(spec: EntitySpec) -> None:
     assert all(w.isascii() and w.isalnum() for w in hints.en)
     assert all(_HAN.search(w) and not _HANGUL.search(w) for w in hints.zh)
     assert all(_HANGUL.search(w) and not _HAN.search(w) for w in hints.ko)
+    assert all(_JAPANESE.search(w) and not _HANGUL.search(w) for w in hints.ja)
+    assert all(w.isalpha() and _LATIN.fullmatch(w) for w in hints.eu)
 
 
 def test_no_hint_word_names_two_entities() -> None:
@@ -135,11 +139,17 @@ STRONG = {
     "EMAIL_ADDRESS": 0.6, "IP_ADDRESS": 0.6, "PHONE_NUMBER": 0.6, "GEO_COORDINATE": 0.7,
     "DATE_OF_BIRTH": 0.8,
 }  # fmt: skip
-WEAK = {"PERSON_NAME": 0.7, "POSTAL_ADDRESS": 0.6, "PASSPORT_NUMBER": 0.8, "BANK_ACCOUNT": 0.8}
+WEAK = {
+    "PERSON_NAME": 0.7,
+    "POSTAL_ADDRESS": 0.6,
+    "PASSPORT_NUMBER": 0.8,
+    "BANK_ACCOUNT": 0.8,
+    "INTERNAL_ID": 0.9,
+}
 SPECIFICITY = (
     "CN_RESIDENT_ID", "KR_RRN", "IBAN", "PAYMENT_CARD", "IMEI", "EMAIL_ADDRESS", "IP_ADDRESS",
     "PHONE_NUMBER", "PASSPORT_NUMBER", "GEO_COORDINATE", "DATE_OF_BIRTH", "POSTAL_ADDRESS", "PERSON_NAME",
-    "BANK_ACCOUNT",
+    "BANK_ACCOUNT", "INTERNAL_ID",
 )  # fmt: skip
 GATES = {
     "CN_RESIDENT_ID": r"^[\s\d\-xX]{15,30}$",
@@ -150,12 +160,14 @@ GATES = {
     "EMAIL_ADDRESS": r"@",
     "IP_ADDRESS": r"^\s*[0-9A-Fa-f:.\[\]/%\s]{2,60}$",
     "PHONE_NUMBER": r"\d.*\d.*\d.*\d.*\d.*\d",
-    "PASSPORT_NUMBER": r"^\s*[A-Za-z]",
+    "PASSPORT_NUMBER": r"^\s*[A-Za-z0-9]",  # round two: nine-digit passports
     "GEO_COORDINATE": r"\d\.\d",
     "DATE_OF_BIRTH": r"^\s*\d[\d\-/.年月日년월일\s:TZUC+－／．：]{5,39}$",
-    "POSTAL_ADDRESS": r"[省市区县镇乡村路街巷号栋室楼시도구군읍면로길동번지호]|\d+\s+[A-Za-z]",
+    "POSTAL_ADDRESS": r"[省市区县镇乡村路街巷号栋室楼시도구군읍면로길동번지호]|\d[\s,]+[A-Za-z]"
+    r"|[A-Za-z][\s,]+\d",
     "PERSON_NAME": r"^[^\d@/\\:;=<>#%&*+|]{2,60}$",
     "BANK_ACCOUNT": r"\d{4}",
+    "INTERNAL_ID": r"[0-9]",
 }
 SPAN_ENTITIES = {
     "digits": ("CN_RESIDENT_ID", "KR_RRN", "PAYMENT_CARD", "PHONE_NUMBER"),
@@ -167,20 +179,35 @@ HINTS = {
     "shenfenzheng ric",
     "KR_RRN": "주민등록 주민번호 rrn residentregistration jumin",
     "PHONE_NUMBER": "phone mobile cellphone tel msisdn 手机 电话 联系方式 联系电话 手机号 "
-    "휴대폰 핸드폰 전화 연락처 휴대전화",
+    "휴대폰 핸드폰 전화 연락처 휴대전화 電話 携帯 telefon téléphone "
+    "telefono teléfono handy",
     "EMAIL_ADDRESS": "email mail 邮箱 电子邮件 이메일 메일",
     "PAYMENT_CARD": "card pan cardno cardnumber 卡号 银行卡 信用卡 카드번호 카드",
-    "BANK_ACCOUNT": "account acct accountno bankaccount 账号 账户 帐号 银行账户 계좌 계좌번호",
+    "BANK_ACCOUNT": "account acct accountno bankaccount 账号 账户 帐号 银行账户 계좌 계좌번호 口座 konto "
+    "compte "
+    "cuenta cbu conto",
     "IBAN": "iban",
-    "PASSPORT_NUMBER": "passport 护照 여권",
+    "PASSPORT_NUMBER": "passport 护照 여권 旅券 パスポート passeport reisepass pasaporte passaporto",
     "PERSON_NAME": "name fullname firstname lastname surname holder payee payer 姓名 名字 户名 收款人 付款人 "
-    "持卡人 이름 성명 예금주 고객명",
-    "POSTAL_ADDRESS": "address addr street 地址 住址 收货地址 주소 거주지",
+    "持卡人 이름 성명 예금주 고객명 氏名 フリガナ ふりがな 名前 nom nombre titular nome cognome "
+    "prénom prenom apellido",
+    "POSTAL_ADDRESS": "address addr street 地址 住址 收货地址 주소 거주지 住所 所在地 anschrift adresse "
+    "indirizzo "
+    "dirección direccion domicilio",
     "IP_ADDRESS": "ip ipaddr ipaddress clientip ip地址 아이피",
     "IMEI": "imei deviceid 设备号 단말기",
-    "DATE_OF_BIRTH": "birth dob birthday birthdate 出生 生日 생년월일 생일",
+    "DATE_OF_BIRTH": "birth dob birthday birthdate 出生 生日 생년월일 생일 生年月日 geburtsdatum naissance "
+    "nacimiento nascita",
     "GEO_COORDINATE": "lat lon lng latitude longitude gps coord location 经度 纬度 위도 경도",
     "FREE_TEXT_PII": "memo remark note comment description 备注 附言 留言 메모 비고",
+    "INTERNAL_ID": " ".join(
+        p + s
+        for p in ("customer", "cust", "user", "member", "subject", "client", "cardholder")
+        for s in ("id", "no", "num", "number", "key", "uuid")
+    )
+    + " accountid acctid accountkey accountuuid 用户id 客户id 会员id 客户编号 客户号 用户编号 用户号 "
+    "会员号 会员编号 고객번호 회원번호 고객id 회원id 会員id 顧客id 顧客番号 会員番号 kundennummer kundenid "
+    "numeroclient idcliente",
 }
 LABELS = {
     "PERSON_NAME": "Person name", "PHONE_NUMBER": "Phone number", "EMAIL_ADDRESS": "Email address",
@@ -189,6 +216,7 @@ LABELS = {
     "BANK_ACCOUNT": "Bank account number", "IBAN": "IBAN", "POSTAL_ADDRESS": "Postal address",
     "IP_ADDRESS": "IP address", "IMEI": "Device IMEI", "DATE_OF_BIRTH": "Date of birth",
     "GEO_COORDINATE": "Geo-coordinate", "FREE_TEXT_PII": "Free text with personal data",
+    "INTERNAL_ID": "Internal person key",
 }  # fmt: skip
 HIGH_RISK = {"CN_RESIDENT_ID", "KR_RRN", "PASSPORT_NUMBER", "PAYMENT_CARD", "BANK_ACCOUNT", "IBAN"}
 _TOKEN = {"action": "tokenize", "scope": "recipient"}
@@ -228,13 +256,18 @@ DRAFT_DEFAULTS: dict[str, tuple[dict[str, Any], str]] = {
         {"action": "drop"},
         "free text holds personal data inside sentences; it cannot be released safely as a column",
     ),
+    "INTERNAL_ID": (
+        _TOKEN,
+        "the platform's own key of a person: it singles them out and links every release, so it is "
+        "tokenised per recipient (joins within one recipient's copies still work)",
+    ),
 }
 
 
 def test_the_classifier_tables_are_what_they_were() -> None:
     assert classify.STRONG == STRONG
     assert classify.WEAK == WEAK
-    assert frozenset({"BANK_ACCOUNT"}) == classify.NEEDS_HINT
+    assert frozenset({"BANK_ACCOUNT", "INTERNAL_ID"}) == classify.NEEDS_HINT
     assert classify.SPECIFICITY == SPECIFICITY
     assert classify.GATES == GATES
     assert classify._SPAN_ENTITIES == SPAN_ENTITIES

@@ -60,6 +60,7 @@ entities:
   DATE_OF_BIRTH: {action: generalize, birth_year: true}
   IP_ADDRESS: {action: generalize, ip: {v4: 16}}
   GEO_COORDINATE: {action: generalize, geo_decimals: 1}
+  INTERNAL_ID: {action: tokenize, scope: global}
 """
 
 

@@ -55,7 +55,7 @@ def _policy_file(policy: Path, name: str) -> Path:
             return policy / f"{name}{suffix}"
     raise UsageError(
         f"no policy for table {name} in {policy} (expected {name}.yaml); write one, or draft them all "
-        f"with `ringfence scan INPUT --draft-policy FILE`"
+        f"with `ringfence scan INPUT... --draft-policy FOLDER`"
     )
 
 

@@ -33,7 +33,7 @@ from typing import Any
 import polars as pl
 
 from ringfence.detect import entities
-from ringfence.detect.entities import date_of_birth, free_text, geo
+from ringfence.detect.entities import date_of_birth, free_text, geo, internal_id
 from ringfence.detect.headers import hinted_entities, says_not_personal
 from ringfence.detect.vocabulary import FREE_TEXT, NATIONAL_IDS
 
@@ -66,6 +66,14 @@ JUNK_VALUES = (
     "미상",
     "해당없음",
     "해당 없음",
+    # German, French and Japanese exports (round two)
+    "k.a.",
+    "keine angabe",
+    "n.v.",
+    "n.c.",
+    "なし",
+    "不明",
+    "該当なし",
 )
 
 # The classifier's tables, derived from the entity specs (ringfence.detect.spec.Detection), in order of
@@ -156,6 +164,12 @@ def _score(entity: str, text: pl.Expr) -> pl.Expr:
     return entities.get(entity).score_expr(text).cast(pl.Float64)
 
 
+def _prose(text: pl.Expr) -> pl.Expr:
+    """Prose: at least two letters (any script) and a space or a non-ASCII character; timestamps and
+    numbers with spaces are not prose."""
+    return text.str.contains(r"\p{L}.*\p{L}") & text.str.contains(r"\s|[^\x00-\x7F]")
+
+
 def _profile(frame: pl.DataFrame) -> dict[str, dict[str, float]]:
     """Per column: non-empty count, distinct share, mean length, share of values with a space."""
     exprs: list[pl.Expr] = []
@@ -166,11 +180,7 @@ def _profile(frame: pl.DataFrame) -> dict[str, dict[str, float]]:
             text.n_unique().alias(f"{c}\x1funique"),
             text.str.len_chars().mean().alias(f"{c}\x1flen"),
             text.str.contains(r"\s").mean().alias(f"{c}\x1fspaced"),
-            # Prose: at least two letters (any script) and a space or a non-ASCII character; timestamps
-            # and numbers with spaces are not prose.
-            (text.str.contains(r"\p{L}.*\p{L}") & text.str.contains(r"\s|[^\x00-\x7F]"))
-            .mean()
-            .alias(f"{c}\x1ftexty"),
+            _prose(text).mean().alias(f"{c}\x1ftexty"),
         ]
     row = frame.select(exprs).row(0, named=True)
     result: dict[str, dict[str, float]] = {c: {} for c in frame.columns}
@@ -266,6 +276,8 @@ def _free_text(frame: pl.DataFrame, column: str, non_empty: int) -> tuple[list[s
         )
         if kind == "digits":  # trim the non-digit edges the pattern matched around the number
             spans = spans.with_columns(pl.col("span").str.replace_all(free_text.DIGIT_EDGES, ""))
+        elif kind == "ipv4":
+            spans = spans.with_columns(pl.col("span").str.replace_all(free_text.IPV4_EDGES, ""))
         if spans.height == 0:
             continue
         for entity in _SPAN_ENTITIES[kind]:
@@ -314,7 +326,7 @@ def _decide(
 ) -> ColumnFinding:
     non_empty = int(profile["n"])
     if non_empty < MIN_VALUES:
-        return ColumnFinding(column, None, 0.0, non_empty=non_empty)
+        return _header_only(column, non_empty)
     hints = hinted_entities(column)
     business = says_not_personal(column)
     if business:
@@ -351,6 +363,8 @@ def _decide(
             continue
         if entity == geo.ENTITY and entity not in hints and not _is_coordinate_pair(frame, column):
             continue
+        if entity == internal_id.ENTITY and profile.get("unique", 0) < _many_keys(non_empty):
+            continue  # a handful of keys repeated over the rows are categories, not people
         candidates.append((rate + (0.2 if entity in hints else 0.0), -rank, entity, rate))
     if not candidates and geo.ENTITY in hints:
         return _single_coordinate(frame, column, non_empty, hints)
@@ -377,6 +391,17 @@ def _decide(
         # with a phone in 1 row of 50) or held in structured text (JSON blobs holding an ID) must not pass
         # as "no personal data".
         contains, share = _free_text(frame, column, non_empty) if texty else _sparse(frame, column, rates)
+        if not texty and profile.get("texty", 0) > 0:
+            # Mostly placeholders ("ok", "done") and some sentences ("call me at ..."): the sentences
+            # are searched like prose, however few they are.
+            # Only direct identifiers count here: a date inside a written-out date ("2024년 3월 15일") is
+            # no birth date.
+            prose = frame.filter(_prose(clean_text(column)).fill_null(False))
+            inside, inside_share = _free_text(prose, column, prose.height)
+            inside = [e for e in inside if entities.SPECS[e].kind == "direct"]
+            inside_share = inside_share if inside else 0.0
+            contains = sorted(set(contains) | set(inside))
+            share = min(1.0, share + inside_share * prose.height / max(1, non_empty))
         if contains:
             evidence = ["values"] + (["header"] if FREE_TEXT in hints else []) + ([] if texty else ["sparse"])
             confidence = min(0.99, 0.75 + 0.2 * min(1.0, share * 10) + (0.04 if "header" in evidence else 0))
@@ -395,7 +420,11 @@ _STRUCTURED = r"^\s*[\[{]|\":\s*"
 def _sparse(frame: pl.DataFrame, column: str, rates: dict[str, float]) -> tuple[list[str], float]:
     """Strong entities making up at least :data:`SPARSE_SHARE` of a text column's values, and entities
     inside its structured values (JSON, ``"key": value``); with the share of values holding any."""
-    whole = sorted(e for e in STRONG if rates.get(e, 0.0) >= SPARSE_SHARE)
+    # Direct identifiers only: a date among dates is no birth date, however it parses.
+    direct = {e for e in STRONG if entities.SPECS[e].kind == "direct"}
+    whole = sorted(
+        e for e in direct if rates.get(e, 0.0) >= SPARSE_SHARE and e not in _look_alikes(frame, column, rates)
+    )
     share = sum(rates.get(e, 0.0) for e in whole)
     text = clean_text(column)
     structured = frame.filter(text.str.contains(_STRUCTURED).fill_null(False))
@@ -404,6 +433,66 @@ def _sparse(frame: pl.DataFrame, column: str, rates: dict[str, float]) -> tuple[
         share += inside_share * structured.height / max(1, int(frame.select(text.count()).item()))
         whole = sorted(set(whole) | set(inside))
     return whole, min(1.0, share)
+
+
+# A column where the values shaped like an entity mostly fail its check is a column of look-alikes
+# (references with a check digit that does not hold, routing numbers, other countries' IDs): the few that
+# pass by chance (1 in 10 for a check digit) are not sparse personal data.
+LOOK_ALIKE_SHARE = 0.5
+PROVEN = 0.8
+
+
+def _look_alikes(frame: pl.DataFrame, column: str, rates: dict[str, float]) -> set[str]:
+    """The strong entities of which the column holds mostly failing look-alikes: values of the entity's
+    shape (its gate, with no words or structure around), not valid as another of the column's sparse
+    entities (a phone's gate also takes the ID numbers beside the phones of a remark column), of which
+    under half prove themselves."""
+    text = clean_text(column)
+    sparse = [e for e in STRONG if rates.get(e, 0.0) >= SPARSE_SHARE]
+    if not sparse:
+        return set()
+    alone = ~text.str.contains(r"\p{L}{3}|[{}\[\]\"=:]")
+    # proven: the values that prove themselves (a check digit that holds: score 0.8 or more), not those
+    # an entity accepts without proof (an RRN whose check digit fails, an IMEI of no allocated TAC)
+    valid = {e: _score(e, text).fill_null(0.0) >= PROVEN for e in sparse}
+    counts = frame.select(
+        [(alone & valid[e]).sum().alias(f"v{e}") for e in sparse]
+        + [
+            (
+                alone
+                & text.str.contains(GATES[e])
+                & ~pl.any_horizontal([valid[o] for o in sparse if o != e] or [pl.lit(False)])
+            )
+            .fill_null(False)
+            .sum()
+            .alias(f"s{e}")
+            for e in sparse
+        ]
+    ).row(0, named=True)
+    return {e for e in sparse if counts[f"s{e}"] and counts[f"v{e}"] / counts[f"s{e}"] < LOOK_ALIKE_SHARE}
+
+
+# The evidence of a finding made on the header alone, with too few values to check (a file with headers
+# and no rows): fail closed, the column is protected as its header says, and the draft says so.
+NO_VALUES = "no values"
+
+
+def _header_only(column: str, non_empty: int) -> ColumnFinding:
+    """The entity the header names, when the column has fewer than :data:`MIN_VALUES` values to check;
+    the most specific one when it names several. No entity for a business header or none."""
+    hints = set() if says_not_personal(column) else hinted_entities(column)
+    named = [e for e in (*SPECIFICITY, FREE_TEXT) if e in hints]
+    if not named:
+        return ColumnFinding(column, None, 0.0, non_empty=non_empty)
+    entity = named[0]
+    country = entities.SPECS[entity].country
+    return ColumnFinding(column, entity, 0.5, 0.0, country, ["header", NO_VALUES], non_empty=non_empty)
+
+
+def _many_keys(non_empty: int) -> float:
+    """The distinct count that makes a column of keys a column of people's keys: a twentieth of the
+    values (a transaction table repeats each customer's key), and at least 20."""
+    return max(20.0, 0.05 * non_empty)
 
 
 def _also(entity: str, rate: float, rates: dict[str, float]) -> list[dict[str, Any]]:

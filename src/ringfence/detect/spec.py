@@ -10,7 +10,8 @@ stage reads :attr:`EntitySpec.kind`, the govern stage :attr:`EntitySpec.category
 
 Guarantees (``tests/detect/test_specs.py``): every vocabulary name has exactly one spec; hints are in the
 normalised form :func:`ringfence.detect.headers.normalise` gives, English ones ASCII, Chinese ones with a
-Han character, Korean ones with a Hangul syllable; bars lie in (0, 1]; gate patterns compile;
+Han character, Korean ones with a Hangul syllable, Japanese ones with a kanji or kana, European ones in
+Latin letters; bars lie in (0, 1]; gate patterns compile;
 precedences are distinct; each draft default loads as a policy rule of an existing action.
 A spec is frozen; its mappings are read-only views.
 """
@@ -40,15 +41,19 @@ SpanKind = Literal["digits", "email", "ipv4"]
 @dataclass(frozen=True)
 class Hints:
     """Words a column header holds when it names the entity, per language, after normalisation (lower
-    case, NFKC, separators removed). Latin hints of up to 3 letters must be a whole word of the header."""
+    case, NFKC, separators removed). Latin hints of up to 3 letters must be a whole word of the header.
+    ``ja`` holds Japanese words (kanji or kana), ``eu`` the words of European languages other than
+    English (``telefon``, ``adresse``, ``nom``), accents kept."""
 
     en: tuple[str, ...] = ()
     zh: tuple[str, ...] = ()
     ko: tuple[str, ...] = ()
+    ja: tuple[str, ...] = ()
+    eu: tuple[str, ...] = ()
 
     @property
     def words(self) -> tuple[str, ...]:
-        return self.en + self.zh + self.ko
+        return self.en + self.zh + self.ko + self.ja + self.eu
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ EntityType = Literal[
     "DATE_OF_BIRTH",
     "GEO_COORDINATE",
     "FREE_TEXT_PII",
+    "INTERNAL_ID",
 ]
 
 ENTITY_TYPES: tuple[str, ...] = get_args(EntityType)

@@ -15,13 +15,13 @@ from __future__ import annotations
 import json
 import re
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import yaml
 
 from ringfence.detect.entities import SPECS
-from ringfence.detect.headers import normalise
+from ringfence.detect.headers import hinted_entities
 from ringfence.errors import UsageError
 from ringfence.policy.entities import ENTITY_TYPES
 from ringfence.policy.load import parse_policy
@@ -33,16 +33,9 @@ DEFAULTS: dict[str, tuple[dict[str, Any], str]] = {
     spec.entity: (spec.draft.rule, spec.draft.why) for spec in SPECS.values()
 }
 
-# The platform's own keys of a person, after header normalisation: customer_id, acct_no, 用户ID, 고객번호.
-INTERNAL_ID = re.compile(
-    r"(customer|cust|account|acct|user|member|subject|client|cardholder|用户|客户|账户|고객|회원|계좌)"
-    r"(id|no|num|number|key|uuid|编号|号|번호)"
-)
-_INTERNAL_RULE = {"action": "tokenize", "scope": "recipient"}
-_INTERNAL_WHY = (
-    "the platform's own key of a person: it singles them out and links every release, so it is "
-    "tokenised per recipient (joins within one recipient's copies still work)"
-)
+# The platform's own keys of a person (customer_id, 用户ID, 고객번호): the scan finds them as INTERNAL_ID;
+# a column the scan left untyped whose header names one (no values to check) is tokenised all the same.
+INTERNAL_ID = "INTERNAL_ID"
 DRAFT_K = 10
 
 _PLAIN_KEY = re.compile(r"[^\W\d][\w.\-]*")
@@ -73,16 +66,19 @@ def _merge(findings: Sequence[tuple[str, str | None]]) -> dict[str, list[str | N
 
 
 def _person_key(column: str, entities: list[str | None]) -> bool:
-    """Whether a column is the platform's own key of a person: no entity, a person-key name."""
-    return not any(entities) and bool(INTERNAL_ID.fullmatch(normalise(column)))
+    """Whether a column is the platform's own key of a person: found as one, or untyped under a
+    person-key header."""
+    if entities == [INTERNAL_ID]:
+        return True
+    return not any(entities) and INTERNAL_ID in hinted_entities(column)
 
 
-def _rule(column: str, entities: list[str | None]) -> tuple[str, str]:
-    """(comment, rule line) for one column."""
+def _rule(column: str, entities: list[str | None], unchecked: bool = False) -> tuple[str, str]:
+    """(comment, rule line) for one column; ``unchecked``: protected on its header alone."""
     personal = [e for e in entities if e is not None]
-    key = _key(column)
     if _person_key(column, entities):
-        return f"INTERNAL_ID: {_INTERNAL_WHY}", f"{key}: {_flow(_INTERNAL_RULE)}"
+        personal = [INTERNAL_ID]
+    key = _key(column)
     if not personal:
         return "", f"{key}: keep"
     if len(personal) > 1:
@@ -90,6 +86,8 @@ def _rule(column: str, entities: list[str | None]) -> tuple[str, str]:
         return f"found as {found} in different tables: dropped; split the rule per table", f"{key}: drop"
     entity = personal[0]
     rule, why = DEFAULTS[entity]
+    if unchecked:
+        why = f"the file had no values to check: protected on its header alone. {why}"
     return f"{entity}: {why}", f"{key}: {_flow({**rule, 'entity': entity})}"
 
 
@@ -111,11 +109,13 @@ def draft_policy(
     findings: Sequence[tuple[str, str | None]],
     name: str = "draft",
     quasi_identifiers: Sequence[tuple[str, str]] = (),
+    unchecked: Collection[str] = (),
 ) -> str:
     """YAML text of a policy protecting every ``(column, entity)`` finding with its entity's default,
     tokenising the platform's own person keys and keeping the other columns with no entity. Columns found
     as two different entities are dropped. ``quasi_identifiers`` (``(column, reason)``) add a ``risk:``
-    section."""
+    section. ``unchecked`` names the columns found by their header alone (no values to check): their
+    rule says so."""
     lines = [
         "# ringfence policy drafted from a scan. Review every rule before use: the scan may have missed",
         "# a column or typed one wrongly. Actions: " + ", ".join(ACTIONS) + ".",
@@ -136,7 +136,7 @@ def draft_policy(
         lines.append("columns:")
     kept: list[str] = []
     for column, entities in merged.items():
-        comment, line = _rule(column, entities)
+        comment, line = _rule(column, entities, column in unchecked)
         if comment:
             lines.extend(f"  # {part}" for part in textwrap.wrap(comment, 96))
             lines.append(f"  {line}")

@@ -9,10 +9,11 @@ from ringfence.synth.config import Locale
 #: Table -> column -> entity, or None for a column without personal data. ``national_id`` holds Chinese
 #: resident IDs in ``cn`` platforms and Korean RRNs in ``kr`` ones (see :func:`column_entities`).
 #: Decoys on purpose: ``txn_id`` (19-digit date-prefixed order numbers), ``merchant_id`` (15-digit UnionPay
-#: merchant numbers, IMEI-shaped), ``account_id``/``customer_id`` (internal keys).
+#: merchant numbers, IMEI-shaped). ``account_id``/``customer_id``/``subject_id`` are the platform's own keys
+#: of a person: ``INTERNAL_ID`` (they single a person out and link every release).
 ENTITIES: Final[dict[str, dict[str, str | None]]] = {
     "customers": {
-        "customer_id": None,
+        "customer_id": "INTERNAL_ID",
         "name": "PERSON_NAME",
         "gender": None,
         "birth_date": "DATE_OF_BIRTH",
@@ -29,8 +30,8 @@ ENTITIES: Final[dict[str, dict[str, str | None]]] = {
         "home_lon": "GEO_COORDINATE",
     },
     "accounts": {
-        "account_id": None,
-        "customer_id": None,
+        "account_id": "INTERNAL_ID",
+        "customer_id": "INTERNAL_ID",
         "card_number": "PAYMENT_CARD",
         "card_brand": None,
         "bank_name": None,
@@ -49,8 +50,8 @@ ENTITIES: Final[dict[str, dict[str, str | None]]] = {
     },
     "transactions": {
         "txn_id": None,
-        "customer_id": None,
-        "account_id": None,
+        "customer_id": "INTERNAL_ID",
+        "account_id": "INTERNAL_ID",
         "merchant_id": None,
         "amount": None,
         "currency": None,
@@ -63,7 +64,7 @@ ENTITIES: Final[dict[str, dict[str, str | None]]] = {
         "lon": "GEO_COORDINATE",
     },
     "consents": {
-        "subject_id": None,
+        "subject_id": "INTERNAL_ID",
         "purpose": None,
         "recipient": None,
         "granted_at": None,

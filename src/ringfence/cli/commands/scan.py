@@ -19,7 +19,7 @@ from ringfence.cli.options import (
     workspace_of,
 )
 from ringfence.cli.output import emit_json, err, out, table
-from ringfence.errors import OutputError
+from ringfence.errors import OutputError, UsageError
 
 
 def scan(
@@ -37,7 +37,9 @@ def scan(
     draft: Annotated[
         Path | None,
         typer.Option(
-            "--draft-policy", help="Write a first policy protecting what the scan found (review it)."
+            "--draft-policy",
+            help="Write a first policy protecting what the scan found (review it); given a folder, one "
+            "policy per table (TABLE.yaml, as protect --policy FOLDER finds them).",
         ),
     ] = None,
     force: Annotated[
@@ -57,8 +59,12 @@ def scan(
     mode = mode_of(ctx, json_out, workspace)
     engine = engine_of(engine)
     check_side_outputs(mode, [report, draft], list(inputs))  # checked before the scan, not after it
-    if draft is not None and draft.exists() and not force:
-        raise OutputError(f"{draft} exists (a policy someone may have reviewed); pass --force to replace it")
+    drafts = _draft_paths(draft, list(inputs)) if draft is not None else {}
+    for path in drafts.values():
+        if path.exists() and not force:
+            raise OutputError(
+                f"{path} exists (a policy someone may have reviewed); pass --force to replace it"
+            )
     status = err.status("Scanning…") if not mode.json else contextlib.nullcontext()
 
     def show(found: TableFinding) -> None:
@@ -78,12 +84,16 @@ def scan(
 
         write_scan_report(result, report)
     if draft is not None:
+        from ringfence.detect.classify import NO_VALUES
         from ringfence.io.atomic import write_bytes_atomic
         from ringfence.policy import draft_policy
 
-        findings = [(c.name, c.entity) for found in result.tables for c in found.columns]
-        text = draft_policy(findings, quasi_identifiers=_quasi_identifiers(inputs, result))
-        write_bytes_atomic(draft, text.encode("utf-8"))
+        quasi = _quasi_identifiers(inputs, result)
+        for found in result.tables:
+            findings = [(c.name, c.entity) for c in found.columns]
+            unchecked = [c.name for c in found.columns if NO_VALUES in c.evidence]
+            text = draft_policy(findings, quasi_identifiers=quasi, unchecked=unchecked)
+            write_bytes_atomic(drafts[found.source], text.encode("utf-8"))
     if mode.json:
         emit_json(result.to_json())
         return
@@ -98,8 +108,32 @@ def scan(
         out.print(_how_sure(found), markup=False)
     if report is not None:
         out.print(f"Report: {report}", markup=False)
-    if draft is not None:
-        out.print(f"Draft policy: {draft} (review every rule before use)", markup=False)
+    for path in drafts.values():
+        out.print(f"Draft policy: {path} (review every rule before use)", markup=False)
+
+
+def _draft_paths(draft: Path, inputs: list[str]) -> dict[str, Path]:
+    """Where each table's drafted policy goes: ``draft`` itself for one table, ``TABLE.yaml`` in the folder
+    ``draft`` for several (a policy is about one table's columns; ``protect``/``release`` with ``--policy
+    FOLDER`` find each table's policy there by the same name). Decided before the scan."""
+    import re
+
+    from ringfence.cli.jobs import table_name
+    from ringfence.io.read import open_sources
+
+    sources = [source for spec in inputs for source in open_sources(spec)]
+    names = [source.name for source in sources]
+    if len(names) == 1 and not draft.is_dir():
+        return {names[0]: draft}
+    if not draft.is_dir():
+        raise UsageError(
+            f"{len(names)} tables to scan: --draft-policy needs an existing folder, where one policy per "
+            "table is written"
+        )
+    if len(set(names)) < len(names):
+        raise UsageError("two tables to scan share a name: scan them separately to draft their policies")
+    unsafe = re.compile(r"[^\w.-]+")
+    return {source.name: draft / (unsafe.sub("_", table_name(source)) + ".yaml") for source in sources}
 
 
 def _record(mode: Any, result: Any) -> None:

@@ -23,6 +23,7 @@ from ringfence.detect.entities import (
     geo,
     iban,
     imei,
+    internal_id,
     ip,
     kr_rrn,
     passport,
@@ -52,6 +53,7 @@ _MODULES: tuple[EntityModule, ...] = (
     imei,
     date_of_birth,
     geo,
+    internal_id,
 )
 ENTITIES: dict[str, EntityModule] = {module.ENTITY: module for module in _MODULES}
 # Every entity type's spec, in the order of the vocabulary: the one place the tables of the classifier,

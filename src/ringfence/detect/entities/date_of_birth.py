@@ -35,7 +35,13 @@ SPEC = EntitySpec(
     label="Date of birth",
     kind="quasi",
     category="identity",
-    hints=Hints(en=("birth", "dob", "birthday", "birthdate"), zh=("出生", "生日"), ko=("생년월일", "생일")),
+    hints=Hints(
+        en=("birth", "dob", "birthday", "birthdate"),
+        zh=("出生", "生日"),
+        ko=("생년월일", "생일"),
+        ja=("生年月日",),
+        eu=("geburtsdatum", "naissance", "nacimiento", "nascita"),
+    ),
     # The gate takes every writing validate accepts: 年月日 and 년월일, a midnight time with Z/UTC/+08:00,
     # and the full-width forms NFKC reads as ASCII.
     detection=Detection(

@@ -7,7 +7,8 @@ whose :attr:`ringfence.detect.spec.Detection.span` names its kind before it coun
 
 Digit spans must stand alone: the text around them is matched as a non-digit (or an edge) and trimmed off
 before validation, so a run inside a longer number, an order number or a ``2026-03-15 12:34`` does not
-yield a phone. Separators inside a span are single spaces or dashes between digit groups.
+yield a phone. Separators inside a span are single spaces or dashes between digit groups, and the first
+group may stand in brackets (``(650) 253-0000``, ``(0161) 496 0000``).
 """
 
 from __future__ import annotations
@@ -33,9 +34,13 @@ SPEC = EntitySpec(
 )
 
 SPANS: dict[SpanKind, str] = {
-    "digits": r"(?:^|[^0-9+\-])\+?[0-9]{2,6}(?:[ \-]?[0-9]{2,8}){1,4}[Xx]?(?:[^0-9\-:]|$)",
+    "digits": r"(?:^|[^0-9+\-(])\+?\(?[0-9]{2,6}\)?(?:[ \-]?[0-9]{2,8}){1,4}[Xx]?(?:[^0-9\-:]|$)",
     "email": r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+",
-    "ipv4": r"\b(?:[0-9]{1,3}\.){3}[0-9]{1,3}\b",
+    # not after "/", ":", "." or a letter, nor before ".digit": version numbers in user agents
+    # (Presto/2.9.162, rv:1.9.6.2, Chrome/120.0.6099.109) are not addresses
+    "ipv4": r"(?:^|[^0-9A-Za-z/:.])(?:[0-9]{1,3}\.){3}[0-9]{1,3}(?:[^0-9.]|\.[^0-9]|\.?$)",
 }
+# What an IPv4 span's pattern matched around the address, trimmed off before validation.
+IPV4_EDGES = r"^[^0-9]+|[^0-9]+$"
 # What a digit span's pattern matched around the number, trimmed off before validation.
-DIGIT_EDGES = r"^[^0-9+]+|[^0-9Xx]+$"
+DIGIT_EDGES = r"^[^0-9+(]+|[^0-9Xx]+$"

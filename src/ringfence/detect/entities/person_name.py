@@ -1,4 +1,4 @@
-"""Person name (Chinese, Korean or Latin-script).
+"""Person name (Chinese, Korean, Japanese or Latin-script).
 
 Names have no checksum; this module tests their shape, and :func:`score_expr` says how typical it is:
 
@@ -8,6 +8,8 @@ Names have no checksum; this module tests their shape, and :func:`score_expr` sa
   (``阿卜杜拉·买买提``): 0.8.
 - Korean: a surname from ``data/kr_surnames.txt`` (including 남궁, 제갈, 선우, 황보) followed by one or two
   Hangul syllables: 0.95.
+- Japanese: family and given name in kanji with a space between (``木村 陽一``): 0.6; their reading in
+  katakana or hiragana (``コバヤシ アケミ``): 0.7.
 - Latin script: two to four capitalised (or all-capital) words, optionally with a middle initial
   (``John F. Kennedy``, ``ZHANG WEI``, ``Mary-Jane O'Neil``): 0.9 when a word is a known romanised
   Chinese or Korean surname or a common given name (``data/latin_name_tokens.txt``), 0.6 otherwise
@@ -42,6 +44,8 @@ SPEC = EntitySpec(
         en=("name", "fullname", "firstname", "lastname", "surname", "holder", "payee", "payer"),
         zh=("姓名", "名字", "户名", "收款人", "付款人", "持卡人"),
         ko=("이름", "성명", "예금주", "고객명"),
+        ja=("氏名", "フリガナ", "ふりがな", "名前"),
+        eu=("nom", "nombre", "titular", "nome", "cognome", "prénom", "prenom", "apellido"),
     ),
     detection=Detection("weak", bar=0.7, gate=r"^[^\d@/\\:;=<>#%&*+|]{2,60}$", precedence=130),
     draft=Draft("drop", why="names are direct identifiers and rarely needed by a recipient"),
@@ -75,12 +79,18 @@ _WORD = (
 LATIN_NAME = f"(?:{_WORD})(?: (?:{_UPPER}\\. )?(?:{_WORD})){{1,3}}"
 _KNOWN = _alternation(tuple(w for t in LATIN_TOKENS for w in (t, t.upper())))
 LATIN_KNOWN = f"(?:^| ){_KNOWN}(?:[ -]|$)"
+# Japanese names are written family name, space, given name (木村 陽一), with their reading in katakana or
+# hiragana (コバヤシ アケミ): the space tells them from Chinese names, so they are read before it is removed.
+JP_KANJI = "[一-鿿々]{1,4} [一-鿿々]{1,4}"
+JP_KANA = "[ァ-ヺー]{1,10} [ァ-ヺー]{1,10}|[ぁ-ゖー]{1,10} [ぁ-ゖー]{1,10}"
 MAX_LEN = 60
 _SHAPES = {"cn": CN_NAME, "dotted": CN_DOTTED, "kr": KR_NAME, "latin": LATIN_NAME}
 _match = {k: _text.fullmatcher(p) for k, p in _SHAPES.items()}
 _cn_common = _text.fullmatcher(CN_COMMON_NAME)
 _latin_known = re.compile(LATIN_KNOWN).search
 _SPACES = re.compile(" {2,}")
+_jp_kanji = _text.fullmatcher(JP_KANJI)
+_jp_kana = _text.fullmatcher(JP_KANA)
 _CJK_SPACE = re.compile(f"(?<={HAN}) (?={HAN})")
 
 
@@ -94,15 +104,17 @@ def _score(value: str) -> float:
     name = compact(value)
     if len(name) > MAX_LEN:
         return 0.0
+    spaced = _SPACES.sub(" ", _text.strip(_text.nfkc(value)))
+    japanese = 0.7 if _jp_kana(spaced) else 0.6 if _jp_kanji(spaced) else 0.0
     if _match["cn"](name):
-        return 0.95 if _cn_common(name) else 0.8
+        return max(japanese, 0.95 if _cn_common(name) else 0.8)
     if _match["kr"](name):
         return 0.95
     if _match["dotted"](name):
         return 0.8
     if _match["latin"](name):
         return 0.9 if _latin_known(name) else 0.6
-    return 0.0
+    return japanese
 
 
 def validate(value: str) -> str:
@@ -110,7 +122,7 @@ def validate(value: str) -> str:
     name = compact(value)
     if len(name) > MAX_LEN:
         raise InvalidLength(f"{ENTITY}: longer than a name")
-    if _score(name) == 0.0:
+    if _score(value) == 0.0:
         raise InvalidFormat(f"{ENTITY}: not the shape of a Chinese, Korean or Latin-script name")
     return name
 
@@ -145,6 +157,13 @@ def _scores(series: pl.Series) -> pl.DataFrame:
     frame = _text.staged_single_spaces(frame, "name")
     name = pl.col("name")
     spaced_cjk = name.str.contains(" ", literal=True) & ~name.str.contains("[A-Za-z]")
+    japanese = _text.first_of(
+        [
+            (spaced_cjk & name.str.contains(_text.anchored(JP_KANA)), pl.lit(0.7)),
+            (spaced_cjk & name.str.contains(_text.anchored(JP_KANJI)), pl.lit(0.6)),
+        ]
+    )
+    frame = frame.with_columns(japanese=japanese.fill_null(0.0))
     frame = frame.with_columns(
         name=pl.when(spaced_cjk).then(name.str.replace_all(" ", "", literal=True)).otherwise(name)
     )
@@ -177,7 +196,9 @@ def _scores(series: pl.Series) -> pl.DataFrame:
             (shape["latin"], pl.lit(0.6)),
         ]
     )
-    return frame.with_columns(score=score)
+    short = pl.col("name").str.len_chars() <= MAX_LEN
+    japanese = pl.when(short).then(pl.col("japanese")).otherwise(0.0)
+    return frame.with_columns(score=pl.max_horizontal(score.fill_null(0.0), japanese))
 
 
 def score_expr(col: pl.Expr) -> pl.Expr:

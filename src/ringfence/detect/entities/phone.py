@@ -1,4 +1,12 @@
-"""Phone number (Chinese and Korean numbers, and international numbers in + or 00 form).
+"""Phone number (Chinese, Korean and Japanese numbers, international numbers, and US and European ones).
+
+Round two (issue 14): Japan is a third home (``090-1234-5678``, ``03-1234-5678``, bare or in at most three
+groups); other countries' numbers in + or 00 form must fit that country's numbering plan (phonenumbers'
+patterns of every number type, one alternation per calling code), not just E.164's length; US, UK,
+French, Italian, Dutch and German numbers written at home count when written in groups (``(650)
+253-0000``, ``(0161) 496 0000``, ``01 23 45 67 89``), scoring 0.6; an extension (``x066``, ``ext. 12``)
+and the ``(0)`` after a country code are not part of the number; and a number valid in Korea but
+written in another country's grouping is that country's (European numbers were reported as KR).
 
 A value is a phone number when, with separators removed (spaces, hyphens, dots, brackets, slashes), it
 is a valid number for python's ``phonenumbers`` library read as a Chinese number, else as a Korean one,
@@ -22,8 +30,8 @@ Korean numbers written in any of those ways (``tests/detect/test_phone.py`` chec
 pattern only matches lengths the metadata allows, so the length tables need no separate test). It differs:
 
 - for other countries' numbers (``+`` or ``00`` then a country code other than 86 and 82) it checks the
-  E.164 shape only (7-15 digits, no leading 0), where ``phonenumbers`` checks that country's plan; their
-  :func:`score_expr` is 0.8 instead of 1.0;
+  national number against the patterns of every region sharing the code, without ``phonenumbers``'
+  length tables (the patterns bound the lengths); their :func:`score_expr` is 0.8 instead of 1.0;
 - :func:`region_expr` names the country by calling code (the main country of a shared code, e.g. US for
   +1) where ``phonenumbers`` looks at the number ranges.
 
@@ -56,6 +64,8 @@ SPEC = EntitySpec(
         en=("phone", "mobile", "cellphone", "tel", "msisdn"),
         zh=("手机", "电话", "联系方式", "联系电话", "手机号"),
         ko=("휴대폰", "핸드폰", "전화", "연락처", "휴대전화"),
+        ja=("電話", "携帯"),
+        eu=("telefon", "téléphone", "telefono", "teléfono", "handy"),
     ),
     detection=Detection("strong", bar=0.6, gate=r"\d.*\d.*\d.*\d.*\d.*\d", precedence=80, span="digits"),
     draft=Draft(
@@ -104,8 +114,23 @@ _KR = national_pattern("KR")
 _CN_MOBILE = national_pattern("CN", ("mobile",))
 _KR_MOBILE = national_pattern("KR", ("mobile",))
 _INTL = r"(?:\+|00)"
-# A country calling code other than 86 and 82, then the rest: 7-15 digits in all, E.164's bounds.
-_OTHER = r"(?:[1-79][0-9]|8[013457-9])[0-9]{5,13}"
+
+
+def _other_countries() -> str:
+    """Every calling code other than 86 and 82 followed by a national number valid in one of its
+    regions (phonenumbers' patterns of every number type), as one alternation."""
+    parts = []
+    for code, regions in sorted(COUNTRY_CODE_TO_REGION_CODE.items()):
+        if code in (86, 82):
+            continue
+        patterns = [national_pattern(r) for r in regions if PhoneMetadata.metadata_for_region(r) is not None]
+        if patterns:
+            parts.append(f"{code}(?:{'|'.join(patterns)})")
+    return "(?:" + "|".join(parts) + ")"
+
+
+# A country calling code other than 86 and 82, then a national number valid in that country's plan.
+_OTHER = _other_countries()
 # How numbers are written at home: a landline with its trunk 0 (010-12345678, 02-123-4567), a Chinese
 # mobile with or without it, Chinese 400/800 and Korean 15xx service numbers as they are; and abroad:
 # + or 00 and the country code, then the national number (a stray trunk 0 tolerated); the country code
@@ -119,12 +144,47 @@ _CN_NUMBER = rf"{_INTL}860?{_CN}|86{_CN_MOBILE}|{_CN_HOME}"
 _KR_NUMBER = rf"{_INTL}820?{_KR}|820?{_KR_MOBILE}|{_KR_HOME}"
 _CN_RE = _text.anchored(_CN_NUMBER)
 _KR_RE = _text.anchored(_KR_NUMBER)
+# Japan, the third home: a national number after its trunk 0 (090-1234-5678, 03-1234-5678).
+_JP_NUMBER = "0" + national_pattern("JP")
+_JP_RE = _text.anchored(_JP_NUMBER)
+_jp_number = _text.fullmatcher(_JP_NUMBER)
+# As Japanese numbers are written: bare, or in at most three groups ending in four digits (03-1234-5678,
+# 090-1234-5678, (0120) 12-3456 is not; 01 23 45 67 89 is a French number).
+_JP_GROUPING = r"[0-9]+|\(?0[0-9]{1,4}\)?[ \-]?[0-9]{1,4}[ \-]?[0-9]{4}"
+_jp_grouping = _text.fullmatcher(_JP_GROUPING)
+
+
+def _jp(number: str, written: str) -> bool:
+    return bool(_jp_number(number) and _jp_grouping(written))
+
+
+# Other countries' numbers written at home, with their national prefix ((0161) 496 0000, 030 1234567,
+# 01 23 45 67 89, (650) 253-0000): only when written in groups (bare digits are too often something
+# else), and weaker evidence than a home or international number. US numbers need the 3-3-4 grouping.
+ABROAD = ("US", "GB", "FR", "IT", "NL", "DE")  # in this order when digits fit several (DE's plan fits most)
+
+
+def _abroad_pattern(region: str) -> str:
+    meta = PhoneMetadata.metadata_for_region(region)
+    prefix = (meta.national_prefix or "") if meta is not None else ""
+    return f"{prefix}?{national_pattern(region)}" if region == "US" else prefix + national_pattern(region)
+
+
+_ABROAD_RE = {region: _text.anchored(_abroad_pattern(region)) for region in ABROAD}
+_abroad = {region: _text.fullmatcher(_abroad_pattern(region)) for region in ABROAD}
+_NANP_GROUPING = r"(?:\+?1[ .\-]?)?(?:\([2-9][0-9]{2}\) ?|[2-9][0-9]{2}[ .\-])[2-9][0-9]{2}[ .\-][0-9]{4}"
+_nanp_grouping = _text.fullmatcher(_NANP_GROUPING)
+# An extension after the number (x066, ext. 12, #3) and the (0) written between a country code and the
+# national number (+44 (0)20...) are not part of the number.
+EXTENSION = r"\s*(?:[xX#]|[eE][xX][tT]\.?|[eE]xtension)\s*[0-9]{1,6}$"
+_extension = re.compile(EXTENSION)
 _OTHER_RE = _text.anchored(_INTL + _OTHER)
-_VALID_RE = _text.anchored(f"{_CN_NUMBER}|{_KR_NUMBER}|{_INTL}{_OTHER}")
+# Chinese and Korean numbers (checked first, on every value); other countries' (a long alternation) only
+# on what they leave.
+_HOME_RE = _text.anchored(f"{_CN_NUMBER}|{_KR_NUMBER}")
 _written_validly = _text.fullmatcher(f"{_CN_NUMBER}|{_KR_NUMBER}|{_INTL}{_OTHER}")
 # "00" and digits alone is a zero-padded number (0012345678) far more often than a call abroad, which is
 # written with + or with groups (001 650 253 0000): other countries' 00 numbers need a separator.
-_ZERO_PADDED_RE = _text.anchored("00" + _OTHER)
 _zero_padded = _text.fullmatcher("00" + _OTHER)
 _BARE_RE = r"^\s*[0-9]+\s*$"
 _bare = re.compile(r"\s*[0-9]+\s*").fullmatch
@@ -136,21 +196,44 @@ _CN_RE_PY = _text.fullmatcher(_CN_NUMBER)
 # Korean mobiles are written 010-1234-5678; the same digits are also a valid Beijing number (010-12345678),
 # so the grouping decides the country when the number is valid in both.
 _KR_GROUPING = r"(?:\+82[ \-.]?)?0?1[016789][ \-.][0-9]{3,4}[ \-.][0-9]{4}"
+# Korean landlines are written with their area code (02, 031-064) as the first group; a number valid in
+# Korea but written otherwise ((0161) 496 0066, 04 15 39 15 00) is another country's, when valid there.
+_KR_GROUPING = rf"{_KR_GROUPING}|(?:\+82[ \-.]?)?\(?0?(?:2|[3-6][1-5])\)?[ \-.][0-9]{{3,4}}[ \-.][0-9]{{4}}"
 _kr_grouping = _text.fullmatcher(_KR_GROUPING)
 _ONE_DOT = re.compile(_ONE_DOT_RE, re.DOTALL)
 _SHAPE = r"\+?[0-9]+"
 _shape = _text.fullmatcher(_SHAPE)
 
 
+def _written(value: str) -> str:
+    """The value NFKC-normalised and trimmed, without an extension or a ``(0)``."""
+    text = _text.strip(_extension.sub("", _text.strip(_text.nfkc(value))))
+    return text.replace("(0)", "")
+
+
 def compact(value: str) -> str:
-    """The number NFKC-normalised, without spaces, hyphens, dots, brackets or slashes (a leading + stays)."""
-    return _text.delete(_text.nfkc(value), SEPARATORS)
+    """The number NFKC-normalised, without spaces, hyphens, dots, brackets or slashes (a leading + stays),
+    an extension (``x066``, ``ext. 12``) or a ``(0)`` after the country code."""
+    return _text.delete(_written(value), SEPARATORS)
 
 
-def _parse(number: str) -> phonenumbers.PhoneNumber | None:
+def _abroad_region(written: str, number: str) -> str | None:
+    """The first of :data:`ABROAD` whose national number ``number`` is, written in groups."""
+    if _bare(written) or number.startswith(("+", "00")):
+        return None
+    for region in ABROAD:
+        if _abroad[region](number) and (region != "US" or _nanp_grouping(written)):
+            return region
+    return None
+
+
+def _parse(number: str, abroad: str | None = None) -> phonenumbers.PhoneNumber | None:
     # "+" or "00" starts an international number. Only CN's reading is used for those: Korea's carrier
     # prefixes (001, 002, 008...) would read 0086... as 008 then +62 (Indonesia).
-    regions = REGIONS[:1] if number.startswith(("+", "00")) else REGIONS
+    # A national number is read in China, Korea and Japan, and in another country only when it is
+    # written the way that country writes its numbers (``abroad``, see :func:`_abroad_region`).
+    home = (*REGIONS, "JP") + ((abroad,) if abroad else ())
+    regions = REGIONS[:1] if number.startswith(("+", "00")) else home
     for region in regions:
         try:
             parsed = phonenumbers.parse(number, region)
@@ -165,18 +248,20 @@ def validate(value: str) -> str:
     """The compact number, or raises: not digits (with an optional leading +), or not a valid number."""
     if _ONE_DOT.match(_text.nfkc(value)):
         raise InvalidFormat(f"{ENTITY}: a number with one dot is a decimal, not a phone number")
-    number = compact(value)
+    written = _written(value)
+    number = _text.delete(written, SEPARATORS)
     if not _shape(number):
         raise InvalidFormat(f"{ENTITY}: a phone number is digits with an optional leading +")
     if len(number) > _MAX_DIGITS + 1:
         raise InvalidLength(f"{ENTITY}: too many digits for a phone number")
-    if _parse(number) is None:
+    abroad = _abroad_region(written, number)
+    if _parse(number, abroad) is None:
         raise InvalidComponent(f"{ENTITY}: not a valid Chinese, Korean or international number")
-    if not _written_validly(number):
+    if not (_written_validly(number) or _jp(number, written) or abroad):
         raise InvalidFormat(
             f"{ENTITY}: not written as a phone number is (a landline needs its trunk 0 or a country code)"
         )
-    if _zero_padded(number) and not _CN_RE_PY(number) and not _KR_RE_PY(number) and _bare(_text.nfkc(value)):
+    if _zero_padded(number) and not _CN_RE_PY(number) and not _KR_RE_PY(number) and _bare(written):
         raise InvalidFormat(f"{ENTITY}: 00 and digits alone is a zero-padded number, not a call abroad")
     return number
 
@@ -190,20 +275,27 @@ def region(value: str) -> str:
     """The ISO 3166 country of a valid number: CN for numbers valid in both CN and KR unless written in
     the Korean mobile grouping (``010-1234-5678``)."""
     number = validate(value)
-    if _kr_grouping(_text.strip(_text.nfkc(value))) and _KR_RE_PY(number):
+    written = _written(value)
+    if _kr_grouping(written) and _KR_RE_PY(number):
         return "KR"
     if _CN_RE_PY(number):
         return "CN"
+    if _jp(number, written):
+        return "JP"
+    abroad = _abroad_region(written, number)
+    if abroad is not None:
+        return abroad
     if _KR_RE_PY(number):
         return "KR"
-    parsed = _parse(number)
+    parsed = _parse(number, abroad)
     assert parsed is not None  # validate checked it
     return str(phonenumbers.region_code_for_number(parsed))
 
 
 def e164(value: str) -> str:
     """The number in E.164 form (``+8613812345678``)."""
-    parsed = _parse(validate(value))
+    number = validate(value)
+    parsed = _parse(number, _abroad_region(_written(value), number))
     assert parsed is not None
     return str(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))
 
@@ -213,30 +305,75 @@ def e164(value: str) -> str:
 
 def compact_expr(col: pl.Expr) -> pl.Expr:
     """Polars: :func:`compact` of every value."""
-    return _text.delete_expr(_text.nfkc_expr(_text.as_text(col)), SEPARATORS)
+    return _text.delete_expr(_written_expr(_text.as_text(col)), SEPARATORS)
+
+
+def _written_expr(col: pl.Expr) -> pl.Expr:
+    """Polars: :func:`_written` of every value (the regexes run only where an extension or (0) may be)."""
+    text = _text.strip_expr(_text.nfkc_expr(col))
+    odd = text.str.contains(r"[A-Za-z#]|\(0\)")
+    stripped = _text.strip_expr(text.str.replace(EXTENSION, "")).str.replace_all("(0)", "", literal=True)
+    return pl.when(odd).then(stripped).otherwise(text)
 
 
 def _checks(series: pl.Series) -> pl.DataFrame:
-    """Staged: ``number`` (the compact number), ``valid``, ``country`` (CN, KR or other). Values already
-    written compactly skip the cleaning; every intermediate is computed once per batch."""
+    """Staged: ``number`` (the compact number), ``valid``, ``cn``/``kr``/``jp``/``abroad`` (and one
+    ``abroad_XX`` per country of :data:`ABROAD`). Values already written compactly skip the cleaning;
+    every intermediate is computed once per batch, and the dear checks (other countries' plans, Japan,
+    national numbers abroad) only on the values the Chinese and Korean checks left invalid."""
     frame = _text.value_frame(series)
     raw = pl.col(_text.VALUE)
-    frame = frame.with_columns(plain=raw.str.contains(_VALID_RE), written=_text.nfkc_expr(raw))
+    frame = frame.with_columns(plain=raw.str.contains(_HOME_RE), written=_written_expr(raw))
     frame = frame.with_columns(
         number=pl.when(pl.col("plain")).then(raw).otherwise(_text.delete_expr(pl.col("written"), SEPARATORS)),
-        decimal=pl.col("written").str.contains(_ONE_DOT_RE),
+        decimal=pl.col("written").str.contains(_ONE_DOT_RE).fill_null(False),
     )
     number = pl.col("number")
     # Every alternative of the regex is bounded (at most 19 characters), like validate's length check.
     frame = frame.with_columns(
-        valid=(pl.col("plain") | (~pl.col("decimal") & number.str.contains(_VALID_RE))).fill_null(False),
+        valid=(pl.col("plain") | (~pl.col("decimal") & number.str.contains(_HOME_RE))).fill_null(False),
         cn=number.str.contains(_CN_RE),
         kr=number.str.contains(_KR_RE),
-        padded=number.str.contains(_ZERO_PADDED_RE) & pl.col("written").str.contains(_BARE_RE),
+        padded=(number.str.starts_with("00") & pl.col("written").str.contains(_BARE_RE)).fill_null(False),
         trunkless=number.str.contains(_KR_TRUNKLESS_RE),
+        kr_grouped=pl.col("written").str.contains(_text.anchored(_KR_GROUPING)).fill_null(False),
     )
+    frame = _elsewhere(frame.with_row_index("_row"))
     home = pl.col("cn") | pl.col("kr")
-    return frame.with_columns(valid=pl.col("valid") & (home | ~pl.col("padded")).fill_null(True))
+    abroad = pl.any_horizontal([pl.col(f"abroad_{r}") for r in ABROAD]).fill_null(False)
+    jp = pl.col("jp").fill_null(False) & ~pl.col("decimal")
+    other = pl.col("other").fill_null(False) & ~pl.col("padded")
+    valid = (pl.col("valid") & (home | ~pl.col("padded")).fill_null(True)) | other | jp | abroad
+    return frame.with_columns(valid=valid, jp=jp, abroad=abroad)
+
+
+_ELSEWHERE = ("other", "jp", *(f"abroad_{r}" for r in ABROAD))
+
+
+def _elsewhere(frame: pl.DataFrame) -> pl.DataFrame:
+    """The frame with ``other`` (another country's number after + or 00), ``jp`` and ``abroad_XX``,
+    computed on the rows the home checks left invalid, and on Korean numbers not written the Korean way
+    (another country's, when valid there), False elsewhere."""
+    korean_elsewhere = pl.col("kr").fill_null(False) & ~pl.col("kr_grouped")
+    todo = frame.filter(
+        (~pl.col("valid") | korean_elsewhere) & ~pl.col("decimal") & pl.col("number").is_not_null()
+    )
+    if todo.height == 0:
+        return frame.with_columns(pl.lit(False).alias(c) for c in _ELSEWHERE)
+    number, written = pl.col("number"), pl.col("written")
+    intl = number.str.starts_with("+") | number.str.starts_with("00")
+    grouped = ~written.str.contains(_BARE_RE) & ~intl
+    checked = todo.select(
+        "_row",
+        other=intl & number.str.contains(_OTHER_RE),
+        jp=number.str.contains(_JP_RE) & written.str.contains(_text.anchored(_JP_GROUPING)),
+        **{f"abroad_{r}": grouped & number.str.contains(_ABROAD_RE[r]) for r in ABROAD if r != "US"},
+        abroad_US=grouped
+        & number.str.contains(_ABROAD_RE["US"])
+        & written.str.contains(_text.anchored(_NANP_GROUPING)),
+    )
+    joined = frame.join(checked, on="_row", how="left", maintain_order="left")
+    return joined.with_columns(pl.col(c).fill_null(False) for c in _ELSEWHERE)
 
 
 def valid_expr(col: pl.Expr) -> pl.Expr:
@@ -251,7 +388,15 @@ def score_expr(col: pl.Expr) -> pl.Expr:
     home = pl.col("cn") | pl.col("kr")
     # A Korean mobile without its 0 (1012345678) is a phone only if the header says so: alone, ten digits
     # starting 10 are as likely an order number.
-    strength = pl.when(pl.col("trunkless")).then(0.3).when(home).then(1.0).otherwise(0.8)
+    strength = (
+        pl.when(pl.col("trunkless"))
+        .then(0.3)
+        .when(home | pl.col("jp"))
+        .then(1.0)
+        .when(pl.col("abroad"))
+        .then(0.6)
+        .otherwise(0.8)
+    )
     score = pl.when(pl.col("valid")).then(strength)
     return _text.staged(col, _checks, _text.score_with_nulls(pl.col(_text.VALUE), score), pl.Float64())
 
@@ -277,7 +422,7 @@ def region_expr(col: pl.Expr) -> pl.Expr:
             for n, table in enumerate(_CODE_REGIONS)
         ]
     )
-    kr_grouped = _text.strip_expr(pl.col("written")).str.contains(_text.anchored(_KR_GROUPING))
+    kr_grouped = pl.col("kr_grouped")
     region_of = (
         pl.when(~pl.col("valid"))
         .then(pl.lit(None, dtype=pl.String))
@@ -285,6 +430,10 @@ def region_expr(col: pl.Expr) -> pl.Expr:
         .then(pl.lit("KR"))
         .when(pl.col("cn"))
         .then(pl.lit("CN"))
+        .when(pl.col("jp"))
+        .then(pl.lit("JP"))
+        .when(pl.col("abroad"))
+        .then(_text.first_of([(pl.col(f"abroad_{r}"), pl.lit(r)) for r in ABROAD]))
         .when(pl.col("kr"))
         .then(pl.lit("KR"))
         .otherwise(by_code)

@@ -8,8 +8,21 @@ Addresses have no fixed format, so this module counts the markers of one and :fu
 - Korean: words ending in a marker (특별시 광역시 특별자치시 특별자치도 시 도 구 군 읍 면 동 리 로 길 가)
   and house numbers (``123``, ``45-6``, ``12번지``, ``101동``, ``1203호``): 0.95 with three marker words
   and a number, 0.8 with two and a number, 0.7 with three and none;
-- Latin script: a house number, one to four capitalised words and a street type (``St``, ``Road``,
-  ``Ave``...), optionally followed by a comma and more: 0.8.
+- Latin script (UK, US, German, French, Italian, Spanish...): a house number, one to four capitalised
+  words and a street type (``St``, ``Road``, ``Ave``...), optionally followed by a comma and more: 0.8;
+  and addresses written in parts (separated by commas or line breaks, as exports and JSON hold them):
+  0.9 with a street word of one of those languages (``rue``, ``via``, ``calle``, ``-straße``, ``-gasse``,
+  ``-weg``...) and a house number; 0.8 with a postcode and a number; 0.7 for a street word and a number
+  in one part.
+
+No maintained detector of Western addresses fits here: ``usaddress`` (a CRF, US only) and ``pyap2``
+(regular expressions, US/CA/UK) parse one value at a time in Python, which ``--full`` cannot afford
+over millions of cells, and neither reads German, French or Italian addresses; libpostal and deepparse
+need models downloaded at run time. So these are rules, as Polars regular expressions. The postcode
+formats are those of Google's address metadata (libaddressinput, the ``zip`` pattern of each country):
+UK ``A9 9AA``-style outward and inward codes, US ZIP and ZIP+4 after a state, five digits (DE, FR, IT,
+ES, US), four digits (AT, AU, BE, CH, DK, NL without letters, AR), Dutch ``1234 AB``, Canadian
+``A1A 1A1``, Japanese ``123-4567`` and Argentine ``A1234ABC``.
 
 A value is valid when its score is at least 0.5. Values longer than 200 characters are free text, not an
 address (the classifier searches those for entities separately).
@@ -17,7 +30,11 @@ address (the classifier searches those for entities separately).
 >>> validate('北京市朝阳区建国路88号'), score('上海市浦东新区'), score('서울특별시 강남구 테헤란로 123')
 ('北京市朝阳区建国路88号', 0.5, 0.95)
 >>> score('1600 Amphitheatre Parkway, Mountain View'), score('221B Baker Street, London'), is_valid('市场部')
-(0.8, 0.8, False)
+(0.9, 0.9, False)
+>>> score('Lübsgasse 396, 47841 Bersenbrück'), score('1 Alexander Walks, Francescaberg, E4 8RA')
+(0.9, 0.8)
+>>> score('Johnson, Smith and Lee 2024'), score('Order 12345 shipped')
+(0.0, 0.0)
 """
 
 from __future__ import annotations
@@ -36,11 +53,17 @@ SPEC = EntitySpec(
     label="Postal address",
     kind="direct",
     category="contact",
-    hints=Hints(en=("address", "addr", "street"), zh=("地址", "住址", "收货地址"), ko=("주소", "거주지")),
+    hints=Hints(
+        en=("address", "addr", "street"),
+        zh=("地址", "住址", "收货地址"),
+        ko=("주소", "거주지"),
+        ja=("住所", "所在地"),
+        eu=("anschrift", "adresse", "indirizzo", "dirección", "direccion", "domicilio"),
+    ),
     detection=Detection(
         "weak",
         bar=0.6,
-        gate=r"[省市区县镇乡村路街巷号栋室楼시도구군읍면로길동번지호]|\d+\s+[A-Za-z]",
+        gate=r"[省市区县镇乡村路街巷号栋室楼시도구군읍면로길동번지호]|\d[\s,]+[A-Za-z]|[A-Za-z][\s,]+\d",
         precedence=120,
     ),
     draft=Draft(
@@ -63,6 +86,23 @@ _STREET = (
     "|Ter|Terrace|Hwy|Highway|Pkwy|Parkway|Cres|Crescent"
 )
 LATIN = f"[0-9]{{1,6}}[A-Za-z]?,? (?:[A-Z][a-z]+ ){{1,4}}(?:{_STREET})\\.?(?:,.*)?"
+# Street words of English, French, Italian, Spanish and German addresses (German ones end compounds).
+STREET_WORD = (
+    r"(?i:\b(?:street|st|road|rd|avenue|ave|lane|ln|drive|dr|court|ct|place|square|sq|terrace|boulevard"
+    r"|blvd|highway|hwy|parkway|pkwy|crescent|close|mews|gardens|rue|chemin|allée|impasse|quai|route"
+    r"|via|viale|piazza|corso|vicolo|largo|calle|avenida|av|pasaje|diag|camino|rua)\b"
+    r"|(?:straße|strasse|str\.|weg|gasse|allee|platz|damm|ufer)\b)"
+)
+# Postcodes that hold letters (UK, US ZIP after a state, NL, CA, AR) or a hyphen (JP) say more than the
+# all-digit ones (DE, FR, IT, ES, AT, CH...), which a house number or a year can imitate.
+POSTCODE = (
+    r"\b(?:[A-Z]{1,2}[0-9][0-9A-Z]? [0-9][A-Z]{2}|[A-Z]{2} [0-9]{5}(?:-[0-9]{4})?|[0-9]{4} ?[A-Z]{2}"
+    r"|[A-Z][0-9][A-Z] [0-9][A-Z][0-9]|[0-9]{3}-[0-9]{4}|[A-Z][0-9]{4}[A-Z]{3})\b"
+)
+DIGIT_POSTCODE = r"\b[0-9]{4,5}\b"
+HOUSE_NUMBER = r"\b[0-9]{1,5}[A-Za-z]?\b"
+LATIN_WORDS = r"[A-Za-zÀ-ÿ]{3,}[^A-Za-zÀ-ÿ]+[A-Za-zÀ-ÿ]{3,}"
+PARTS = "[,\n]"
 HAN = "[一-鿿]"
 MAX_LEN = 200
 THRESHOLD = 0.5
@@ -70,6 +110,15 @@ _cn = re.compile(CN_MARKERS)
 _kr_word = re.compile(KR_MARKER_WORD)
 _kr_number = re.compile(KR_NUMBER)
 _latin = _text.fullmatcher(LATIN)
+_street_word = re.compile(STREET_WORD).search
+_postcode = re.compile(POSTCODE).search
+_digit_postcode = re.compile(DIGIT_POSTCODE).search
+_house_number = re.compile(HOUSE_NUMBER)
+_latin_words = re.compile(LATIN_WORDS).search
+_parts = re.compile(PARTS).search
+# JSON and key=value text hold commas and numbers too; it is searched as structured text, not an address.
+STRUCTURED = r"^[\[{]|[\"=]"
+_structured = re.compile(STRUCTURED).search
 _SPACES = re.compile(" {2,}")
 
 
@@ -96,6 +145,17 @@ def _kr_score(words: int, numbers: int) -> float:
     return 0.7 if words >= 3 else 0.0
 
 
+def _latin_parts_score(
+    street: bool, postcode: bool, digit_postcode: bool, numbers: int, parts: bool
+) -> float:
+    if street and numbers and parts:
+        return 0.9
+    # an all-digit postcode counts among the numbers, so it needs a house number beside it
+    if parts and ((postcode and numbers) or (digit_postcode and numbers >= 2)):
+        return 0.8
+    return 0.7 if street and numbers else 0.0
+
+
 def _score(value: str) -> float:
     text = compact(value)
     if len(text) > MAX_LEN:
@@ -107,6 +167,15 @@ def _score(value: str) -> float:
         best = max(best, _kr_score(len(_kr_word.findall(text)), len(_kr_number.findall(text))))
     if _latin(text):
         best = max(best, 0.8)
+    if _latin_words(text) and not re.search(f"{HAN}|[가-힣]", text) and not _structured(text):
+        parts = _latin_parts_score(
+            bool(_street_word(text)),
+            bool(_postcode(text)),
+            bool(_digit_postcode(text)),
+            len(_house_number.findall(text)),
+            bool(_parts(text)),
+        )
+        best = max(best, parts)
     return best
 
 
@@ -154,12 +223,30 @@ def _scores(series: pl.Series) -> pl.DataFrame:
         kr_applies=text.str.contains("[가-힣]"),
         digit=text.str.contains("[0-9]"),
         latin_applies=text.str.contains("^[0-9]"),
+        words_applies=text.str.contains(LATIN_WORDS)
+        & ~text.str.contains(f"{HAN}|[가-힣]")
+        & ~text.str.contains(STRUCTURED),
     )
     frame = frame.with_columns(
         markers=pl.when(pl.col("cn_applies")).then(text.str.count_matches(CN_MARKERS)),
         words=pl.when(pl.col("kr_applies")).then(text.str.count_matches(KR_MARKER_WORD)),
         latin=pl.when(pl.col("latin_applies")).then(text.str.contains(_text.anchored(LATIN))),
     )
+    # Addresses written in parts are checked only in batches that hold Latin-script words (Polars would
+    # run the five regexes over a whole column of Chinese addresses to throw the results away).
+    part_checks = ("street", "postcode", "digit_postcode", "parts")
+    if frame.select(pl.col("words_applies").any()).item():
+        applies = pl.col("words_applies")
+        frame = frame.with_columns(
+            street=pl.when(applies).then(text.str.contains(STREET_WORD)),
+            postcode=pl.when(applies).then(text.str.contains(POSTCODE)),
+            digit_postcode=pl.when(applies).then(text.str.contains(DIGIT_POSTCODE)),
+            house=pl.when(applies).then(text.str.count_matches(HOUSE_NUMBER)),
+            parts=pl.when(applies).then(text.str.contains(PARTS)),
+        )
+    else:
+        frame = frame.with_columns(pl.lit(None, dtype=pl.Boolean).alias(c) for c in part_checks)
+        frame = frame.with_columns(house=pl.lit(None, dtype=pl.UInt32))
     # House numbers matter only beside two or more marker words.
     frame = frame.with_columns(
         numbers=pl.when(pl.col("words") >= 2).then(text.str.count_matches(KR_NUMBER)).otherwise(0)
@@ -182,7 +269,21 @@ def _scores(series: pl.Series) -> pl.DataFrame:
         ]
     )
     latin = pl.col("latin").cast(pl.Float64) * 0.8
-    best = pl.max_horizontal(cn.fill_null(0.0), kr.fill_null(0.0), latin.fill_null(0.0))
+    street, postcode, digit_postcode, parts = (
+        pl.col(c).fill_null(False) for c in ("street", "postcode", "digit_postcode", "parts")
+    )
+    house = pl.col("house").fill_null(0) > 0
+    houses = pl.col("house").fill_null(0) >= 2
+    in_parts = _text.first_of(
+        [
+            (street & house & parts, pl.lit(0.9)),
+            (parts & ((postcode & house) | (digit_postcode & houses)), pl.lit(0.8)),
+            (street & house, pl.lit(0.7)),
+        ]
+    )
+    best = pl.max_horizontal(
+        cn.fill_null(0.0), kr.fill_null(0.0), latin.fill_null(0.0), in_parts.fill_null(0.0)
+    )
     return frame.with_columns(score=best * pl.col("short").cast(pl.Float64))
 
 
