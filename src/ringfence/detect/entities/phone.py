@@ -267,9 +267,8 @@ def _calling_code_regions() -> tuple[dict[str, str], ...]:
 _CODE_REGIONS = _calling_code_regions()
 
 
-def region_expr(col: pl.Expr) -> pl.Expr:
-    """Polars: the ISO 3166 country of every valid number (CN before KR; other countries by calling
-    code), null for invalid ones."""
+def _region_of() -> pl.Expr:
+    """Over a :func:`_checks` frame: the ISO 3166 country of every valid number, null for invalid ones."""
     digits = pl.col("number").str.strip_prefix("+").str.strip_prefix("00")
     by_code = pl.coalesce(
         [
@@ -278,7 +277,7 @@ def region_expr(col: pl.Expr) -> pl.Expr:
         ]
     )
     kr_grouped = _text.strip_expr(pl.col("written")).str.contains(_text.anchored(_KR_GROUPING))
-    region_of = (
+    return (
         pl.when(~pl.col("valid"))
         .then(pl.lit(None, dtype=pl.String))
         .when(kr_grouped & pl.col("kr"))
@@ -289,4 +288,43 @@ def region_expr(col: pl.Expr) -> pl.Expr:
         .then(pl.lit("KR"))
         .otherwise(by_code)
     )
-    return _text.staged(col, _checks, region_of, pl.String())
+
+
+def region_expr(col: pl.Expr) -> pl.Expr:
+    """Polars: the ISO 3166 country of every valid number (CN before KR; other countries by calling
+    code), null for invalid ones."""
+    return _text.staged(col, _checks, _region_of(), pl.String())
+
+
+_HOME_CODES = {"CN": "86", "KR": "82"}
+
+
+def _e164(frame: pl.DataFrame) -> pl.DataFrame:
+    number = pl.col("number")
+    frame = frame.with_columns(region=_region_of())
+    code = pl.col("region").replace_strict(_HOME_CODES, default=None, return_dtype=pl.String)
+    intl = number.str.starts_with("+") | number.str.starts_with("00")
+    digits = number.str.strip_prefix("+").str.strip_prefix("00")
+    # A Chinese or Korean number: its national significant number is what follows the country code
+    # (written with + or 00, or 86/82 before a mobile) or the trunk 0, without that 0.
+    after_code = digits.str.slice(2)
+    national = pl.when(intl | number.str.starts_with(code)).then(after_code).otherwise(number)
+    home = pl.lit("+") + code + national.str.strip_prefix("0")
+    return frame.with_columns(
+        e164=pl.when(pl.col("region").is_null())
+        .then(pl.lit(None, dtype=pl.String))
+        .when(code.is_not_null())
+        .then(home)
+        .otherwise(pl.lit("+") + digits)
+    )
+
+
+def e164_expr(col: pl.Expr) -> pl.Expr:
+    """Polars: every valid number in E.164 form (``+8613812345678``), null for invalid ones.
+
+    The country is :func:`region_expr`'s (a number valid in both China and Korea is Chinese unless written
+    in the Korean mobile grouping), so it agrees with ``phonenumbers``' E.164 of the number parsed in that
+    country (``tests/detect/test_phone.py``); other countries' numbers are written with their code
+    already and keep their digits.
+    """
+    return _text.staged(col, lambda s: _e164(_checks(s)), pl.col("e164"), pl.String())
