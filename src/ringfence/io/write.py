@@ -36,6 +36,7 @@ __all__ = [
     "WriteResult",
     "neutralise_formulas",
     "parquet_options",
+    "sha256_file",
     "write_table",
 ]
 
@@ -266,3 +267,12 @@ def write_table(
         else:
             rows, cols = _write_text(_batches(data), tmp, fmt)
     return WriteResult(path=path, format=fmt, rows=rows, columns=cols)
+
+
+def sha256_file(path: str | os.PathLike[str]) -> str:
+    """The SHA-256 of a file's bytes, read in 1 MiB chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
