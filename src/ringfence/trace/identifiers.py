@@ -28,7 +28,7 @@ from ringfence.detect.entities import ENTITIES
 from ringfence.detect.entities import phone as phone_module
 from ringfence.keys import Prf
 
-__all__ = ["KINDS", "STRONG", "Digests", "digest_values", "domain", "normalise"]
+__all__ = ["KINDS", "STRONG", "Digests", "digest_normal", "digest_values", "domain", "normalise"]
 
 Digests = npt.NDArray[np.uint64]
 DOMAIN_PREFIX = "ringfence reference v1"
@@ -69,9 +69,14 @@ def normalise(values: pl.Series, kind: str) -> pl.Series:
     return frame.select(pl.when(module.valid_expr(col)).then(compact)).to_series()
 
 
-def digest_values(prf: Prf, values: pl.Series, kind: str) -> Digests:
-    """Keyed 64-bit digests of the normalised values of ``kind``, one per row (nulls dropped, not unique)."""
-    normal = normalise(values, kind).drop_nulls()
+def digest_normal(prf: Prf, normal: pl.Series) -> Digests:
+    """Keyed 64-bit digests of values already in normal form, one per non-null value, in order."""
+    normal = normal.drop_nulls()
     if not normal.len():
         return np.zeros(0, dtype=np.uint64)
     return prf.uint64(normal).to_numpy().astype(np.uint64, copy=False)
+
+
+def digest_values(prf: Prf, values: pl.Series, kind: str) -> Digests:
+    """Keyed 64-bit digests of the normalised values of ``kind`` (nulls and invalid values dropped)."""
+    return digest_normal(prf, normalise(values, kind))
