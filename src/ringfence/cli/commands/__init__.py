@@ -17,6 +17,7 @@ from ringfence.cli.commands import (
     risk,
     scan,
     synth,
+    trace,
 )
 
 
@@ -28,8 +29,10 @@ def register(app: typer.Typer) -> None:
     app.command("reveal")(reveal.reveal)
     app.command("risk")(risk.risk)
     app.command("release")(release.release)
+    app.command("trace")(trace.trace)
     app.command("demo")(demo.demo)
     app.add_typer(keys.app, name="keys")
     app.add_typer(recipients.app, name="recipients")
     app.add_typer(consent.app, name="consent")
     app.add_typer(ledger.app, name="ledger")
+    app.add_typer(trace.reference_app, name="reference")
