@@ -131,6 +131,7 @@ class Profile:
     name: str
     kind: str  # "token", "timestamp", "number", "text", or an entity name
     entity: str | None = None
+    also: tuple[str, ...] = ()  # the other national ID of a mixed column
     date_format: str | None = None  # for timestamps written as text
     epoch: str | None = None  # "s" or "ms" for epoch numbers
     text_number: bool = False  # amounts written as text
@@ -224,7 +225,7 @@ def _epoch(values: pl.Series, name: str) -> str | None:
 def profile(sample: pl.DataFrame) -> dict[str, Profile]:
     """The profile of every column of a sample (see the module docstring)."""
     strings = [c for c, d in sample.schema.items() if d == pl.String]
-    entities = {f.name: f.entity for f in classify_frame(sample.select(strings))} if strings else {}
+    findings = {f.name: f for f in classify_frame(sample.select(strings))} if strings else {}
     found: dict[str, Profile] = {}
     for name, dtype in sample.schema.items():
         values = sample.get_column(name)
@@ -237,8 +238,10 @@ def profile(sample: pl.DataFrame) -> dict[str, Profile]:
             text = values.str.strip_chars().replace("", None)
             if _share(text, text.filter(text.str.contains(TOKEN_RE))) >= SHARE:
                 found[name] = Profile(name, "token")
-            elif entities.get(name):
-                found[name] = Profile(name, str(entities[name]), entity=entities[name])
+            elif name in findings and findings[name].entity:
+                finding = findings[name]
+                also = tuple(str(a["entity"]) for a in finding.also)
+                found[name] = Profile(name, str(finding.entity), entity=finding.entity, also=also)
             elif (fmt := _timestamp_format(text)) is not None:
                 found[name] = Profile(name, "timestamp", date_format=fmt)
             elif _share(text, text.to_frame().select(_amount_text(pl.col(name))).to_series()) >= SHARE:

@@ -24,11 +24,21 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+from ringfence.detect.classify import ColumnFinding
 from ringfence.detect.entities import ENTITIES
 from ringfence.detect.entities import phone as phone_module
 from ringfence.keys import Prf
 
-__all__ = ["KINDS", "STRONG", "Digests", "digest_normal", "digest_values", "domain", "normalise"]
+__all__ = [
+    "KINDS",
+    "STRONG",
+    "Digests",
+    "digest_normal",
+    "digest_values",
+    "domain",
+    "kinds_of",
+    "normalise",
+]
 
 Digests = npt.NDArray[np.uint64]
 DOMAIN_PREFIX = "ringfence reference v1"
@@ -46,6 +56,13 @@ STRONG: tuple[str, ...] = (
     "IMEI",
 )
 KINDS: tuple[str, ...] = ("PERSON_NAME", *STRONG)
+
+
+def kinds_of(finding: ColumnFinding) -> list[str]:
+    """The identifier kinds a scanned column holds: its entity, and the other national ID of a mixed
+    column (CN resident IDs beside KR RRNs)."""
+    found = [finding.entity, *(str(a["entity"]) for a in finding.also)]
+    return [k for k in found if k in KINDS]
 
 
 def domain(kind: str) -> str:

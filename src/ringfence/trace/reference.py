@@ -33,7 +33,7 @@ from ringfence.io import BATCH_ROWS
 from ringfence.io.read import Source, open_source
 from ringfence.keys import KeyResolver
 from ringfence.state import StateStore
-from ringfence.trace.identifiers import KINDS, Digests, digest_values, domain
+from ringfence.trace.identifiers import KINDS, Digests, digest_values, domain, kinds_of
 
 __all__ = ["Reference", "ReferenceDigests", "add_reference", "contains", "list_references", "load_digests"]
 
@@ -47,7 +47,7 @@ class Reference:
     input: str
     rows: int
     key_id: str
-    columns: dict[str, str]  # column -> kind
+    columns: dict[str, list[str]]  # column -> kinds
     digests: dict[str, int]  # kind -> distinct digests
 
     def to_json(self) -> dict[str, Any]:
@@ -104,20 +104,21 @@ def add_reference(
     source = input if isinstance(input, Source) else open_source(input)
     chosen = _name_of(source, name)
     finding = scan_source(source)
-    columns = {c.name: str(c.entity) for c in finding.columns if c.entity in KINDS}
+    columns = {c.name: kinds_of(c) for c in finding.columns if kinds_of(c)}
     if not columns:
         raise UsageError(
             f"{source.name}: no column holds an identifier a reference keeps "
             f"({', '.join(KINDS)}); nothing to add"
         )
     key_id = keys.primary_id("hmac")
-    prfs = {kind: keys.prf(key_id, domain(kind)) for kind in set(columns.values())}
+    prfs = {kind: keys.prf(key_id, domain(kind)) for kinds in columns.values() for kind in kinds}
     parts: dict[str, list[Digests]] = defaultdict(list)
     rows = 0
     for batch in source.batches(batch_rows, list(columns)):
         rows += batch.height
-        for column, kind in columns.items():
-            parts[kind].append(digest_values(prfs[kind], batch.get_column(column), kind))
+        for column, kinds in columns.items():
+            for kind in kinds:
+                parts[kind].append(digest_values(prfs[kind], batch.get_column(column), kind))
     merged = {kind: np.unique(np.concatenate(p)) for kind, p in parts.items()}
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     with store.transaction():

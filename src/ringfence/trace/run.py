@@ -182,24 +182,32 @@ def _candidates(sources: Sequence[str | os.PathLike[str] | Source]) -> list[Cand
 def _reference_hits(
     leak: pl.DataFrame, alignment: Alignment, groups: Sequence[ReferenceDigests], keys: KeyResolver
 ) -> tuple[np.ndarray, list[ColumnHits]]:
-    """Rows with a strong identifier a reference holds, and per identifier column how many values hit."""
-    rows = np.zeros(leak.height, dtype=np.bool_)
+    """Rows whose strong identifiers a reference holds, and per identifier column how many values hit.
+
+    A row is ours when its strong identifiers hit at least ``min(2, present)`` times (``present``: how
+    many it holds in a valid form): a forger's invented e-mail can equal a real one by chance (names
+    spelled the same way), two of one person's identifiers together cannot. Names never count alone.
+    """
+    present = np.zeros(leak.height, dtype=np.int64)
+    hits_per_row = np.zeros(leak.height, dtype=np.int64)
     hits = []
     for name, prof in alignment.profiles.items():
-        kind = prof.entity
-        if kind is None or not any(kind in g.by_kind for g in groups):
-            continue
-        normal = normalise(leak.get_column(name), kind)
-        valid = normal.is_not_null().to_numpy()
-        hit = np.zeros(leak.height, dtype=np.bool_)
-        for group in groups:
-            if kind in group.by_kind:
-                words = digest_normal(keys.prf(group.key_id, domain(kind)), normal)
-                inside = contains(group.by_kind[kind], words)
-                hit[np.flatnonzero(valid)] |= inside
-        if kind in STRONG:
-            rows |= hit
-        hits.append(ColumnHits(name, kind, int(valid.sum()), int(hit.sum())))
+        kinds = [
+            k for k in (prof.entity, *prof.also) if k is not None and any(k in g.by_kind for g in groups)
+        ]
+        for kind in kinds:
+            normal = normalise(leak.get_column(name), kind)
+            valid = normal.is_not_null().to_numpy()
+            hit = np.zeros(leak.height, dtype=np.bool_)
+            for group in groups:
+                if kind in group.by_kind:
+                    words = digest_normal(keys.prf(group.key_id, domain(kind)), normal)
+                    hit[np.flatnonzero(valid)] |= contains(group.by_kind[kind], words)
+            if kind in STRONG:
+                present += valid
+                hits_per_row += hit
+            hits.append(ColumnHits(name, kind, int(valid.sum()), int(hit.sum())))
+    rows = (hits_per_row >= 1) & (hits_per_row >= np.minimum(present, 2))
     return rows, hits
 
 
