@@ -244,12 +244,14 @@ def trace(
     ours, hits = _reference_hits(leak, alignment, groups, keys)
     paired = {m.leak: m.target for m in alignment.matches}
     token_cols = {n: paired.get(n) for n, p in alignment.profiles.items() if p.kind == "token"}
-    tokens = token_evidence(leak, token_cols, releases, _candidates(sources) if token_cols else [], keys)
+    candidates = _candidates(sources) if token_cols else []
+    tokens = token_evidence(leak, token_cols, releases, candidates, keys)
     ours |= tokens.rows
     matched = int(ours.sum())
     interval = wilson(matched, leak.height)
     scored = _scored(tokens)
-    comparable = any(h.kind in STRONG for h in hits) or bool(token_cols)
+    # Tokens say something only when our own values could be tokenized again (--source).
+    comparable = any(h.kind in STRONG for h in hits) or bool(token_cols and candidates)
     result = TraceResult(
         rows=leak.height,
         matched_rows=matched,
