@@ -10,7 +10,16 @@
 from ringfence.policy.draft import draft_policy
 from ringfence.policy.entities import ENTITY_TYPES, EntityType
 from ringfence.policy.load import PolicyError, PolicyFileError, load_policy, parse_policy
-from ringfence.policy.model import Fingerprint, Hierarchy, Policy, Risk, canonical_json, policy_hash
+from ringfence.policy.model import (
+    Fingerprint,
+    Hierarchy,
+    MarkColumn,
+    MarkKind,
+    Policy,
+    Risk,
+    canonical_json,
+    policy_hash,
+)
 from ringfence.policy.resolve import resolve_rules
 from ringfence.policy.rules import (
     ACTION_SPECS,
@@ -35,6 +44,8 @@ __all__ = [
     "EntityType",
     "Fingerprint",
     "Hierarchy",
+    "MarkColumn",
+    "MarkKind",
     "Policy",
     "PolicyError",
     "PolicyFileError",

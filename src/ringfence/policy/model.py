@@ -47,21 +47,65 @@ class PolicyProblem(ValueError):
         self.message = message
 
 
+MarkKind = Literal["amount", "timestamp", "number"]
+
+
+class MarkColumn(BaseModel):
+    """How one released column may carry fingerprint marks: ``kind`` says how its values are read
+    (``amount``: a money amount, marked in its minor units, and never turned from a round amount into a
+    non-round one; ``timestamp``: marked in its seconds or milliseconds; ``number``: any other numeric
+    column), ``tolerance`` the largest change of one cell, in the column's own units (``0.01`` of a
+    currency unit; ``1`` second, ``0.001`` for milliseconds). Left out, the tolerance is ``0.01`` for an
+    amount, 1 second for a timestamp and 1 for a number."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    kind: MarkKind
+    tolerance: float | None = Field(default=None, gt=0, le=3600)
+
+
 class Fingerprint(BaseModel):
-    """Fingerprinting of released copies (read by the trace stage; parsed and recorded until then)."""
+    """Fingerprinting of released copies (:mod:`ringfence.fingerprint`): each recipient's copy carries
+    its own marks and canary records. ``columns`` names the columns that may carry marks (a list, each
+    kind read from its type and name, or a mapping to :class:`MarkColumn`); left out, the release picks
+    the numeric and time columns the policy keeps as they are and that hold no personal data.
+    ``immutable`` names columns that are never changed (settlement-critical fields; identifiers never are).
+    ``canaries`` is the number of canary records added to each release; ``strength`` the size of the
+    coalition the code is tuned against (low: a single leaker, normal: two, high: three or more)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     enabled: bool = False
-    columns: list[str] | None = Field(default=None, min_length=1)
+    columns: list[str] | dict[str, MarkColumn] | None = Field(default=None, min_length=1)
+    immutable: list[str] = Field(default_factory=list)
+    canaries: int = Field(default=3, ge=0, le=100)
     strength: Literal["low", "normal", "high"] = "normal"
 
     @field_validator("columns")
     @classmethod
-    def _unique(cls, value: list[str] | None) -> list[str] | None:
-        if value is not None and len(set(value)) != len(value):
+    def _unique(
+        cls, value: list[str] | dict[str, MarkColumn] | None
+    ) -> list[str] | dict[str, MarkColumn] | None:
+        if isinstance(value, list) and len(set(value)) != len(value):
             raise ValueError("a column is named twice")
         return value
+
+    @model_validator(mode="after")
+    def _disjoint(self) -> Fingerprint:
+        both = sorted(set(self.columns or ()) & set(self.immutable))
+        if both:
+            raise PolicyProblem(
+                ("fingerprint", "immutable"), f"column {both[0]!r} is both marked and immutable"
+            )
+        return self
+
+    def marked(self) -> list[str]:
+        """The column names ``columns`` lists (in order), or none."""
+        return list(self.columns or ())
+
+    def column(self, name: str) -> MarkColumn | None:
+        """The declared kind and tolerance of ``name``, when ``columns`` is a mapping."""
+        return self.columns.get(name) if isinstance(self.columns, dict) else None
 
 
 class Hierarchy(BaseModel):
@@ -169,6 +213,10 @@ def _with_entity(rule: Rule, entity: str) -> Rule:
         raise PolicyProblem(("entities", entity), first["msg"]) from None
 
 
+# Fingerprint fields added after policies were first hashed, with their defaults.
+_FINGERPRINT_ADDED: dict[str, object] = {"immutable": [], "canaries": 3}
+
+
 def canonical_json(policy: Policy) -> str:
     """The policy as compact JSON with sorted keys and every default filled in: equal policies (however
     their YAML is laid out, ordered or abbreviated) give equal text. A policy without a ``risk`` section
@@ -177,6 +225,10 @@ def canonical_json(policy: Policy) -> str:
     for added in ("risk", "subject"):  # sections added later: absent, they leave the hash as it was
         if doc.get(added) is None:
             doc.pop(added, None)
+    fingerprint = doc["fingerprint"]
+    for name, default in _FINGERPRINT_ADDED.items():  # fields added later: at their default, no change
+        if fingerprint.get(name) == default:
+            fingerprint.pop(name)
     return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 

@@ -1,0 +1,122 @@
+"""Reading marks from an aligned leak and accusing with a computed bound; finding canaries.
+
+:func:`attribute` groups the candidate releases' records by code (key id, domain, cut-off, rate): in each,
+it reads the leak's cells in the marked columns it has (:mod:`ringfence.fingerprint.cells`), keeps the
+cells the domain selected, takes the majority symbol of each position (cells of one position carry one
+symbol, so each position counts once and the innocent's terms stay independent), and scores every
+recipient of the group's records. Each recipient's ``false_accusation_bound`` is the exact Chernoff bound
+of :class:`~ringfence.fingerprint.code.Bound`, with a union over every (code, recipient) pair scored; a
+canary hit (:func:`canary_hits`) adds its own bound, the chance that unrelated rows match a canary's
+key-drawn values. A recipient is named only when the bound is at most 1e-9.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+import numpy as np
+import polars as pl
+
+from ringfence.fingerprint.canary import canary_matches
+from ringfence.fingerprint.cells import read_cells
+from ringfence.fingerprint.code import Bound, biases, codewords, scores
+from ringfence.fingerprint.embed import selection
+from ringfence.fingerprint.record import Accusation, MarkedColumn, MarkRecord
+from ringfence.keys import KeyResolver
+
+__all__ = ["attribute", "canary_hits", "read_symbols"]
+
+
+def read_symbols(
+    leak: pl.DataFrame,
+    columns: Sequence[MarkedColumn],
+    keys: KeyResolver,
+    key_id: str,
+    domain: str,
+    rate: float,
+) -> tuple[pl.Series, np.ndarray, int]:
+    """(positions, majority symbol of each, selected cells read) of the leak's marked cells."""
+    frames = []
+    for column in columns:
+        if column.name not in leak.columns:
+            continue
+        cells = read_cells(leak.get_column(column.name), column)
+        chosen, mask, _ = selection(keys, key_id, domain, cells.positions, rate)
+        bits = (cells.grains & 1) ^ mask
+        frames.append(pl.DataFrame({"p": cells.positions.filter(pl.Series(chosen)), "b": bits[chosen]}))
+    if not frames:
+        return pl.Series("p", [], dtype=pl.String), np.zeros(0, dtype=np.int64), 0
+    read = pl.concat(frames)
+    votes = (
+        read.group_by("p")
+        .agg(ones=pl.col("b").sum(), n=pl.len())
+        .filter(pl.col("ones") * 2 != pl.col("n"))  # a tie says nothing
+        .sort("p")
+    )
+    y = (votes.get_column("ones") * 2 > votes.get_column("n")).cast(pl.Int64).to_numpy()
+    return votes.get_column("p"), y, read.height
+
+
+def attribute(leak: pl.DataFrame, records: Sequence[MarkRecord], keys: KeyResolver) -> list[Accusation]:
+    """One :class:`Accusation` per recipient of ``records`` (see the module docstring). ``leak`` is
+    aligned: columns renamed to the released names, amounts numeric, timestamps ``pl.Datetime``."""
+    groups: dict[tuple[str, str, float, float], list[MarkRecord]] = defaultdict(list)
+    for record in records:
+        groups[(record.key_id, record.domain, record.cutoff, record.rate)].append(record)
+    tests = sum(len({r.recipient for r in group}) for group in groups.values())
+    hits = canary_matches(leak, records, keys)
+    best: dict[str, Accusation] = {}
+    for (key_id, domain, cutoff, rate), group in groups.items():
+        columns = list({(c.name, c.kind, c.tolerance): c for r in group for c in r.columns}.values())
+        positions, y, _ = read_symbols(leak, columns, keys, key_id, domain, rate)
+        recipients = sorted({r.recipient for r in group})
+        p = biases(keys, key_id, domain, positions, cutoff)
+        x = codewords(keys, key_id, domain, recipients, positions, p)
+        score = scores(x, y, p) if positions.len() else np.zeros(len(recipients))
+        bound = Bound.of(y, p, tests)
+        marks = bound.union(score)
+        threshold = bound.threshold()
+        for k, recipient in enumerate(recipients):
+            ids = tuple(sorted({r.release_id for r in group if r.recipient == recipient and r.release_id}))
+            found, canary_bound = hits.get(recipient, (0, 1.0))
+            evidence = (("marks",) if marks[k] < 1.0 and score[k] > 0 else ()) + (
+                ("canaries",) if found else ()
+            )
+            accusation = Accusation(
+                recipient=recipient,
+                release_ids=ids,
+                evidence=evidence,
+                score=float(score[k]),
+                threshold=threshold,
+                false_accusation_bound=float(min(marks[k], canary_bound)),
+                cells_read=int(positions.len()),
+                canary_hits=found,
+            )
+            kept = best.get(recipient)
+            if kept is None or accusation.false_accusation_bound < kept.false_accusation_bound:
+                if kept is not None:  # the same recipient under two codes: keep every release id
+                    ids = tuple(sorted({*ids, *kept.release_ids}))
+                    accusation = _with_ids(accusation, ids)
+                best[recipient] = accusation
+            else:
+                best[recipient] = _with_ids(kept, tuple(sorted({*ids, *kept.release_ids})))
+    return sorted(best.values(), key=lambda a: (a.false_accusation_bound, -a.score, a.recipient))
+
+
+def _with_ids(accusation: Accusation, ids: tuple[str, ...]) -> Accusation:
+    return Accusation(
+        accusation.recipient,
+        ids,
+        accusation.evidence,
+        accusation.score,
+        accusation.threshold,
+        accusation.false_accusation_bound,
+        accusation.cells_read,
+        accusation.canary_hits,
+    )
+
+
+def canary_hits(leak: pl.DataFrame, records: Sequence[MarkRecord], keys: KeyResolver) -> dict[str, int]:
+    """The number of each recipient's canary records found in ``leak`` (recipients with none left out)."""
+    return {recipient: n for recipient, (n, _) in canary_matches(leak, records, keys).items() if n}

@@ -1,0 +1,120 @@
+"""The embedder: a runner step that sets the selected cells of a recipient's copy to its code symbols.
+
+Placed after the plan's transforms, so marks sit on the values as released. For each marked column of
+each batch (:mod:`ringfence.fingerprint.cells`): the markable cells, their positions, the keyed selection
+and mask (shared by the domain), the biases of the selected positions and the recipient's symbols there
+(:mod:`ringfence.fingerprint.code`); a cell changes only where its value does not already carry the
+symbol, by one grain. Never more than :data:`MAX_CHANGED` of a column's non-null cells change in a batch
+(the changes whose selection draw is smallest are kept when a batch would exceed it). The step counts
+cells and changes and keeps the moments the release reports (mean and variance shift per column).
+Elementwise over rows: a cell's mark depends only on its own value, never on the batch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import polars as pl
+
+from ringfence.fingerprint.cells import read_cells, write_cells
+from ringfence.fingerprint.code import biases, codewords, words
+from ringfence.fingerprint.record import ColumnShift, MarkedColumn, MarkRecord
+from ringfence.keys import KeyResolver
+
+__all__ = ["MAX_CHANGED", "MarkStep", "selection"]
+
+MAX_CHANGED = 0.05
+_TWO63 = float(2**63)
+
+
+def selection(
+    keys: KeyResolver, key_id: str, domain: str, positions: pl.Series, rate: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(selected, mask bit, selection draw) of each position: the domain's keyed choice of carriers."""
+    w = words(keys, key_id, "cell", domain, positions)
+    draw = (w >> np.uint64(1)).astype(np.float64) / _TWO63
+    return draw < rate, (w & np.uint64(1)).astype(np.int64), draw
+
+
+@dataclass
+class _Moments:
+    """Sums from which the mean and variance shift follow exactly: with ``d`` the change of each cell,
+    ``Δmean = Σd/n`` and ``Δvar = (2Σvd + Σd²)/n − 2·mean(v)·mean(d) − mean(d)²``."""
+
+    cells: int = 0
+    changed: int = 0
+    sums: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0, 0.0])  # v, d, v·d, d²
+    max_change: float = 0.0
+    origin: float | None = None  # values are taken relative to the first one, to keep precision
+
+    def add(self, old: pl.Series, new: pl.Series, changed: int) -> None:
+        a, b = _numbers(old), _numbers(new)
+        valid = np.isfinite(a)
+        a, d = a[valid], (b - a)[valid]
+        if self.origin is None and a.size:
+            self.origin = float(a[0])
+        a = a - (self.origin or 0.0)
+        self.cells += int(valid.sum())
+        self.changed += changed
+        for k, part in enumerate((a, d, a * d, d * d)):
+            self.sums[k] += float(part.sum())
+        self.max_change = max(self.max_change, float(np.abs(d).max()) if d.size else 0.0)
+
+    def shift(self) -> ColumnShift:
+        n = max(self.cells, 1)
+        mean_v, mean_d = self.sums[0] / n, self.sums[1] / n
+        variance = (2 * self.sums[2] + self.sums[3]) / n - 2 * mean_v * mean_d - mean_d**2
+        return ColumnShift(
+            cells=self.cells,
+            changed=self.changed,
+            mean_shift=mean_d,
+            variance_shift=variance,
+            max_change=self.max_change,
+        )
+
+
+def _numbers(series: pl.Series) -> np.ndarray:
+    """Float values of a numeric or datetime column (datetimes in seconds since the epoch); NaN for null."""
+    if isinstance(series.dtype, pl.Datetime):
+        us = series.dt.cast_time_unit("us").to_physical().cast(pl.Float64)
+        return np.asarray((us / 1e6).fill_null(np.nan).to_numpy(), dtype=np.float64)
+    return np.asarray(series.cast(pl.Float64).fill_null(np.nan).to_numpy(), dtype=np.float64)
+
+
+class MarkStep:
+    """The runner step that marks one recipient's copy (see the module docstring)."""
+
+    name = "fingerprint"
+
+    def __init__(self, record: MarkRecord, keys: KeyResolver) -> None:
+        self.record = record
+        self._keys = keys
+        self._moments = {c.name: _Moments() for c in record.columns}
+
+    def __call__(self, batch: pl.DataFrame) -> pl.DataFrame:
+        replaced = [self._mark(batch.get_column(c.name), c) for c in self.record.columns if c.name in batch]
+        return batch.with_columns(replaced) if replaced else batch
+
+    def _mark(self, series: pl.Series, column: MarkedColumn) -> pl.Series:
+        r = self.record
+        cells = read_cells(series, column)
+        chosen, mask, draw = selection(self._keys, r.key_id, r.domain, cells.positions, r.rate)
+        idx = np.flatnonzero(chosen)
+        positions = cells.positions.gather(idx)
+        p = biases(self._keys, r.key_id, r.domain, positions, r.cutoff)
+        symbol = codewords(self._keys, r.key_id, r.domain, [r.recipient], positions, p)[0].astype(np.int64)
+        grains = cells.grains[idx]
+        target = (grains & ~np.int64(1)) | (symbol ^ mask[idx])
+        moved = np.flatnonzero(target != grains)
+        cap = int(MAX_CHANGED * (series.len() - series.null_count()))
+        if moved.size > cap:  # keep the changes drawn first; the rest keep their value
+            moved = moved[np.argsort(draw[idx][moved], kind="stable")[:cap]]
+        rows = cells.rows[idx][moved]
+        out = write_cells(series, column, rows, target[moved], cells.rest[idx][moved])
+        self._moments[column.name].add(series, out, int(rows.size))
+        return out
+
+    def shifts(self) -> dict[str, ColumnShift]:
+        """What marking did to each column so far (cells, changes, mean and variance shift)."""
+        return {name: m.shift() for name, m in self._moments.items()}
