@@ -3,13 +3,16 @@
 ```
 LEAK... ─▶ read (any format) ─▶ align to the released columns (align.py)
         ─▶ authenticity: identifiers vs references' digests, tokens vs our tokens (verdict.py)
-        ─▶ attribution: per-recipient tokens (tokens.py), each suspect with a computed bound
+        ─▶ attribution: per-recipient tokens (tokens.py); marks and canaries read from the aligned leak
+           (ringfence.fingerprint.attribute); each recipient with a computed bound
         ─▶ verdict ─▶ a "trace" ledger entry (digests of the leak files, verdict, suspects; no values)
 ```
 
-Candidate releases come from the ledger only (every ``release`` entry), never from a stored copy of
-released data. Everything the result holds is a count, a rate, a name of a column, a recipient or a
-release, or a bound: never a value of the leak.
+Candidate releases come from the ledger only (every ``release`` entry, its ``"fingerprint"`` mark record
+when it has one), never from a stored copy of released data. A recipient with evidence of both kinds
+(tokens, and marks or canaries) gets twice the smaller of the two bounds: each bound holds on its own,
+and the union over the two tests keeps the combined one honest. Everything the result holds is a count,
+a rate, a name of a column, a recipient or a release, or a bound: never a value of the leak.
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ import polars as pl
 
 from ringfence import __version__
 from ringfence.detect.scan import scan_source
-from ringfence.errors import UsageError
+from ringfence.errors import InvalidFormat, UsageError
+from ringfence.fingerprint import Accusation, MarkRecord, attribute, canary_hits
 from ringfence.io.read import Source, open_sources
 from ringfence.io.write import sha256_file
 from ringfence.keys import KeyResolver
@@ -211,17 +215,47 @@ def _reference_hits(
     return rows, hits
 
 
-def _scored(tokens: TokenEvidence) -> list[Scored]:
-    return [
-        Scored(
+def _scored(
+    tokens: TokenEvidence, accusations: Sequence[Accusation], canaries: dict[str, int]
+) -> list[Scored]:
+    """Every recipient scored, with its evidence and bound (see the module docstring)."""
+    found: dict[str, Scored] = {}
+    for a in accusations:
+        detail: dict[str, Any] = {"score": round(a.score, 3), "threshold": round(a.threshold, 3)}
+        detail |= {"cells read": a.cells_read, "canaries": canaries.get(a.recipient, 0)}
+        release = a.release_ids[-1] if a.release_ids else ""
+        found[a.recipient] = Scored(a.recipient, release, a.evidence, a.false_accusation_bound, detail)
+    for recipient, k in tokens.matched.items():
+        bound = tokens.bound[recipient]
+        detail = {"tokens": k, "leaked tokens": tokens.tokens}
+        marks = found.get(recipient)
+        if marks is None:
+            found[recipient] = Scored(recipient, tokens.release_of[recipient], ("tokens",), bound, detail)
+            continue
+        combined = min(1.0, 2 * min(bound, marks.false_accusation_bound)) if marks.evidence else bound
+        found[recipient] = Scored(
             recipient,
             tokens.release_of[recipient],
-            ("tokens",),
-            tokens.bound[recipient],
-            {"tokens": k, "leaked_tokens": tokens.tokens},
+            ("tokens", *marks.evidence),
+            combined,
+            marks.detail | detail,
         )
-        for recipient, k in sorted(tokens.matched.items())
-    ]
+    return sorted(found.values(), key=lambda s: (s.false_accusation_bound, s.recipient))
+
+
+def _mark_records(releases: Sequence[ReleaseInfo]) -> list[MarkRecord]:
+    """The mark records of the releases that carry one (a malformed one stops the trace: fail closed)."""
+    records = []
+    for r in releases:
+        if r.fingerprint is None:
+            continue
+        try:
+            records.append(MarkRecord.model_validate(r.fingerprint))
+        except ValueError:
+            raise InvalidFormat(
+                f"the mark record of release {r.release_id} (ledger entry {r.entry}) is malformed"
+            ) from None
+    return records
 
 
 def trace(
@@ -238,8 +272,8 @@ def trace(
     is False."""
     leak, described = _read_leaks(leaks)
     releases = read_releases(ledger)
-    targets = _targets(releases)
-    alignment = align(leak, targets)
+    records = _mark_records(releases)
+    alignment = align(leak, _targets(releases, records))
     groups = load_digests(store)
     ours, hits = _reference_hits(leak, alignment, groups, keys)
     paired = {m.leak: m.target for m in alignment.matches}
@@ -249,8 +283,12 @@ def trace(
     ours |= tokens.rows
     matched = int(ours.sum())
     interval = wilson(matched, leak.height)
-    scored = _scored(tokens)
-    # Tokens say something only when our own values could be tokenized again (--source).
+    accusations = attribute(alignment.frame, records, keys) if records and alignment.matches else []
+    canaries = canary_hits(alignment.frame, records, keys) if records and alignment.matches else {}
+    scored = _scored(tokens, accusations, canaries)
+    # Rows are checked by identifiers and tokens; tokens only when our own values could be tokenized
+    # again (--source). Marks name a copy as a whole but prove no single row, so they count for
+    # attribution only: a leak without identifiers and with no recipient named is inconclusive.
     comparable = any(h.kind in STRONG for h in hits) or bool(token_cols and candidates)
     result = TraceResult(
         rows=leak.height,
@@ -271,10 +309,16 @@ def trace(
     return result
 
 
-def _targets(releases: Sequence[ReleaseInfo]) -> list[Target]:
-    """Every column name any release wrote, once."""
+_MARK_KINDS = {"amount": "number", "timestamp": "timestamp", "number": "number"}
+
+
+def _targets(releases: Sequence[ReleaseInfo], records: Sequence[MarkRecord]) -> list[Target]:
+    """Every column name any release wrote, once; a marked column with the kind its record gives."""
+    kinds = {c.name: _MARK_KINDS[c.kind] for r in records for c in r.columns}
     seen: dict[str, Target] = {}
     for r in releases:
         for column in r.columns:
-            seen.setdefault(column, Target(column))
+            seen.setdefault(column, Target(column, kinds.get(column)))
+    for name, kind in kinds.items():
+        seen.setdefault(name, Target(name, kind))
     return list(seen.values())
