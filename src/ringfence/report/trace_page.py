@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from ringfence.trace.run import Scored, TraceResult
 
 TITLE = "ringfence trace report"
+SHOWN = 15  # recipients drawn and listed: the strongest; the rest are counted
 THRESHOLD = 9.0  # -log10 of the naming bound, 1e-9
 AXIS_MAX = 30.0  # strengths beyond this are drawn at the end of the axis
 
@@ -117,7 +118,8 @@ def render_trace_report(result: TraceResult, *, generated_at: dt.datetime | None
         Card("99% interval", f"{low:.1%} – {high:.1%}", note="Wilson score interval"),
         Card("Releases scored", format_count(result.releases), note=f"{result.references} reference key(s)"),
     ]
-    scored = sorted(result.scored, key=lambda s: s.false_accusation_bound)
+    ranked = sorted(result.scored, key=lambda s: (s.false_accusation_bound, s.recipient))
+    scored, hidden = ranked[:SHOWN], len(ranked) - min(len(ranked), SHOWN)
     return render_page(
         "trace.html.j2",
         title=TITLE,
@@ -137,6 +139,7 @@ def render_trace_report(result: TraceResult, *, generated_at: dt.datetime | None
             for s in scored
         ],
         chart=threshold_chart_svg(scored),
+        hidden=hidden,
         matches=[m.to_json() for m in result.alignment.matches],
         unpaired=[
             n for n in result.alignment.profiles if n not in {m.leak for m in result.alignment.matches}
