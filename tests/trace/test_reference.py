@@ -1,4 +1,4 @@
-"""`reference add`: the company's own records as sorted keyed digests, and nothing else, in the state store."""
+"""`reference add`: the company's own records as sorted keyed digests, and nothing else, in the store."""
 
 from __future__ import annotations
 

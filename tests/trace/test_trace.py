@@ -123,7 +123,7 @@ def test_the_trace_is_a_ledger_entry_without_personal_values(
         [path], keys=keys, store=store, ledger=ledger, sources=[company.data / "customers.parquet"]
     )
     assert result.ledger_entry == before
-    entry = list(ledger.entries(since=before))[0]
+    entry = next(iter(ledger.entries(since=before)))
     assert entry.kind == "trace" and ledger.verify().ok
     fields = entry.fields
     assert fields["verdict"] == "attributed" and fields["suspects"][0]["recipient"] == "seoul-fraudnet"
