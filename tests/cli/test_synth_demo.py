@@ -94,6 +94,7 @@ def test_demo_runs_the_story_and_reports_figures_only(
         "check the release",
         "reveal a partner's report",
         "account for every release",
+        "trace a leak",
     ]
     by_name = {s["step"]: s for s in doc["steps"]}
     scan = by_name["scan"]
@@ -130,6 +131,12 @@ def test_demo_runs_the_story_and_reports_figures_only(
     ]
     assert Path(account["transparency report"]).read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert Path(account["checkpoint"]).read_text(encoding="utf-8").count("\n") >= 4
+    # The fraud partner's copy, offered for sale renamed and reformatted, is ours and names the partner.
+    traced = by_name["trace a leak"]
+    assert traced["trace"]["verdict"] == "attributed" and traced["trace"]["match_rate"] == 1.0
+    assert [s["recipient"] for s in traced["trace"]["suspects"]] == ["seoul-fraudnet"]
+    assert traced["trace"]["suspects"][0]["release_id"] == fraud["release_id"]
+    assert Path(traced["trace report"]).read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     # No personal value reaches the terminal: check a few phone numbers of the generated customers.
     phones = pl.read_parquet(tmp_path / "demo" / "data" / "customers.parquet")["phone"].head(50).to_list()
     assert not any(p in captured.out or p in captured.err for p in phones)
@@ -147,4 +154,6 @@ def test_demo_tells_the_story_in_sentences_and_ends_with_the_reports(
     assert last[0].startswith("Workspace: ") and any(
         line.startswith("Transparency report: ") for line in last
     )
+    assert any(line.startswith("Trace report: ") for line in last)
+    assert "verdict attributed: the copy came from seoul-fraudnet" in " ".join(captured.err.split())
     assert all(Path(line.split(": ", 1)[1]).exists() for line in last)

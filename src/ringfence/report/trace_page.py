@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from markupsafe import Markup, escape
 
 from ringfence.report.html import Card, format_count, render_page, write_html
+from ringfence.trace.verdict import bound_text
 
 if TYPE_CHECKING:
     from ringfence.trace.run import Scored, TraceResult
@@ -132,7 +133,7 @@ def render_trace_report(result: TraceResult, *, generated_at: dt.datetime | None
                 "recipient": s.recipient,
                 "release_id": s.release_id,
                 "evidence": ", ".join(s.evidence),
-                "bound": f"{s.false_accusation_bound:.1e}",
+                "bound": bound_text(s.false_accusation_bound),
                 "named": s.named,
                 "detail": ", ".join(f"{k} {v:,}" for k, v in s.detail.items()),
             }

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from typing import Literal
 
-__all__ = ["CHANCE", "MIN_ROWS", "NAME_BOUND", "NOT_OURS", "Verdict", "verdict", "wilson"]
+__all__ = ["CHANCE", "MIN_ROWS", "NAME_BOUND", "NOT_OURS", "Verdict", "bound_text", "verdict", "wilson"]
 
 Verdict = Literal["attributed", "ours-unattributed", "not-ours", "inconclusive"]
 
@@ -52,3 +52,8 @@ def verdict(rows: int, interval: tuple[float, float], comparable: bool, named: i
     if high <= NOT_OURS:
         return "not-ours"
     return "inconclusive"
+
+
+def bound_text(bound: float) -> str:
+    """A false-accusation bound for people: ``3e-14``, or ``below 1e-300`` past what a float holds."""
+    return "below 1e-300" if bound <= 1e-300 else f"{bound:.0e}"

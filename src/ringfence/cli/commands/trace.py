@@ -90,6 +90,7 @@ def trace(
 ) -> None:
     """Is this leaked data ours, how much of it, and whose copy did it come from? Recorded in the ledger."""
     from ringfence.trace import trace as run_trace
+    from ringfence.trace.verdict import bound_text
     from ringfence.workspace import check_output
 
     mode = mode_of(ctx, json_out, workspace)
@@ -122,7 +123,7 @@ def trace(
             s.recipient,
             s.release_id,
             ", ".join(s.evidence),
-            f"{s.false_accusation_bound:.1e}",
+            bound_text(s.false_accusation_bound),
             "yes" if s.named else "no",
         ]
         for s in result.scored
