@@ -23,8 +23,8 @@ def test_reference_holds_one_sorted_digest_per_distinct_identifier(company: Comp
     keys = company.ws.keyset()
     store = company.ws.state()
     try:
-        (ref,) = list_references(store)
-        (group,) = load_digests(store)
+        ref = next(r for r in list_references(store) if r.name == "customers")
+        (group,) = load_digests(store)  # every reference of the company's one key, merged per kind
     finally:
         store.close()
     assert ref.name == "customers" and ref.rows == company.customers.height
@@ -61,7 +61,7 @@ def test_adding_again_replaces_and_a_table_without_identifiers_is_refused(
         first = add_reference(store, keys, half, name="trial")
         again = add_reference(store, keys, half, name="trial")
         assert first.digests == again.digests and first.digests["PHONE_NUMBER"] == 100
-        assert [r.name for r in list_references(store)] == ["customers", "trial"]
+        assert [r.name for r in list_references(store)].count("trial") == 1
         plain = tmp_path / "plain.csv"
         pl.DataFrame({"amount": [1.5, 2.5] * 20, "status": ["ok", "failed"] * 20}).write_csv(plain)
         with pytest.raises(UsageError, match="no column holds an identifier"):

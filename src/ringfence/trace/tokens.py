@@ -133,8 +133,9 @@ def token_evidence(
         hits: list[pl.Series] = []
         for (kid, n_bytes), wanted in _token_shapes(tokens).items():
             bits = min(bits, 8 * n_bytes)
-            for scope, kids in scopes.items():
-                if scope != GLOBAL and kid not in kids:
+            for scope, (kids, written) in scopes.items():
+                # a recipient whose releases never used this key or wrote this column cannot hold it
+                if scope != GLOBAL and (kid not in kids or (target is not None and target not in written)):
                     continue
                 for cand, entity in _domains(target, candidates):
                     domain = token_domain(scope, cand.column, entity)
@@ -157,12 +158,15 @@ def token_evidence(
     return result
 
 
-def _scopes(releases: Iterable[ReleaseInfo]) -> dict[str, set[str]]:
-    """Every scope a release used (``recipient:<id>``) with its key ids, and the global scope."""
-    scopes: dict[str, set[str]] = {GLOBAL: set()}
+def _scopes(releases: Iterable[ReleaseInfo]) -> dict[str, tuple[set[str], set[str]]]:
+    """Every scope a release used (``recipient:<id>``), and the global one, with the key ids and the
+    column names its releases wrote."""
+    scopes: dict[str, tuple[set[str], set[str]]] = {GLOBAL: (set(), set())}
     for r in releases:
-        scopes.setdefault(f"recipient:{r.recipient}", set()).update(r.key_ids)
-        scopes[GLOBAL].update(r.key_ids)
+        for scope in (f"recipient:{r.recipient}", GLOBAL):
+            kids, written = scopes.setdefault(scope, (set(), set()))
+            kids.update(r.key_ids)
+            written.update(r.columns)
     return scopes
 
 
