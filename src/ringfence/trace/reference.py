@@ -159,6 +159,11 @@ def load_digests(store: StateStore) -> list[ReferenceDigests]:
         words = np.frombuffer(bytes(blob), dtype="<u8").astype(np.uint64)
         parts[keys_of[str(ref)]][str(kind)].append(words)
     return [
-        ReferenceDigests(key_id, {kind: np.unique(np.concatenate(p)) for kind, p in by_kind.items()})
+        ReferenceDigests(key_id, {kind: _merged(p) for kind, p in by_kind.items()})
         for key_id, by_kind in sorted(parts.items())
     ]
+
+
+def _merged(parts: list[Digests]) -> Digests:
+    """Sorted distinct digests of several references (one is already sorted and distinct)."""
+    return parts[0] if len(parts) == 1 else np.unique(np.concatenate(parts))

@@ -39,7 +39,7 @@ from ringfence.state import StateStore
 from ringfence.trace.align import Alignment, Target, align
 from ringfence.trace.identifiers import STRONG, digest_normal, domain, normalise
 from ringfence.trace.reference import ReferenceDigests, contains, load_digests
-from ringfence.trace.tokens import Candidates, ReleaseInfo, TokenEvidence, token_evidence
+from ringfence.trace.tokens import FLOOR, Candidates, ReleaseInfo, TokenEvidence, token_evidence
 from ringfence.trace.verdict import NAME_BOUND, Verdict, verdict, wilson
 
 __all__ = ["ColumnHits", "Scored", "TraceResult", "read_releases", "trace"]
@@ -224,7 +224,8 @@ def _scored(
         detail: dict[str, Any] = {"score": round(a.score, 3), "threshold": round(a.threshold, 3)}
         detail |= {"cells read": a.cells_read, "canaries": canaries.get(a.recipient, 0)}
         release = a.release_ids[-1] if a.release_ids else ""
-        found[a.recipient] = Scored(a.recipient, release, a.evidence, a.false_accusation_bound, detail)
+        bound = max(a.false_accusation_bound, FLOOR)  # a float's underflow is not an impossibility
+        found[a.recipient] = Scored(a.recipient, release, a.evidence, bound, detail)
     for recipient, k in tokens.matched.items():
         bound = tokens.bound[recipient]
         detail = {"tokens": k, "leaked tokens": tokens.tokens}
