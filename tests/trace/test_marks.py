@@ -8,30 +8,15 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from ringfence.fingerprint import MarkedColumn, MarkRecord, MarkStep
+from ringfence.fingerprint import MarkStep
 from ringfence.ledger import Entry
 from ringfence.synth import SynthConfig, generate_platform
 from ringfence.trace import trace
 from ringfence.workspace.workspace import Workspace
+from tests.fingerprint.conftest import records as mark_records
 from tests.trace.test_align import _amount_text
 
-COLUMNS = [
-    MarkedColumn(name="amount", kind="amount", tolerance=0.01),
-    MarkedColumn(name="ts", kind="timestamp", tolerance=1),
-]
 RELEASED = ["txn_id", "amount", "currency", "ts", "channel", "status"]
-
-
-def _record(key_id: str, i: int) -> MarkRecord:
-    return MarkRecord(
-        recipient=f"partner-{i:03d}",
-        release_id=f"rel-{i:03d}",
-        key_id=key_id,
-        domain="transactions",
-        columns=COLUMNS,
-        rate=0.096,
-        cutoff=0.1,
-    )
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +32,7 @@ def test_a_marked_copy_leaked_reformatted_names_its_recipient(
     store = workspace.state()
     try:
         ledger = workspace.ledger(store, keys)
-        records = [_record(keys.primary_id("hmac"), i) for i in range(60)]
+        records = mark_records(keys, 60)  # marks in amount, ts and lat; the copy released no lat
         for r in records:  # the release entries as the release writes them, with their mark records
             fields = {"release_id": r.release_id, "recipient": r.recipient, "columns": RELEASED}
             ledger.append(Entry("release", fields | {"fingerprint": r.model_dump(mode="json")}))

@@ -25,7 +25,7 @@ import numpy.typing as npt
 import polars as pl
 
 from ringfence.detect.classify import ColumnFinding
-from ringfence.detect.entities import ENTITIES
+from ringfence.detect.entities import ENTITIES, SPECS
 from ringfence.detect.entities import phone as phone_module
 from ringfence.keys import Prf
 
@@ -43,18 +43,10 @@ __all__ = [
 Digests = npt.NDArray[np.uint64]
 DOMAIN_PREFIX = "ringfence reference v1"
 
-# The identifiers a reference keeps, each singling a person out; names only in combination.
-STRONG: tuple[str, ...] = (
-    "PHONE_NUMBER",
-    "EMAIL_ADDRESS",
-    "CN_RESIDENT_ID",
-    "KR_RRN",
-    "PASSPORT_NUMBER",
-    "PAYMENT_CARD",
-    "BANK_ACCOUNT",
-    "IBAN",
-    "IMEI",
-)
+# Direct identifiers (their specs' kind) that one person holds alone; a name, an address, an IP address or
+# free text is shared by many, so only names are kept, and only as weak evidence.
+_SHARED = frozenset({"PERSON_NAME", "POSTAL_ADDRESS", "IP_ADDRESS", "FREE_TEXT_PII"})
+STRONG: tuple[str, ...] = tuple(e for e, s in SPECS.items() if s.kind == "direct" and e not in _SHARED)
 KINDS: tuple[str, ...] = ("PERSON_NAME", *STRONG)
 
 
