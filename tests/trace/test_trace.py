@@ -136,3 +136,23 @@ def test_the_trace_is_a_ledger_entry_without_personal_values(
                 assert value not in text, column
     for column in ("phone", "email", "name", "national_id", "customer_id"):
         assert not any(v in text for v in company.customers[column].drop_nulls().head(200).to_list())
+
+
+def test_tokens_made_under_a_key_that_is_not_ours_match_nothing(
+    company: Company, opened: Opened, tmp_path: Path
+) -> None:
+    keys, store, ledger = opened
+    forger = Keyset.generate()
+    phones = company.customers["phone"].head(300)
+    forged = forger.prf(forger.primary_id("hmac"), "recipient:seoul-fraudnet|tokenize|entity:PHONE_NUMBER")
+    path = tmp_path / "forged.csv"
+    pl.DataFrame({"phone": forged.tokens(phones)}).write_csv(path)
+    result = trace(
+        [path],
+        keys=keys,
+        store=store,
+        ledger=ledger,
+        sources=[company.data / "customers.parquet"],
+        record=False,
+    )
+    assert result.matched_rows == 0 and result.scored == [] and result.verdict == "not-ours"

@@ -123,7 +123,7 @@ def token_evidence(
     against ``candidates`` under every scope (see the module docstring)."""
     result = TokenEvidence(rows=np.zeros(leak.height, dtype=np.bool_), columns=list(token_columns))
     scopes = _scopes(releases)
-    found: dict[str, set[str]] = defaultdict(set)
+    found: dict[str, list[pl.Series]] = defaultdict(list)
     tried: dict[str, int] = defaultdict(int)
     bits = 128
     for column, target in token_columns.items():
@@ -134,8 +134,9 @@ def token_evidence(
         for (kid, n_bytes), wanted in _token_shapes(tokens).items():
             bits = min(bits, 8 * n_bytes)
             for scope, (kids, written) in scopes.items():
-                # a recipient whose releases never used this key or wrote this column cannot hold it
-                if scope != GLOBAL and (kid not in kids or (target is not None and target not in written)):
+                # a key no release used made none of our tokens; a recipient whose releases never used
+                # this key or wrote this column cannot hold it
+                if kid not in kids or (scope != GLOBAL and target is not None and target not in written):
                     continue
                 for cand, entity in _domains(target, candidates):
                     domain = token_domain(scope, cand.column, entity)
@@ -143,7 +144,7 @@ def token_evidence(
                     tried[scope] += cand.values.len()
                     hit = wanted.filter(wanted.is_in(made.implode()))
                     if hit.len():
-                        found[scope] |= set(hit.to_list())
+                        found[scope].append(hit)
                         hits.append(hit)
         if hits:
             result.rows |= values.is_in(pl.concat(hits).implode()).fill_null(False).to_numpy()
@@ -151,7 +152,7 @@ def token_evidence(
     for scope in recipients:
         recipient = scope.removeprefix("recipient:")
         if found.get(scope):
-            k = len(found[scope])
+            k = pl.concat(found[scope]).n_unique()
             result.matched[recipient] = k
             result.bound[recipient] = token_bound(k, result.tokens, tried[scope], bits, len(recipients))
             result.release_of[recipient] = _latest(releases, recipient)
