@@ -129,7 +129,9 @@ def test_a_release_keeps_only_consenting_subjects_and_records_them(
     assert 0 < doc["rows_out"] == len(allowed) < setup.customers.height
     assert doc["rows_withheld_no_consent"] == setup.customers.height - len(allowed)
     released = pl.read_parquet(out)
-    assert released.height == len(allowed)
+    # The drafted policy fingerprints the copy: its canary rows are written besides the data's rows.
+    assert doc["fingerprint"]["canaries"] == 3
+    assert released.height == len(allowed) + doc["fingerprint"]["canaries"]
     raw = setup.customers.filter(pl.col("customer_id").is_in(list(allowed)))
     data = out.read_bytes()
     for column in ("phone", "email", "national_id", "name"):

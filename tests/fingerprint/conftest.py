@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from ringfence.fingerprint import MarkedColumn, MarkRecord
+from ringfence.fingerprint import MarkedColumn, MarkRecord, MarkStep
 from ringfence.keys import Keyset
 from ringfence.synth import SynthConfig, generate_platform
 
@@ -27,17 +27,22 @@ def keyset() -> Keyset:
     return Keyset.generate()
 
 
-def records(keyset: Keyset, n: int, strength_cutoff: float = 0.1) -> list[MarkRecord]:
-    key_id = keyset.primary_id("hmac")
+def records(keyset: Keyset, n: int, table: pl.DataFrame) -> list[MarkRecord]:
+    """``n`` recipients' records of releases of ``table``, with the column rates the embedder fixes."""
+    probe = MarkRecord(
+        recipient="probe",
+        release_id=None,
+        key_id=keyset.primary_id("hmac"),
+        domain="default",
+        columns=COLUMNS,
+        rate=0.096,
+        cutoff=0.1,
+    )
+    step = MarkStep(probe, keyset)
+    step(table)
     return [
-        MarkRecord(
-            recipient=f"partner-{i:04d}",
-            release_id=f"rel-{i:04d}",
-            key_id=key_id,
-            domain="default",
-            columns=COLUMNS,
-            rate=0.096,
-            cutoff=strength_cutoff,
+        probe.model_copy(
+            update={"recipient": f"partner-{i:04d}", "release_id": f"rel-{i:04d}", "columns": step.columns()}
         )
         for i in range(n)
     ]

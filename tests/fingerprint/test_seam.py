@@ -13,7 +13,7 @@ from tests.fingerprint.conftest import records
 def test_a_leaked_sample_names_its_recipient_and_no_one_else(
     transactions: pl.DataFrame, keyset: Keyset
 ) -> None:
-    candidates = records(keyset, 200)
+    candidates = records(keyset, 200, transactions)
     leaker = candidates[37]
     marked = MarkStep(leaker, keyset)(transactions)
     leak = marked.sample(600, seed=3, shuffle=True).select("amount", "ts", "merchant_id")
@@ -27,7 +27,7 @@ def test_a_leaked_sample_names_its_recipient_and_no_one_else(
 
 
 def test_an_unmarked_copy_names_no_one(transactions: pl.DataFrame, keyset: Keyset) -> None:
-    found = attribute(transactions.sample(2_000, seed=4), records(keyset, 100), keyset)
+    found = attribute(transactions.sample(2_000, seed=4), records(keyset, 100, transactions), keyset)
     assert not any(a.named for a in found)
     assert all(a.false_accusation_bound > 1e-6 for a in found)
 
@@ -35,7 +35,7 @@ def test_an_unmarked_copy_names_no_one(transactions: pl.DataFrame, keyset: Keyse
 def test_marks_change_few_cells_by_one_grain_and_never_other_columns(
     transactions: pl.DataFrame, keyset: Keyset
 ) -> None:
-    step = MarkStep(records(keyset, 1)[0], keyset)
+    step = MarkStep(records(keyset, 1, transactions)[0], keyset)
     marked = step(transactions)
     for column in ("txn_id", "customer_id", "account_id", "merchant_id", "currency", "memo", "lon"):
         assert marked.get_column(column).equals(transactions.get_column(column))

@@ -20,7 +20,7 @@ from ringfence.fingerprint.code import words
 from ringfence.fingerprint.record import CanaryRecord, MarkRecord
 from ringfence.keys import KeyResolver
 
-__all__ = ["MIN_BITS", "canary_matches", "canary_records", "canonical"]
+__all__ = ["CANARY_FLAG", "MIN_BITS", "CanaryStep", "canary_matches", "canary_records", "canonical"]
 
 MIN_BITS = 40.0
 
@@ -105,3 +105,125 @@ def canary_matches(
         hits, kept = out.get(recipient, (0, 1.0))
         out[recipient] = (hits + 1, min(kept, bound))
     return out
+
+
+CANARY_FLAG = "__ringfence_canary__"
+_CANDIDATES = 256
+_KEEP = 0.6  # the share of an identifier's digits kept from its donor (prefixes, regions, dates)
+
+
+class CanaryStep:
+    """A step before the plan that adds ``count`` canary rows to the first batch, each next to a donor
+    row the key picks and shaped like it (the same categories and round amounts, so its schema and
+    distribution are the data's): identifier digits past the first 60% drawn from the key (and, for a
+    column typed as an entity, redrawn until the entity's validator accepts it: checksums, phone plans),
+    other high-cardinality text likewise, the time moved by up to a minute, fractional digits of
+    non-round numbers drawn. Rows carry the hidden :data:`CANARY_FLAG` column (false for real rows)."""
+
+    name = "canaries"
+
+    def __init__(
+        self,
+        keys: KeyResolver,
+        key_id: str,
+        domain: str,
+        seed: str,
+        count: int,
+        entities: dict[str, str],
+        subject: str | None = None,
+    ) -> None:
+        self._keys, self._key_id, self._domain = keys, key_id, domain
+        self._seed, self._count, self._entities = seed, count, entities
+        self.bits: dict[str, float] = {}
+        self._done = count == 0
+        self._unique: set[str] = set()
+        self._subject = subject  # a canary's subject is always drawn: never a real person's id
+
+    def _draw(self, label: str, n: int) -> np.ndarray:
+        keyed = pl.Series([f"{self._seed}\x1f{label}\x1f{i}" for i in range(n)])
+        return words(self._keys, self._key_id, "canary-draw", self._domain, keyed)
+
+    def __call__(self, batch: pl.DataFrame) -> pl.DataFrame:
+        if self._done or batch.height == 0:
+            return batch.with_columns(pl.lit(False).alias(CANARY_FLAG))
+        self._done = True
+        n = self._count
+        donors = (self._draw("donor", n) % np.uint64(batch.height)).astype(np.int64)
+        rows = batch[donors]
+        text = [c for c, t in batch.schema.items() if t == pl.String]
+        if text:  # text columns whose values are (nearly) unique per row: their canary values are drawn
+            distinct = batch.select(pl.col(text).n_unique()).row(0)
+            self._unique = {c for c, d in zip(text, distinct, strict=True) if d > 0.5 * batch.height}
+        self._unique |= {self._subject} if self._subject else set()
+        made = rows.with_columns([self._column(rows.get_column(c)) for c in rows.columns])
+        out = pl.concat(
+            [
+                batch.with_columns(pl.lit(False).alias(CANARY_FLAG), pl.int_range(pl.len()).alias("__at")),
+                made.with_columns(pl.lit(True).alias(CANARY_FLAG), pl.Series("__at", donors)),
+            ],
+            how="vertical_relaxed",
+        )
+        return out.sort("__at", maintain_order=True).drop("__at")
+
+    def _column(self, donor: pl.Series) -> pl.Series:
+        name, dtype = donor.name, donor.dtype
+        if isinstance(dtype, pl.Datetime):
+            seconds = (self._draw("time|" + name, donor.len()) % np.uint64(60)).astype(np.int64)
+            self.bits[name] = float(np.log2(60))
+            return donor + pl.Series(seconds * 1_000_000).cast(pl.Duration("us"))
+        if dtype.is_float():
+            return self._fraction(donor)
+        if dtype == pl.String and (name in self._entities or name in self._unique):
+            return self._identifier(donor)
+        return donor
+
+    def _fraction(self, donor: pl.Series) -> pl.Series:
+        values = donor.to_numpy().astype(np.float64)
+        scaled = np.round(values * 1e6)
+        decimals = np.zeros(values.size, dtype=np.int64)
+        for d in range(6, 0, -1):  # the number of decimals each value shows (up to 6)
+            decimals = np.where((decimals == 0) & (np.mod(scaled, 10 ** (6 - d + 1)) != 0), d, decimals)
+        digits = np.minimum(decimals, 2)
+        unit = 10.0 ** (-decimals.astype(np.float64))
+        span = 10**digits
+        draw = (self._draw("fraction|" + str(donor.name), values.size) % np.uint64(10**6)).astype(np.int64)
+        base = np.floor(np.round(values / unit) / span) * span
+        kept = np.where(span > 1, (base + np.mod(draw, span)) * unit, values)
+        kept = np.where(np.isfinite(values) & (digits > 0), np.round(kept, 6), values)
+        self.bits[str(donor.name)] = float(np.log2(10) * digits.min()) if digits.size else 0.0
+        return pl.Series(donor.name, kept).cast(donor.dtype)
+
+    def _identifier(self, donor: pl.Series) -> pl.Series:
+        """Each value's digits past the kept share drawn from the key, ``_CANDIDATES`` times; the first
+        candidate the entity's validator accepts (any, for a column with no entity)."""
+        name = str(donor.name)
+        n = donor.len()
+        text = donor.fill_null("").to_list()
+        draws = self._draw("id|" + name, n * _CANDIDATES).reshape(n, _CANDIDATES)
+        candidates, spans = [], []
+        for i, value in enumerate(text):  # a few canaries, each with its candidates: not the data's rows
+            places = [k for k, ch in enumerate(value) if ch.isdigit()]
+            free = places[int(np.ceil(len(places) * _KEEP)) :]
+            spans.append(len(free))
+            for j in range(_CANDIDATES):
+                chars, word = list(value), int(draws[i, j])
+                for k in free:
+                    chars[k] = str(word % 10)
+                    word //= 10
+                    if word == 0:
+                        word = int(draws[i, (j + k + 1) % _CANDIDATES]) | 1
+                candidates.append("".join(chars))
+        pool = pl.Series(name, candidates)
+        entity = self._entities.get(name)
+        if entity is not None:
+            from ringfence.detect import entities
+
+            valid = pool.to_frame().select(entities.get(entity).valid_expr(pl.col(name)).fill_null(False))
+            ok = valid.to_series().to_numpy().reshape(n, _CANDIDATES)
+        else:
+            ok = np.ones((n, _CANDIDATES), dtype=bool)
+        first = np.where(ok.any(axis=1), ok.argmax(axis=1), 0)
+        rate = np.maximum(ok.mean(axis=1), 1 / _CANDIDATES)
+        self.bits[name] = float(min(np.array(spans) * np.log2(10) + np.log2(rate))) if n else 0.0
+        chosen = [candidates[i * _CANDIDATES + int(first[i])] for i in range(n)]
+        return pl.Series(name, chosen, dtype=pl.String)

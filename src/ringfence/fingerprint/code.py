@@ -12,11 +12,14 @@ computed false-accusation bound.
 - *Score* (the symmetric score of Škorić et al. / Laarhoven–de Weger): per read position,
   ``+√((1−p)/p)`` when both the recipient's symbol and the leak's are 1, ``+√(p/(1−p))`` when both are 0,
   and the negative of the other when they differ. Under innocence each term has mean 0 and variance 1.
+- *A second score*, the single-leaker decoder (:func:`single_terms`): a log-likelihood ratio, stronger
+  when one copy leaked. Every recipient gets both; the union below counts two tests per recipient.
 - *The bound*: an innocent recipient's symbols are Bernoulli(p_i), independent of the leak and of each
   other, so its score given the leak is a sum of independent two-valued terms, and for every ``λ > 0``
   ``P(S ≥ s) ≤ exp(Λ(λ) − λs)`` with ``Λ(λ) = Σ log E[e^{λU_i}]`` computed exactly from the leak's symbols
-  and the biases (Chernoff). The bound takes the least over a grid of λ (any λ gives a valid bound), and a
-  union over the ``n`` recipients of the domain: ``n · min_λ exp(Λ(λ) − λs)``. Nothing is simulated.
+  and the biases (Chernoff), for either score. The bound takes the least over a grid of λ (any λ gives a
+  valid bound), and a union over the ``n`` tests (recipients × scores): ``n · min_λ exp(Λ(λ) − λs)``.
+  Nothing is simulated.
 """
 
 from __future__ import annotations
@@ -29,13 +32,26 @@ import polars as pl
 
 from ringfence.keys import KeyResolver
 
-__all__ = ["CUTOFFS", "NAMED_BOUND", "Bound", "biases", "codewords", "scores", "uniforms", "words"]
+__all__ = [
+    "CUTOFFS",
+    "NAMED_BOUND",
+    "Bound",
+    "biases",
+    "codewords",
+    "scores",
+    "single_terms",
+    "symmetric_terms",
+    "uniforms",
+    "words",
+]
 
 # The cut-off t of the bias law per strength: near 1/2 the code is strongest against a single leaker,
 # small t against larger coalitions.
 CUTOFFS: dict[str, float] = {"low": 0.25, "normal": 0.1, "high": 0.03}
 # DESIGN.md: a recipient is named only when the chance that an innocent scores as high is at most this.
 NAMED_BOUND = 1e-9
+# The share of read positions the single-leaker decoder assumes carry a random symbol.
+GARBAGE = 0.3
 _LAMBDAS = np.geomspace(1e-3, 8.0, 600)
 _TWO64 = float(2**64)
 
@@ -74,8 +90,9 @@ def codewords(
     return (u < p[None, :]).astype(np.uint8)
 
 
-def _terms(y: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The score terms (recipient's symbol 1, symbol 0) at each position given the leak's ``y``."""
+def symmetric_terms(y: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The symmetric score's terms (recipient's symbol 1, symbol 0) at each position given the leak's
+    ``y``: mean 0 and variance 1 for an innocent."""
     up = np.sqrt((1 - p) / p)  # x = 1 = y
     down = np.sqrt(p / (1 - p))  # x = 0 = y
     one = np.where(y == 1, up, -up)
@@ -83,9 +100,23 @@ def _terms(y: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return one, zero
 
 
-def scores(x: np.ndarray, y: np.ndarray, p: np.ndarray) -> np.ndarray:
-    """The symmetric score of each codeword row of ``x`` against the leak's symbols ``y``."""
-    one, zero = _terms(y, p)
+def single_terms(y: np.ndarray, p: np.ndarray, garbage: float = GARBAGE) -> tuple[np.ndarray, np.ndarray]:
+    """The single-leaker decoder's terms: the log-likelihood ratio of a recipient's symbol given the
+    leak's, when a share ``garbage`` of the positions read carries a random symbol (altered cells, whose
+    coarse value moved to another position) and the rest the leaker's: ``log((1 − g/2)/P(x = y))`` when
+    they agree, ``log((g/2)/P(x ≠ y))`` when not. Stronger than the symmetric score against one leaker
+    (it weighs agreement on a rare symbol), weaker against a coalition; both are computed."""
+    agree = np.where(y == 1, p, 1 - p)  # an innocent's chance of agreeing at each position
+    match = np.log((1 - garbage / 2) / agree)
+    miss = np.log((garbage / 2) / (1 - agree))
+    one = np.where(y == 1, match, miss)
+    zero = np.where(y == 1, miss, match)
+    return one, zero
+
+
+def scores(x: np.ndarray, terms: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """The score of each codeword row of ``x`` given the per-position ``terms`` (symbol 1, symbol 0)."""
+    one, zero = terms
     return np.asarray(np.where(x == 1, one[None, :], zero[None, :]).sum(axis=1), dtype=np.float64)
 
 
@@ -98,8 +129,10 @@ class Bound:
     recipients: int
 
     @classmethod
-    def of(cls, y: np.ndarray, p: np.ndarray, recipients: int) -> Bound:
-        one, zero = _terms(y, p)
+    def of(cls, terms: tuple[np.ndarray, np.ndarray], p: np.ndarray, recipients: int) -> Bound:
+        """The bound of a score with ``terms`` (symbol 1, symbol 0) at positions of bias ``p``, for a
+        union over ``recipients`` tests."""
+        one, zero = terms
         lam = _LAMBDAS[:, None]
         per = np.logaddexp(
             np.log(p)[None, :] + lam * one[None, :], np.log1p(-p)[None, :] + lam * zero[None, :]

@@ -4,8 +4,10 @@
 it reads the leak's cells in the marked columns it has (:mod:`ringfence.fingerprint.cells`), keeps the
 cells the domain selected, takes the majority symbol of each position (cells of one position carry one
 symbol, so each position counts once and the innocent's terms stay independent), and scores every
-recipient of the group's records. Each recipient's ``false_accusation_bound`` is the exact Chernoff bound
-of :class:`~ringfence.fingerprint.code.Bound`, with a union over every (code, recipient) pair scored; a
+recipient of the group's records with both scores of :mod:`~ringfence.fingerprint.code`. Each
+recipient's ``false_accusation_bound`` is the exact Chernoff bound of
+:class:`~ringfence.fingerprint.code.Bound` for its better score, with a union over every (code,
+recipient, score) test; its ``score`` and ``threshold`` are that score's; a
 canary hit (:func:`canary_hits`) adds its own bound, the chance that unrelated rows match a canary's
 key-drawn values. A recipient is named only when the bound is at most 1e-9.
 """
@@ -20,12 +22,15 @@ import polars as pl
 
 from ringfence.fingerprint.canary import canary_matches
 from ringfence.fingerprint.cells import read_cells
-from ringfence.fingerprint.code import Bound, biases, codewords, scores
+from ringfence.fingerprint.code import Bound, biases, codewords, scores, single_terms, symmetric_terms
 from ringfence.fingerprint.embed import selection
 from ringfence.fingerprint.record import Accusation, MarkedColumn, MarkRecord
 from ringfence.keys import KeyResolver
 
 __all__ = ["attribute", "canary_hits", "read_symbols"]
+
+# The scores every recipient gets: the symmetric Tardos score (coalitions) and the single-leaker decoder.
+_SCORES = (symmetric_terms, single_terms)
 
 
 def read_symbols(
@@ -42,7 +47,7 @@ def read_symbols(
         if column.name not in leak.columns:
             continue
         cells = read_cells(leak.get_column(column.name), column)
-        chosen, mask, _ = selection(keys, key_id, domain, cells.positions, rate)
+        chosen, mask, _ = selection(keys, key_id, domain, cells.positions, column.rate or rate)
         bits = (cells.grains & 1) ^ mask
         frames.append(pl.DataFrame({"p": cells.positions.filter(pl.Series(chosen)), "b": bits[chosen]}))
     if not frames:
@@ -64,32 +69,33 @@ def attribute(leak: pl.DataFrame, records: Sequence[MarkRecord], keys: KeyResolv
     groups: dict[tuple[str, str, float, float], list[MarkRecord]] = defaultdict(list)
     for record in records:
         groups[(record.key_id, record.domain, record.cutoff, record.rate)].append(record)
-    tests = sum(len({r.recipient for r in group}) for group in groups.values())
+    # Every (code, recipient, score) triple scored is one test of the union bound.
+    tests = len(_SCORES) * sum(len({r.recipient for r in group}) for group in groups.values())
     hits = canary_matches(leak, records, keys)
     best: dict[str, Accusation] = {}
     for (key_id, domain, cutoff, rate), group in groups.items():
-        columns = list({(c.name, c.kind, c.tolerance): c for r in group for c in r.columns}.values())
-        positions, y, _ = read_symbols(leak, columns, keys, key_id, domain, rate)
+        positions, y, _ = read_symbols(leak, _columns(group), keys, key_id, domain, rate)
         recipients = sorted({r.recipient for r in group})
         p = biases(keys, key_id, domain, positions, cutoff)
         x = codewords(keys, key_id, domain, recipients, positions, p)
-        score = scores(x, y, p) if positions.len() else np.zeros(len(recipients))
-        bound = Bound.of(y, p, tests)
-        marks = bound.union(score)
-        threshold = bound.threshold()
+        tested = []
+        for terms_of in _SCORES:
+            terms = terms_of(y, p)
+            score = scores(x, terms) if positions.len() else np.zeros(len(recipients))
+            bound = Bound.of(terms, p, tests)
+            tested.append((score, bound.union(score), bound.threshold()))
         for k, recipient in enumerate(recipients):
+            score, marks, threshold = min(((s[k], u[k], t) for s, u, t in tested), key=lambda t: t[1])
             ids = tuple(sorted({r.release_id for r in group if r.recipient == recipient and r.release_id}))
             found, canary_bound = hits.get(recipient, (0, 1.0))
-            evidence = (("marks",) if marks[k] < 1.0 and score[k] > 0 else ()) + (
-                ("canaries",) if found else ()
-            )
+            evidence = (("marks",) if marks < 1.0 and score > 0 else ()) + (("canaries",) if found else ())
             accusation = Accusation(
                 recipient=recipient,
                 release_ids=ids,
                 evidence=evidence,
-                score=float(score[k]),
-                threshold=threshold,
-                false_accusation_bound=float(min(marks[k], canary_bound)),
+                score=float(score),
+                threshold=float(threshold),
+                false_accusation_bound=float(min(marks, canary_bound)),
                 cells_read=int(positions.len()),
                 canary_hits=found,
             )
@@ -102,6 +108,19 @@ def attribute(leak: pl.DataFrame, records: Sequence[MarkRecord], keys: KeyResolv
             else:
                 best[recipient] = _with_ids(kept, tuple(sorted({*ids, *kept.release_ids})))
     return sorted(best.values(), key=lambda a: (a.false_accusation_bound, -a.score, a.recipient))
+
+
+def _columns(group: Sequence[MarkRecord]) -> list[MarkedColumn]:
+    """The group's marked columns, once per (name, kind, tolerance), each read at the highest rate any
+    release used (the selections are nested: a lower rate selects a subset of the cells)."""
+    found: dict[tuple[str, str, float], MarkedColumn] = {}
+    for record in group:
+        for c in record.columns:
+            rated = c if c.rate is not None else c.model_copy(update={"rate": record.rate})
+            key = (c.name, c.kind, c.tolerance)
+            if key not in found or (rated.rate or 0) > (found[key].rate or 0):
+                found[key] = rated
+    return list(found.values())
 
 
 def _with_ids(accusation: Accusation, ids: tuple[str, ...]) -> Accusation:

@@ -25,6 +25,7 @@ from ringfence.keys import KeyResolver
 __all__ = ["MAX_CHANGED", "MarkStep", "selection"]
 
 MAX_CHANGED = 0.05
+TARGET_CHANGED = 0.048  # what the selection aims at: about half the selected cells need a change
 _TWO63 = float(2**63)
 
 
@@ -91,15 +92,35 @@ class MarkStep:
         self.record = record
         self._keys = keys
         self._moments = {c.name: _Moments() for c in record.columns}
+        self._columns = {c.name: c for c in record.columns}
 
     def __call__(self, batch: pl.DataFrame) -> pl.DataFrame:
-        replaced = [self._mark(batch.get_column(c.name), c) for c in self.record.columns if c.name in batch]
+        replaced = [self._mark(batch.get_column(name), name) for name in self._columns if name in batch]
         return batch.with_columns(replaced) if replaced else batch
 
-    def _mark(self, series: pl.Series, column: MarkedColumn) -> pl.Series:
+    def columns(self) -> list[MarkedColumn]:
+        """The marked columns with the selection rate each used."""
+        return list(self._columns.values())
+
+    def _rated(self, series: pl.Series, name: str, markable: int) -> MarkedColumn:
+        """The column with its rate: fixed by the first batch that has values, so that about
+        :data:`TARGET_CHANGED` of its cells change (a column whose values are mostly round amounts has
+        few markable cells, each selected more often), between the record's rate and one half."""
+        column = self._columns[name]
+        present = series.len() - series.null_count()
+        if column.rate is None and present:
+            share = markable / present
+            rate = min(0.5, max(self.record.rate, 2 * TARGET_CHANGED / share)) if share else self.record.rate
+            column = column.model_copy(update={"rate": round(rate, 6)})
+            self._columns[name] = column
+        return column
+
+    def _mark(self, series: pl.Series, name: str) -> pl.Series:
         r = self.record
-        cells = read_cells(series, column)
-        chosen, mask, draw = selection(self._keys, r.key_id, r.domain, cells.positions, r.rate)
+        cells = read_cells(series, self._columns[name])
+        column = self._rated(series, name, len(cells.rows))
+        rate = column.rate or r.rate
+        chosen, mask, draw = selection(self._keys, r.key_id, r.domain, cells.positions, rate)
         idx = np.flatnonzero(chosen)
         positions = cells.positions.gather(idx)
         p = biases(self._keys, r.key_id, r.domain, positions, r.cutoff)

@@ -21,14 +21,17 @@ RECORD_VERSION = 1
 
 
 class MarkedColumn(BaseModel):
-    """A released column that carries marks: how its cells are read, and the largest change of one cell
-    (in the column's units: currency units for an amount, seconds for a timestamp)."""
+    """A released column that carries marks: how its cells are read, the largest change of one cell (in
+    the column's units: currency units for an amount, seconds for a timestamp), and the share of its
+    markable cells selected to carry a symbol (set by the embedder from the release's first batch so
+    that about 4.8% of the column's cells change; ``None``: the record's ``rate``)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str
     kind: MarkKind
     tolerance: float = Field(gt=0)
+    rate: float | None = Field(default=None, gt=0, le=0.5)
 
 
 class CanaryRecord(BaseModel):

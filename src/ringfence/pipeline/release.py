@@ -45,6 +45,9 @@ from ringfence import __version__
 from ringfence.consent import ConsentFilter, SubjectCollector, consenting_subjects, find_recipient
 from ringfence.detect.entities import SPECS
 from ringfence.errors import UsageError
+from ringfence.fingerprint import MarkRecord
+from ringfence.fingerprint.canary import CANARY_FLAG
+from ringfence.fingerprint.setup import Fingerprinting
 from ringfence.io import BATCH_ROWS
 from ringfence.io.location import Location
 from ringfence.io.read import Source, open_source
@@ -91,6 +94,7 @@ class ReleaseResult:
     ledger_entry: int | None = None
     plan: Plan | None = field(default=None, repr=False)
     risk: dict[str, Any] | None = None
+    fingerprint: dict[str, Any] | None = None
 
     @property
     def allowed(self) -> bool:
@@ -122,6 +126,8 @@ class ReleaseResult:
             "output": self.output,
             "ledger_entry": self.ledger_entry,
         }
+        if self.fingerprint is not None:
+            doc["fingerprint"] = self.fingerprint
         if not self.allowed:
             doc["reasons"] = self.reasons()
         return doc
@@ -167,14 +173,20 @@ class _LedgerEntry:
     consent: ConsentFilter | None
     released: SubjectCollector | None
     risk: RiskStage | None = None
+    marks: Fingerprinting | None = None
     index: int | None = None
 
     def before_publish(self, staged: Staged) -> None:
         subjects = self.released.subjects().alias("subject") if self.released is not None else None
         if self.risk is not None:  # the gate has passed: what it measured on exactly what was written
             self.fields |= self.risk.summary()
+        canaries = 0
+        if self.marks is not None:  # the mark record, with the canaries as released (no key bytes)
+            record = self.marks.finished()
+            canaries = len(record.canaries)
+            self.fields["fingerprint"] = record.model_dump(mode="json")
         self.fields |= {
-            "rows_out": staged.rows,
+            "rows_out": staged.rows - canaries,  # the data's rows; the canaries are counted in "fingerprint"
             "output_sha256": staged.sha256(),
             "subjects": subjects.len() if subjects is not None else None,
         }
@@ -315,20 +327,35 @@ def _release(
     # The subjects of exactly the rows written: collected after the consent filter, the plan and the
     # risk stage's suppression, from the ids carried through the plan.
     released = SubjectCollector(CARRIED + subject, drop=True) if subject is not None else None
-    hook = _LedgerEntry(ledger, base, consent, released, risk)
+    marks = None
+    if rules.fingerprint.enabled:
+        marks = Fingerprinting.plan(
+            keyset,
+            plan,
+            rules.fingerprint,
+            recipient=recipient,
+            release_id=release_id,
+            carried=CARRIED,
+            subject=subject,
+            risk_columns=[*rules.risk.quasi_identifiers, *rules.risk.sensitive] if rules.risk else (),
+        )
+    hook = _LedgerEntry(ledger, base, consent, released, risk, marks)
     commit.metadata = plan.record().bound_sealer(keyset)
     commit.publication = hook
     written = RowCount()
     steps: list[Step] = [consent] if consent is not None else []
-    if subject is not None:  # the subject ids ride along, hidden, to be collected after the last step
-        steps.append(PlanStep(plan, carry=(subject,)))
-    else:
-        steps.append(PlanStep(plan))
+    if marks is not None:  # canaries go through the plan like real rows, flagged by a hidden column
+        steps.append(marks.canaries)
+    # The subject ids (and the canary flag) ride along, hidden, to be collected after the last step.
+    carry = ((subject,) if subject is not None else ()) + ((CANARY_FLAG,) if marks is not None else ())
+    steps.append(PlanStep(plan, carry=carry))
     taps: list[Tap] = [written]
     if risk is not None:
         steps += risk.steps
         taps += risk.taps
         commit.gates = [*commit.gates, *risk.gates]
+    if marks is not None:  # after the plan and the risk stage: marks sit on the values as released
+        steps += [marks.marks, marks.recorder]
     if released is not None:
         steps.append(released)
     try:
@@ -355,7 +382,7 @@ def _release(
         decision,
         categories,
         rows_in=result.rows_in,
-        rows_out=written.rows,
+        rows_out=hook.fields["rows_out"],
         rows_withheld_no_consent=withheld,
         subjects=hook.fields.get("subjects"),
         subjects_withheld=consent.subjects_withheld if consent is not None else 0,
@@ -363,7 +390,13 @@ def _release(
         ledger_entry=hook.index,
         plan=plan,
         risk=risk.summary() if risk is not None else None,
+        fingerprint=_summary(hook.fields.get("fingerprint")),
     )
+
+
+def _summary(record: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The ``"fingerprint"`` object of ``release --json`` from the ledger entry's mark record."""
+    return MarkRecord.model_validate(record).summary() if record is not None else None
 
 
 _RISK_GATE = Citation(
