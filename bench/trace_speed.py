@@ -63,15 +63,26 @@ def releases_bench(tmp: Path, releases: int = 1_000, rows: int = 10_000) -> dict
     try:
         ledger = ws.ledger(store, keys)
         kid = keys.primary_id("hmac")
+        platform = generate_platform(SynthConfig(customers=5_000, transactions=rows * 3, seed=41))
+        txns = pl.concat(list(platform.transactions())).select(RELEASED)
+        probe = MarkRecord(
+            recipient="probe",
+            release_id=None,
+            key_id=kid,
+            domain="transactions",
+            columns=COLUMNS,
+            rate=0.096,
+            cutoff=0.1,
+        )
+        step = MarkStep(probe, keys)
+        step(txns)  # the embedder fixes each column's rate from the data, as a release does
         records = [
-            MarkRecord(
-                recipient=f"partner-{i:04d}",
-                release_id=f"rel-{i:04d}",
-                key_id=kid,
-                domain="transactions",
-                columns=COLUMNS,
-                rate=0.096,
-                cutoff=0.1,
+            probe.model_copy(
+                update={
+                    "recipient": f"partner-{i:04d}",
+                    "release_id": f"rel-{i:04d}",
+                    "columns": step.columns(),
+                }
             )
             for i in range(releases)
         ]
@@ -79,8 +90,6 @@ def releases_bench(tmp: Path, releases: int = 1_000, rows: int = 10_000) -> dict
             fields = {"release_id": r.release_id, "recipient": r.recipient, "columns": RELEASED}
             fields |= {"key_ids": [kid], "fingerprint": r.model_dump(mode="json")}
             ledger.append(Entry("release", fields))
-        platform = generate_platform(SynthConfig(customers=5_000, transactions=rows * 3, seed=41))
-        txns = pl.concat(list(platform.transactions())).select(RELEASED)
         leaker = records[len(records) * 417 // 1000]
         leak = (
             MarkStep(leaker, keys)(txns)

@@ -133,7 +133,11 @@ def test_demo_runs_the_story_and_reports_figures_only(
     assert Path(account["checkpoint"]).read_text(encoding="utf-8").count("\n") >= 4
     # The fraud partner's copy, offered for sale renamed and reformatted, is ours and names the partner.
     traced = by_name["trace a leak"]
-    assert traced["trace"]["verdict"] == "attributed" and traced["trace"]["match_rate"] == 1.0
+    assert traced["trace"]["verdict"] == "attributed"
+    # the whole copy was offered (under 600 rows): every customer of it is found ours; the rest are the
+    # release's canary rows, which are no customer of the company
+    assert traced["trace"]["matched_rows"] == fraud["rows_out"]
+    assert traced["trace"]["rows"] == fraud["rows_out"] + fraud["fingerprint"]["canaries"]
     assert [s["recipient"] for s in traced["trace"]["suspects"]] == ["seoul-fraudnet"]
     assert traced["trace"]["suspects"][0]["release_id"] == fraud["release_id"]
     assert Path(traced["trace report"]).read_text(encoding="utf-8").startswith("<!DOCTYPE html>")

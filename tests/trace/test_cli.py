@@ -22,7 +22,7 @@ def test_trace_json_is_the_contract(
     company: Company, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     leak = tmp_path / "leak.csv"
-    _partner_leak(company, "seoul-fraudnet", leak)
+    genuine = _partner_leak(company, "seoul-fraudnet", leak)
     report = tmp_path / "trace.html"
     source = str(company.data / "customers.parquet")
     code, out, err = _cli(
@@ -31,13 +31,13 @@ def test_trace_json_is_the_contract(
     assert code == 0, err
     doc = json.loads(out)
     assert list(doc) == ["rows", "matched_rows", "match_rate", "match_rate_ci99", "verdict", "suspects"]
-    assert doc["rows"] == doc["matched_rows"] == 400 and doc["match_rate"] == 1.0
+    assert doc["rows"] == 400 and doc["matched_rows"] == genuine and doc["match_rate"] == genuine / 400
     low, high = doc["match_rate_ci99"]
-    assert 0.95 < low < high == 1.0
+    assert 0.95 < low < genuine / 400 <= high <= 1.0
     assert doc["verdict"] == "attributed"
     (suspect,) = doc["suspects"]
     assert list(suspect) == ["recipient", "release_id", "evidence", "false_accusation_bound"]
-    assert suspect["recipient"] == "seoul-fraudnet" and suspect["evidence"] == ["tokens"]
+    assert suspect["recipient"] == "seoul-fraudnet" and suspect["evidence"][0] == "tokens"
     assert suspect["release_id"] == company.releases["seoul-fraudnet"].release_id
     assert isinstance(suspect["false_accusation_bound"], float) and suspect["false_accusation_bound"] <= 1e-9
     assert report.is_file() and "seoul-fraudnet" in report.read_text()

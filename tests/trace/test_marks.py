@@ -32,7 +32,7 @@ def test_a_marked_copy_leaked_reformatted_names_its_recipient(
     store = workspace.state()
     try:
         ledger = workspace.ledger(store, keys)
-        records = mark_records(keys, 60)  # marks in amount, ts and lat; the copy released no lat
+        records = mark_records(keys, 60, transactions)  # marks in amount, ts, lat; no lat released
         for r in records:  # the release entries as the release writes them, with their mark records
             fields = {"release_id": r.release_id, "recipient": r.recipient, "columns": RELEASED}
             ledger.append(Entry("release", fields | {"fingerprint": r.model_dump(mode="json")}))

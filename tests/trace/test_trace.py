@@ -16,6 +16,7 @@ from ringfence.ledger import Ledger
 from ringfence.state import SqlStore
 from ringfence.synth import SynthConfig, generate_platform
 from ringfence.trace import trace
+from ringfence.transform.tokenize import token_domain, tokenize_column
 from tests.trace.conftest import Company
 
 Opened = tuple[Keyset, SqlStore, Ledger]
@@ -57,17 +58,23 @@ def test_half_genuine_half_invented_is_ours_with_the_interval_covering_half(
     assert result.to_json()["match_rate"] == 0.5
 
 
-def _partner_leak(company: Company, recipient: str, path: Path, rows: int = 400) -> None:
+def _partner_leak(company: Company, recipient: str, path: Path, rows: int = 400) -> int:
     """A partner's copy as it turns up: a subset, identifiers dropped but one token column kept,
-    shuffled, renamed and reformatted."""
-    released = company.released(recipient)
-    leak = released.sample(rows, seed=8, shuffle=True).select(
+    shuffled, renamed and reformatted. Returns how many of its rows are real customers (the others are
+    the release's canaries), known by tokenizing the customers' ids the way the release did."""
+    released = company.released(recipient).sample(rows, seed=8, shuffle=True)
+    keys = company.ws.keyset()
+    domain = token_domain(f"recipient:{recipient}", "customer_id", None)
+    ours = tokenize_column(keys, company.customers["customer_id"], domain)
+    genuine = int(released["customer_id"].is_in(ours.implode()).sum())
+    leak = released.select(
         pl.col("phone").alias("联系电话"),
         pl.col("city").alias("도시"),
         pl.col("registered_at").dt.strftime("%Y/%m/%d %H:%M").alias("signup time"),
         pl.col("gender"),
     )
     leak.write_csv(path)
+    return genuine
 
 
 @pytest.mark.parametrize("recipient", ["seoul-fraudnet", "hangang-settlement"])
@@ -76,7 +83,7 @@ def test_a_partners_leaked_copy_names_that_partner_only(
 ) -> None:
     keys, store, ledger = opened
     path = tmp_path / "leak.csv"
-    _partner_leak(company, recipient, path)
+    genuine = _partner_leak(company, recipient, path)
     result = trace(
         [path],
         keys=keys,
@@ -87,13 +94,14 @@ def test_a_partners_leaked_copy_names_that_partner_only(
     )
     assert result.verdict == "attributed"
     (suspect,) = result.suspects
-    assert suspect.recipient == recipient and suspect.evidence == ("tokens",)
+    assert suspect.recipient == recipient and suspect.evidence[0] == "tokens"
     assert suspect.release_id == company.releases[recipient].release_id
     assert suspect.false_accusation_bound <= 1e-9
-    assert result.matched_rows == result.rows == 400
+    assert result.rows == 400 and result.matched_rows == genuine >= 390  # every real row, no canary
     assert {m.leak: m.target for m in result.alignment.matches}["联系电话"] == "phone"
-    others = {s.recipient for s in result.scored} - {recipient}
-    assert not others  # the other partner's scope matched no token at all
+    others = [s for s in result.scored if s.recipient != recipient]
+    # the other partner is scored (its marks were read) but its scope matched no token and it is not named
+    assert all(not s.named and "tokens" not in s.evidence for s in others)
 
 
 def test_tokens_without_our_own_table_prove_nothing(company: Company, opened: Opened, tmp_path: Path) -> None:
@@ -155,4 +163,5 @@ def test_tokens_made_under_a_key_that_is_not_ours_match_nothing(
         sources=[company.data / "customers.parquet"],
         record=False,
     )
-    assert result.matched_rows == 0 and result.scored == [] and result.verdict == "not-ours"
+    assert result.matched_rows == 0 and result.verdict == "not-ours" and result.suspects == []
+    assert all(not s.evidence for s in result.scored)  # scored for marks (none read), no token evidence
