@@ -15,7 +15,7 @@ from ringfence.keys import Keyset
 from ringfence.ledger import Ledger
 from ringfence.state import SqlStore
 from ringfence.synth import SynthConfig, generate_platform
-from ringfence.trace import trace
+from ringfence.trace import TraceResult, trace
 from ringfence.transform.tokenize import token_domain, tokenize_column
 from tests.trace.conftest import Company
 
@@ -77,21 +77,20 @@ def _partner_leak(company: Company, recipient: str, path: Path, rows: int = 400)
     return genuine
 
 
+def _with_source(company: Company, opened: Opened, path: Path) -> TraceResult:
+    """A trace of ``path`` with the company's customer table as the source of candidate values."""
+    keys, store, ledger = opened
+    sources = [company.data / "customers.parquet"]
+    return trace([path], keys=keys, store=store, ledger=ledger, sources=sources, record=False)
+
+
 @pytest.mark.parametrize("recipient", ["seoul-fraudnet", "hangang-settlement"])
 def test_a_partners_leaked_copy_names_that_partner_only(
     company: Company, opened: Opened, tmp_path: Path, recipient: str
 ) -> None:
-    keys, store, ledger = opened
     path = tmp_path / "leak.csv"
     genuine = _partner_leak(company, recipient, path)
-    result = trace(
-        [path],
-        keys=keys,
-        store=store,
-        ledger=ledger,
-        sources=[company.data / "customers.parquet"],
-        record=False,
-    )
+    result = _with_source(company, opened, path)
     assert result.verdict == "attributed"
     (suspect,) = result.suspects
     assert suspect.recipient == recipient and suspect.evidence[0] == "tokens"
@@ -149,19 +148,11 @@ def test_the_trace_is_a_ledger_entry_without_personal_values(
 def test_tokens_made_under_a_key_that_is_not_ours_match_nothing(
     company: Company, opened: Opened, tmp_path: Path
 ) -> None:
-    keys, store, ledger = opened
     forger = Keyset.generate()
     phones = company.customers["phone"].head(300)
     forged = forger.prf(forger.primary_id("hmac"), "recipient:seoul-fraudnet|tokenize|entity:PHONE_NUMBER")
     path = tmp_path / "forged.csv"
     pl.DataFrame({"phone": forged.tokens(phones)}).write_csv(path)
-    result = trace(
-        [path],
-        keys=keys,
-        store=store,
-        ledger=ledger,
-        sources=[company.data / "customers.parquet"],
-        record=False,
-    )
+    result = _with_source(company, opened, path)
     assert result.matched_rows == 0 and result.verdict == "not-ours" and result.suspects == []
     assert all(not s.evidence for s in result.scored)  # scored for marks (none read), no token evidence
