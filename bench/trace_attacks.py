@@ -52,7 +52,7 @@ from ringfence.synth import SynthConfig, generate_platform
 
 COLUMNS = [
     MarkedColumn(name="amount", kind="amount", tolerance=0.01),
-    MarkedColumn(name="ts", kind="timestamp", tolerance=1.0),
+    MarkedColumn(name="ts", kind="timestamp", tolerance=3.0, grain=1.0),
 ]
 RELEASED = ["txn_id", "customer_id", "merchant_id", "amount", "currency", "ts", "channel", "status"]
 IDENTIFIERS = ["txn_id", "customer_id"]
@@ -260,7 +260,7 @@ def _innocents(
         got = np.concatenate([scores(part, terms) for part in x])
         levels = []
         top = float(np.abs(np.stack(terms)).max()) * len(y)
-        grid = np.linspace(0, top, 20_000)
+        grid = np.linspace(-top, top, 40_000)
         single = bound.single(grid)
         for target in (1e-1, 1e-2, 1e-3, 1e-4):  # the least score whose one-innocent bound is ≤ target
             level = float(grid[np.argmax(single <= target)])
@@ -292,14 +292,15 @@ def _utility(table: pl.DataFrame, record: MarkRecord, keyset: Keyset) -> dict[st
         "columns": {k: v.model_dump() for k, v in step.shifts().items()},
         "merchant_day_sums": before.height,
         "sums_moved": int((moved > 1e-6).sum()),
-        "sums_moved_under_tolerance": float((moved < 0.01 - 1e-9).mean()),
+        "sums_moved_under_tolerance": float((moved < 0.01 - 1e-9).mean()),  # type: ignore[arg-type]
         "max_sum_move": float(moved.max()),  # type: ignore[arg-type]
         "max_sum_move_relative": float((moved / before.get_column("amount").abs()).max()),  # type: ignore[arg-type]
     }
 
 
 def _marking_cost(keyset: Keyset, rows: int) -> dict[str, Any]:
-    """The release's throughput with and without the fingerprint section, same run, best of three each."""
+    """The release's throughput with and without the fingerprint section, same run, alternating, best of
+    five each (the machine is shared: the best run is the one least disturbed)."""
     from ringfence.consent import add_recipient
     from ringfence.pipeline.release import release
     from ringfence.policy.load import parse_policy
@@ -324,7 +325,7 @@ def _marking_cost(keyset: Keyset, rows: int) -> dict[str, Any]:
         )
         policies = {k: parse_policy(text % k, "cost") for k in ("false", "true")}
         times: dict[str, list[float]] = {"false": [], "true": []}
-        for _ in range(3):
+        for _ in range(5):
             for k, policy in policies.items():
                 start = time.perf_counter()
                 done = release(
@@ -350,8 +351,9 @@ def to_markdown(result: dict[str, Any], command: str) -> str:
         "comparable only within this run.",
         "",
         f"Released table: {result['rows']:,} synthetic transactions; {result['recipients']:,} recipients "
-        "(one code, strength normal, cut-off 0.1, 9.6% of markable cells selected); marked columns "
-        "`amount` (0.01) and `ts` (1 s).",
+        "(one code, strength normal: bias cut-off 0.25); marked columns `amount` (one cent, one symbol a "
+        "cell) and `ts` (up to 3 s, two symbols a cell), each with the selection rate that changes about "
+        "4.8% of its cells; 2 scores per recipient (symmetric Tardos, single-leaker log-likelihood).",
         "",
         "**Single leaker among 1,000**: 500 leaked rows, 3 non-identifier columns kept, 30% of cells "
         "altered, shuffled, identifiers dropped, reformatted through CSV.",
@@ -372,7 +374,8 @@ def to_markdown(result: dict[str, Any], command: str) -> str:
             "",
             f"**{title}** (columns amount, ts, channel; 10% noise after the collusion).",
             "",
-            "| attack | trials | ≥ 1 colluder named | innocents named | median best colluder bound | median positions |",
+            "| attack | trials | ≥ 1 colluder named | innocents named | median best colluder bound "
+            "| median positions |",
             "|---|---|---|---|---|---|",
         ]
         for how, s in result[label].items():
@@ -426,10 +429,30 @@ def to_markdown(result: dict[str, Any], command: str) -> str:
     cost = result["marking_cost"]
     lines += [
         "",
-        f"**Marking cost** (release of {cost['rows']:,} rows, Parquet → Parquet, best of three, same run): "
+        f"**Marking cost** (release of {cost['rows']:,} rows, Parquet → Parquet, best of five, alternating, "
+        "same run): "
         f"{cost['rows_per_s']:,.0f} rows/s without the fingerprint section, "
         f"{cost['rows_per_s_with_marks']:,.0f} rows/s with it: **{cost['throughput_cost']:.1%}** of "
         "throughput (target ≤ 20%).",
+    ]
+    single = result["single_leaker"]["amount,ts,channel"]
+    two = result["two_colluders"]["random"]
+    three = result["three_colluders"]["majority"]
+    lines += [
+        "",
+        "**Reading the results.** Every marked position a leak keeps is one code symbol, and a name needs "
+        "the computed bound at 1e-9 over 2,000 tests (1,000 recipients × 2 scores; × 2 with canaries). A "
+        f"500-row leak keeping `amount` and `ts` holds about {single['median_positions']} positions, 30% of "
+        "them from altered cells whose coarse value moved (they read as noise): that is at the edge of what "
+        "one leaker needs, so the leaker is named in most trials but not all, and never an innocent. Two "
+        f"colluders share the leak: from 500 rows ({two['median_positions']} positions) each colluder's "
+        "evidence is about half and no one is named (the bound stays far above 1e-9: the tool says "
+        "nothing rather than guess). Three colluders from 2,000 rows "
+        f"({three['median_positions']} positions) are attributed under majority voting; interleaving, "
+        "random mixing and averaging leave each colluder about a third of the evidence. A leak that keeps "
+        "no marked column (merchant_id, currency, status) carries no marks: only canaries (when the rows "
+        "include them) or per-recipient tokens can attribute it. More positions per row need more "
+        "distortion: a policy tolerance of 7 s on timestamps carries 3 symbols per marked cell.",
     ]
     return "\n".join(lines)
 

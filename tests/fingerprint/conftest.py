@@ -11,7 +11,7 @@ from ringfence.synth import SynthConfig, generate_platform
 
 COLUMNS = [
     MarkedColumn(name="amount", kind="amount", tolerance=0.01),
-    MarkedColumn(name="ts", kind="timestamp", tolerance=1),
+    MarkedColumn(name="ts", kind="timestamp", tolerance=3, grain=1),
     MarkedColumn(name="lat", kind="number", tolerance=1e-6),
 ]
 

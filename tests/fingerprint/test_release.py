@@ -59,13 +59,19 @@ def table(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def test_releases_are_marked_and_a_leak_names_its_recipient_from_the_ledger_alone(
-    tmp_path: Path, table: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def _workspace(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[Path, Path]:
+    """A fresh KR workspace and the policy file."""
     ws = tmp_path / "ws"
     assert run_cli(capsys, "init", str(ws), "--jurisdiction", "KR")[0] == 0
     policy = tmp_path / "p.yaml"
     policy.write_text(POLICY)
+    return ws, policy
+
+
+def test_releases_are_marked_and_a_leak_names_its_recipient_from_the_ledger_alone(
+    tmp_path: Path, table: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ws, policy = _workspace(tmp_path, capsys)
     raw = pl.read_parquet(table)
     copies = {}
     for name in ("hangang-settlement", "busan-clearing"):
@@ -81,7 +87,7 @@ def test_releases_are_marked_and_a_leak_names_its_recipient_from_the_ledger_alon
         fp = doc["fingerprint"]
         assert fp["columns"] == ["amount", "ts"] and fp["canaries"] == 4
         assert 0 < fp["cells_changed"] <= 0.05 * fp["cells"]
-        assert abs(fp["shift"]["amount"]["mean_shift"]) < 0.001 and fp["shift"]["ts"]["max_change"] <= 1.0
+        assert abs(fp["shift"]["amount"]["mean_shift"]) < 0.001 and fp["shift"]["ts"]["max_change"] <= 3.0
         copy = pl.read_parquet(out)
         assert copy.height == raw.height + 4 and doc["rows_out"] == raw.height
         # identifiers and immutable columns are never changed (real rows keep their order)
@@ -107,3 +113,29 @@ def test_releases_are_marked_and_a_leak_names_its_recipient_from_the_ledger_alon
         [sys.executable, "-c", ATTRIBUTE, str(ws), str(full)], capture_output=True, text=True, check=True
     )
     assert json.loads(done.stdout)["canaries"] == {"busan-clearing": 4}
+
+
+def test_an_internal_extract_is_allowed_within_its_purpose_and_marked_like_a_partners(
+    tmp_path: Path, table: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ws, policy = _workspace(tmp_path, capsys)
+    for who, purpose in (("analyst-kim", "internal"), ("risk-team", "fraud_prevention")):
+        argv = ["-w", str(ws), "recipients", "add", who, "--country", "KR", "--role", "internal"]
+        assert run_cli(capsys, *argv, "--purpose", purpose)[0] == 0
+    out = tmp_path / "extract.parquet"
+    code, stdout, err = run_cli(
+        capsys, "-w", str(ws), "release", str(table), "--policy", str(policy), "--recipient", "analyst-kim",
+        "--purpose", "internal", "-o", str(out), "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    doc = json.loads(stdout)
+    assert doc["decision"] == "allowed" and doc["consent_required"] == []
+    assert "PIPA Art. 15(1)" in doc["legal_basis"] or "use within the controller" in doc["legal_basis"]
+    assert doc["fingerprint"]["cells_changed"] > 0 and doc["fingerprint"]["canaries"] == 4
+    # A team registered for another purpose gets nothing for "internal" use: a new purpose.
+    code, stdout, _ = run_cli(
+        capsys, "-w", str(ws), "release", str(table), "--policy", str(policy), "--recipient", "risk-team",
+        "--purpose", "internal", "-o", str(tmp_path / "no.parquet"), "--json",
+    )  # fmt: skip
+    assert code == 1 and json.loads(stdout)["decision"] == "denied"
+    assert not (tmp_path / "no.parquet").exists()

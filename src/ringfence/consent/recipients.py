@@ -35,8 +35,8 @@ __all__ = [
     "remove_recipient",
 ]
 
-Role = Literal["processor", "third-party"]
-ROLES: tuple[Role, ...] = ("processor", "third-party")
+Role = Literal["processor", "third-party", "internal"]
+ROLES: tuple[Role, ...] = ("processor", "third-party", "internal")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _PURPOSE = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")

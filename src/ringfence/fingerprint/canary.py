@@ -98,13 +98,22 @@ def canary_matches(
         .agg(bits=pl.col("bits").max())
     )
     total = sum(len(r.canaries) for r in records)
-    out: dict[str, tuple[int, float]] = {}
-    for k, _, best in matched.iter_rows():  # one row per canary hit: a handful
-        recipient = records[k].recipient
-        bound = min(1.0, leak.height * total * 2.0 ** (-best))
-        hits, kept = out.get(recipient, (0, 1.0))
-        out[recipient] = (hits + 1, min(kept, bound))
-    return out
+    owners = pl.Series("recipient", [r.recipient for r in records])
+    per = (
+        matched.with_columns(
+            owners.gather(matched.get_column("record")).alias("recipient"),
+            (leak.height * total * pl.lit(2.0).pow(-pl.col("bits"))).clip(upper_bound=1.0).alias("bound"),
+        )
+        .group_by("recipient")
+        .agg(hits=pl.len(), bound=pl.col("bound").min())
+    )
+    return dict(
+        zip(
+            per.get_column("recipient").to_list(),
+            zip(per.get_column("hits").to_list(), per.get_column("bound").to_list(), strict=True),
+            strict=True,
+        )
+    )
 
 
 CANARY_FLAG = "__ringfence_canary__"
@@ -152,18 +161,21 @@ class CanaryStep:
         rows = batch[donors]
         text = [c for c, t in batch.schema.items() if t == pl.String]
         if text:  # text columns whose values are (nearly) unique per row: their canary values are drawn
-            distinct = batch.select(pl.col(text).n_unique()).row(0)
-            self._unique = {c for c, d in zip(text, distinct, strict=True) if d > 0.5 * batch.height}
+            head = batch.head(10_000)
+            distinct = head.select(pl.col(text).n_unique()).row(0)
+            self._unique = {c for c, d in zip(text, distinct, strict=True) if d > 0.5 * head.height}
         self._unique |= {self._subject} if self._subject else set()
         made = rows.with_columns([self._column(rows.get_column(c)) for c in rows.columns])
-        out = pl.concat(
-            [
-                batch.with_columns(pl.lit(False).alias(CANARY_FLAG), pl.int_range(pl.len()).alias("__at")),
-                made.with_columns(pl.lit(True).alias(CANARY_FLAG), pl.Series("__at", donors)),
-            ],
-            how="vertical_relaxed",
-        )
-        return out.sort("__at", maintain_order=True).drop("__at")
+        made = made.with_columns(pl.lit(True).alias(CANARY_FLAG))
+        real = batch.with_columns(pl.lit(False).alias(CANARY_FLAG))
+        order = np.argsort(donors, kind="stable")
+        parts, start = [], 0
+        for k in order:  # each canary right after its donor (slices: no copy of the batch)
+            at = int(donors[k]) + 1
+            parts += [real.slice(start, at - start), made.slice(int(k), 1)]
+            start = at
+        parts.append(real.slice(start))
+        return pl.concat(parts, how="vertical_relaxed")
 
     def _column(self, donor: pl.Series) -> pl.Series:
         name, dtype = donor.name, donor.dtype

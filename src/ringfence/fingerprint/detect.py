@@ -9,21 +9,23 @@ recipient's ``false_accusation_bound`` is the exact Chernoff bound of
 :class:`~ringfence.fingerprint.code.Bound` for its better score, with a union over every (code,
 recipient, score) test; its ``score`` and ``threshold`` are that score's; a
 canary hit (:func:`canary_hits`) adds its own bound, the chance that unrelated rows match a canary's
-key-drawn values. A recipient is named only when the bound is at most 1e-9.
+key-drawn values; marks and canaries being two families of tests, the bound reported is twice the
+better one's. A recipient is named only when the bound is at most 1e-9.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import polars as pl
 
 from ringfence.fingerprint.canary import canary_matches
-from ringfence.fingerprint.cells import read_cells
+from ringfence.fingerprint.cells import positions_of, read_cells
 from ringfence.fingerprint.code import Bound, biases, codewords, scores, single_terms, symmetric_terms
-from ringfence.fingerprint.embed import selection
+from ringfence.fingerprint.embed import low_bits, selection
 from ringfence.fingerprint.record import Accusation, MarkedColumn, MarkRecord
 from ringfence.keys import KeyResolver
 
@@ -47,9 +49,12 @@ def read_symbols(
         if column.name not in leak.columns:
             continue
         cells = read_cells(leak.get_column(column.name), column)
-        chosen, mask, _ = selection(keys, key_id, domain, cells.positions, column.rate or rate)
-        bits = (cells.grains & 1) ^ mask
-        frames.append(pl.DataFrame({"p": cells.positions.filter(pl.Series(chosen)), "b": bits[chosen]}))
+        chosen, mask, _ = selection(
+            keys, key_id, domain, column.name, cells.anchors, column.rate or rate, cells.bits
+        )
+        bits = (low_bits(cells.grains[chosen], cells.bits) ^ mask[chosen]).reshape(-1)
+        positions = positions_of(column.name, cells.anchors[chosen], cells.bits)
+        frames.append(pl.DataFrame({"p": positions, "b": bits}))
     if not frames:
         return pl.Series("p", [], dtype=pl.String), np.zeros(0, dtype=np.int64), 0
     read = pl.concat(frames)
@@ -72,10 +77,16 @@ def attribute(leak: pl.DataFrame, records: Sequence[MarkRecord], keys: KeyResolv
     # Every (code, recipient, score) triple scored is one test of the union bound.
     tests = len(_SCORES) * sum(len({r.recipient for r in group}) for group in groups.values())
     hits = canary_matches(leak, records, keys)
+    # Marks and canaries are two families of tests: a name stands on the better one, at twice its bound.
+    families = 2 if any(r.canaries for r in records) else 1
     best: dict[str, Accusation] = {}
     for (key_id, domain, cutoff, rate), group in groups.items():
         positions, y, _ = read_symbols(leak, _columns(group), keys, key_id, domain, rate)
         recipients = sorted({r.recipient for r in group})
+        released: dict[str, set[str]] = defaultdict(set)
+        for r in group:
+            if r.release_id:
+                released[r.recipient].add(r.release_id)
         p = biases(keys, key_id, domain, positions, cutoff)
         x = codewords(keys, key_id, domain, recipients, positions, p)
         tested = []
@@ -86,7 +97,7 @@ def attribute(leak: pl.DataFrame, records: Sequence[MarkRecord], keys: KeyResolv
             tested.append((score, bound.union(score), bound.threshold()))
         for k, recipient in enumerate(recipients):
             score, marks, threshold = min(((s[k], u[k], t) for s, u, t in tested), key=lambda t: t[1])
-            ids = tuple(sorted({r.release_id for r in group if r.recipient == recipient and r.release_id}))
+            ids = tuple(sorted(released[recipient]))
             found, canary_bound = hits.get(recipient, (0, 1.0))
             evidence = (("marks",) if marks < 1.0 and score > 0 else ()) + (("canaries",) if found else ())
             accusation = Accusation(
@@ -95,45 +106,29 @@ def attribute(leak: pl.DataFrame, records: Sequence[MarkRecord], keys: KeyResolv
                 evidence=evidence,
                 score=float(score),
                 threshold=float(threshold),
-                false_accusation_bound=float(min(marks, canary_bound)),
+                false_accusation_bound=float(min(1.0, families * min(marks, canary_bound))),
                 cells_read=int(positions.len()),
                 canary_hits=found,
             )
             kept = best.get(recipient)
-            if kept is None or accusation.false_accusation_bound < kept.false_accusation_bound:
-                if kept is not None:  # the same recipient under two codes: keep every release id
-                    ids = tuple(sorted({*ids, *kept.release_ids}))
-                    accusation = _with_ids(accusation, ids)
-                best[recipient] = accusation
-            else:
-                best[recipient] = _with_ids(kept, tuple(sorted({*ids, *kept.release_ids})))
+            if kept is not None:  # the same recipient under two codes: the stronger, with every release id
+                stronger = min(kept, accusation, key=lambda a: a.false_accusation_bound)
+                accusation = replace(stronger, release_ids=tuple(sorted({*ids, *kept.release_ids})))
+            best[recipient] = accusation
     return sorted(best.values(), key=lambda a: (a.false_accusation_bound, -a.score, a.recipient))
 
 
 def _columns(group: Sequence[MarkRecord]) -> list[MarkedColumn]:
-    """The group's marked columns, once per (name, kind, tolerance), each read at the highest rate any
+    """The group's marked columns, once per (name, kind, tolerance, grain), each read at the highest rate any
     release used (the selections are nested: a lower rate selects a subset of the cells)."""
-    found: dict[tuple[str, str, float], MarkedColumn] = {}
+    found: dict[tuple[str, str, float, float | None], MarkedColumn] = {}
     for record in group:
         for c in record.columns:
             rated = c if c.rate is not None else c.model_copy(update={"rate": record.rate})
-            key = (c.name, c.kind, c.tolerance)
+            key = (c.name, c.kind, c.tolerance, c.grain)
             if key not in found or (rated.rate or 0) > (found[key].rate or 0):
                 found[key] = rated
     return list(found.values())
-
-
-def _with_ids(accusation: Accusation, ids: tuple[str, ...]) -> Accusation:
-    return Accusation(
-        accusation.recipient,
-        ids,
-        accusation.evidence,
-        accusation.score,
-        accusation.threshold,
-        accusation.false_accusation_bound,
-        accusation.cells_read,
-        accusation.canary_hits,
-    )
 
 
 def canary_hits(leak: pl.DataFrame, records: Sequence[MarkRecord], keys: KeyResolver) -> dict[str, int]:

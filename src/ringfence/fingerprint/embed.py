@@ -17,25 +17,33 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from ringfence.fingerprint.cells import read_cells, write_cells
-from ringfence.fingerprint.code import biases, codewords, words
+from ringfence.fingerprint.cells import positions_of, read_cells, write_cells
+from ringfence.fingerprint.code import biases, codewords, int_words
 from ringfence.fingerprint.record import ColumnShift, MarkedColumn, MarkRecord
 from ringfence.keys import KeyResolver
 
-__all__ = ["MAX_CHANGED", "MarkStep", "selection"]
+__all__ = ["MAX_CHANGED", "TARGET_CHANGED", "MarkStep", "low_bits", "selection"]
 
 MAX_CHANGED = 0.05
 TARGET_CHANGED = 0.048  # what the selection aims at: about half the selected cells need a change
-_TWO63 = float(2**63)
+_TWO56 = float(2**56)
 
 
 def selection(
-    keys: KeyResolver, key_id: str, domain: str, positions: pl.Series, rate: float
+    keys: KeyResolver, key_id: str, domain: str, column: str, anchors: np.ndarray, rate: float, bits: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(selected, mask bit, selection draw) of each position: the domain's keyed choice of carriers."""
-    w = words(keys, key_id, "cell", domain, positions)
-    draw = (w >> np.uint64(1)).astype(np.float64) / _TWO63
-    return draw < rate, (w & np.uint64(1)).astype(np.int64), draw
+    """(selected, mask bits (cells × ``bits``), selection draw) of each anchor of ``column``: the
+    domain's keyed choice of carriers."""
+    w = int_words(keys, key_id, "cell|" + column, domain, anchors)
+    draw = (w >> np.uint64(8)).astype(np.float64) / _TWO56
+    mask = ((w[:, None] >> np.arange(bits, dtype=np.uint64)[None, :]) & np.uint64(1)).astype(np.int64)
+    return draw < rate, mask, draw
+
+
+def low_bits(grains: np.ndarray, bits: int) -> np.ndarray:
+    """Bit ``k`` of ``grains mod 2^bits`` for each cell (cells × ``bits``)."""
+    low = np.mod(grains, 1 << bits)
+    return np.asarray((low[:, None] >> np.arange(bits, dtype=np.int64)[None, :]) & 1, dtype=np.int64)
 
 
 @dataclass
@@ -49,16 +57,18 @@ class _Moments:
     max_change: float = 0.0
     origin: float | None = None  # values are taken relative to the first one, to keep precision
 
-    def add(self, old: pl.Series, new: pl.Series, changed: int) -> None:
-        a, b = _numbers(old), _numbers(new)
-        valid = np.isfinite(a)
-        a, d = a[valid], (b - a)[valid]
-        if self.origin is None and a.size:
-            self.origin = float(a[0])
-        a = a - (self.origin or 0.0)
-        self.cells += int(valid.sum())
-        self.changed += changed
-        for k, part in enumerate((a, d, a * d, d * d)):
+    def add(self, series: pl.Series, old: np.ndarray, new: np.ndarray) -> None:
+        """Counts a batch of ``series`` whose changed cells went from ``old`` to ``new`` (floats)."""
+        present = series.len() - series.null_count()
+        if self.origin is None and present:
+            self.origin = float(_numbers(series.drop_nulls().head(1))[0])
+        origin = self.origin or 0.0
+        total = _numbers_sum(series)
+        self.cells += present
+        self.changed += old.size
+        a, d = old - origin, new - old
+        self.sums[0] += total - present * origin
+        for k, part in enumerate((d, a * d, d * d), start=1):
             self.sums[k] += float(part.sum())
         self.max_change = max(self.max_change, float(np.abs(d).max()) if d.size else 0.0)
 
@@ -73,6 +83,14 @@ class _Moments:
             variance_shift=variance,
             max_change=self.max_change,
         )
+
+
+def _numbers_sum(series: pl.Series) -> float:
+    """The sum of a numeric or datetime column's values (datetimes in seconds since the epoch)."""
+    if isinstance(series.dtype, pl.Datetime):
+        us = series.dt.cast_time_unit("us").to_physical().cast(pl.Float64)
+        return float(us.sum()) / 1e6
+    return float(series.cast(pl.Float64).sum())
 
 
 def _numbers(series: pl.Series) -> np.ndarray:
@@ -102,15 +120,17 @@ class MarkStep:
         """The marked columns with the selection rate each used."""
         return list(self._columns.values())
 
-    def _rated(self, series: pl.Series, name: str, markable: int) -> MarkedColumn:
+    def _rated(self, series: pl.Series, name: str, markable: int, bits: int) -> MarkedColumn:
         """The column with its rate: fixed by the first batch that has values, so that about
-        :data:`TARGET_CHANGED` of its cells change (a column whose values are mostly round amounts has
-        few markable cells, each selected more often), between the record's rate and one half."""
+        :data:`TARGET_CHANGED` of its cells change (a selected cell needs a change with chance
+        ``1 − 2^-bits``; a column whose values are mostly round amounts has few markable cells, each
+        selected more often), at most one half."""
         column = self._columns[name]
         present = series.len() - series.null_count()
         if column.rate is None and present:
             share = markable / present
-            rate = min(0.5, max(self.record.rate, 2 * TARGET_CHANGED / share)) if share else self.record.rate
+            moved = 1 - 0.5**bits
+            rate = min(0.5, TARGET_CHANGED / (share * moved)) if share else self.record.rate
             column = column.model_copy(update={"rate": round(rate, 6)})
             self._columns[name] = column
         return column
@@ -118,22 +138,24 @@ class MarkStep:
     def _mark(self, series: pl.Series, name: str) -> pl.Series:
         r = self.record
         cells = read_cells(series, self._columns[name])
-        column = self._rated(series, name, len(cells.rows))
+        b = cells.bits
+        column = self._rated(series, name, len(cells.rows), b)
         rate = column.rate or r.rate
-        chosen, mask, draw = selection(self._keys, r.key_id, r.domain, cells.positions, rate)
+        chosen, mask, draw = selection(self._keys, r.key_id, r.domain, name, cells.anchors, rate, b)
         idx = np.flatnonzero(chosen)
-        positions = cells.positions.gather(idx)
+        positions = positions_of(name, cells.anchors[idx], b)
         p = biases(self._keys, r.key_id, r.domain, positions, r.cutoff)
-        symbol = codewords(self._keys, r.key_id, r.domain, [r.recipient], positions, p)[0].astype(np.int64)
+        code = codewords(self._keys, r.key_id, r.domain, [r.recipient], positions, p)[0]
+        symbols = code.astype(np.int64).reshape(idx.size, b) ^ mask[idx]
         grains = cells.grains[idx]
-        target = (grains & ~np.int64(1)) | (symbol ^ mask[idx])
+        target = grains - np.mod(grains, 1 << b) + (symbols << np.arange(b, dtype=np.int64)).sum(axis=1)
         moved = np.flatnonzero(target != grains)
         cap = int(MAX_CHANGED * (series.len() - series.null_count()))
         if moved.size > cap:  # keep the changes drawn first; the rest keep their value
             moved = moved[np.argsort(draw[idx][moved], kind="stable")[:cap]]
         rows = cells.rows[idx][moved]
         out = write_cells(series, column, rows, target[moved], cells.rest[idx][moved])
-        self._moments[column.name].add(series, out, int(rows.size))
+        self._moments[name].add(series, _numbers(series.gather(rows)), _numbers(out.gather(rows)))
         return out
 
     def shifts(self) -> dict[str, ColumnShift]:

@@ -22,8 +22,9 @@ RECORD_VERSION = 1
 
 class MarkedColumn(BaseModel):
     """A released column that carries marks: how its cells are read, the largest change of one cell (in
-    the column's units: currency units for an amount, seconds for a timestamp), and the share of its
-    markable cells selected to carry a symbol (set by the embedder from the release's first batch so
+    the column's units: currency units for an amount, seconds for a timestamp), the grain marks count in
+    (``None``: the tolerance; a tolerance of 3 grains lets each cell carry two symbols), and the share of
+    its markable cells selected to carry symbols (set by the embedder from the release's first batch so
     that about 4.8% of the column's cells change; ``None``: the record's ``rate``)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -31,6 +32,7 @@ class MarkedColumn(BaseModel):
     name: str
     kind: MarkKind
     tolerance: float = Field(gt=0)
+    grain: float | None = Field(default=None, gt=0)
     rate: float | None = Field(default=None, gt=0, le=0.5)
 
 

@@ -3,10 +3,11 @@
 :class:`~ringfence.fingerprint.record.MarkRecord`.
 
 Columns that carry marks: those the policy's ``fingerprint.columns`` names, else every column the plan
-releases as it is (``keep``), with no entity, that is a timestamp (kind ``timestamp``, 1 second) or a
-number whose name says it is an amount (kind ``amount``, 0.01). Identifiers (any column with an entity,
-the subject), the policy's ``immutable`` columns and the columns its risk section measures (a mark would
-move a record between classes after the gate planned them) never carry marks.
+releases as it is (``keep``), with no entity, that is a timestamp (kind ``timestamp``: up to 3 seconds in
+grains of one second, two symbols per marked cell) or a number whose name says it is an amount (kind
+``amount``: one minor unit, 0.01). Identifiers (any column with an entity, the subject), the policy's
+``immutable`` columns and the columns its risk section measures (a mark would move a record between
+classes after the gate planned them) never carry marks.
 """
 
 from __future__ import annotations
@@ -34,7 +35,12 @@ RATE = 0.096  # the share of markable cells selected; about half need a change, 
 AMOUNT = re.compile(r"(amount|amt|price|total|fee|sum|value|金额|金額|价格|금액|가격)", re.IGNORECASE)
 # Entities whose values a validator checks (a canary's drawn identifier must pass it).
 VALIDATED = frozenset(e for e, spec in SPECS.items() if spec.detection is not None and e != "FREE_TEXT_PII")
-_TOLERANCE: dict[MarkKind, float] = {"amount": 0.01, "timestamp": 1.0, "number": 1.0}
+# (tolerance, grain) by kind: an amount by one minor unit, a timestamp by up to 3 s (two symbols a cell).
+_DEFAULTS: dict[MarkKind, tuple[float, float]] = {
+    "amount": (0.01, 0.01),
+    "timestamp": (3.0, 1.0),
+    "number": (1.0, 1.0),
+}
 
 
 def _kind(name: str, dtype: pl.DataType) -> MarkKind | None:
@@ -64,8 +70,7 @@ def mark_columns(
                 f"policy {plan.policy_name}: fingerprint column {name!r} cannot carry marks "
                 "(an identifier, immutable, or neither a number nor a timestamp)"
             )
-        tolerance = declared.tolerance if declared is not None and declared.tolerance else _TOLERANCE[kind]
-        out.append(MarkedColumn(name=name, kind=kind, tolerance=tolerance))
+        out.append(_marked(name, kind, declared))
     if policy.columns is not None:
         return out
     for name, column in released.items():
@@ -73,8 +78,18 @@ def mark_columns(
         if column.spec.name != "keep" or column.rule.entity is not None or name in fixed:
             continue
         if kind == "timestamp" or kind == "amount":
-            out.append(MarkedColumn(name=name, kind=kind, tolerance=_TOLERANCE[kind]))
+            out.append(_marked(name, kind, None))
     return out
+
+
+def _marked(name: str, kind: MarkKind, declared: MarkColumn | None) -> MarkedColumn:
+    tolerance, grain = _DEFAULTS[kind]
+    if declared is not None and declared.tolerance is not None:
+        tolerance = declared.tolerance
+        grain = min(grain, tolerance)
+    if declared is not None and declared.grain is not None:
+        grain = declared.grain
+    return MarkedColumn(name=name, kind=kind, tolerance=tolerance, grain=grain)
 
 
 @dataclass
@@ -90,6 +105,8 @@ class CanaryRecorder:
     def __call__(self, batch: pl.DataFrame) -> pl.DataFrame:
         if self.flag not in batch.columns:
             return batch
+        if not batch.get_column(self.flag).any():  # every batch but the first
+            return batch.drop(self.flag)
         flag = pl.col(self.flag)
         canaries = batch.filter(flag)
         if canaries.height:

@@ -3,8 +3,9 @@
 ```
 recipient + purpose + what the plan releases ─▶ transfer rules (decide, with articles)
    denied ─▶ a "denied" ledger entry, nothing written, exit 1
-   allowed ─▶ source ─▶ consent filter ─▶ plan ─▶ risk steps ─▶ taps (rows, risk) ─▶ commit:
-              stage ─▶ risk gate ─▶ before_publish: the "release" ledger entry (subjects' digests) ─▶ publish
+   allowed ─▶ source ─▶ consent filter ─▶ canaries ─▶ plan ─▶ risk steps ─▶ fingerprint marks ─▶ taps
+              (rows, risk) ─▶ commit: stage ─▶ risk gate ─▶ before_publish: the "release" ledger entry
+              (subjects' digests, the mark record) ─▶ publish
 ```
 
 What it guarantees:
@@ -28,6 +29,11 @@ What it guarantees:
   refused, leaves a ``denied`` entry with the gate's reasons, and writes nothing.
 - The output is protected exactly as ``protect`` would (the same plan, the sealed plan record in a Parquet
   footer).
+- With the policy's ``fingerprint`` section enabled, the copy is the recipient's own
+  (:mod:`ringfence.fingerprint`): canary rows go through the plan like real rows, marks are set after the
+  plan and the risk stage, and the entry holds the :class:`~ringfence.fingerprint.MarkRecord` (no key
+  bytes) from which the marks and canaries can be found again; ``rows_out`` counts the data's rows, the
+  canaries are counted under ``fingerprint``. ``protect`` (no recipient) never marks.
 """
 
 from __future__ import annotations

@@ -54,14 +54,22 @@ class MarkColumn(BaseModel):
     """How one released column may carry fingerprint marks: ``kind`` says how its values are read
     (``amount``: a money amount, marked in its minor units, and never turned from a round amount into a
     non-round one; ``timestamp``: marked in its seconds or milliseconds; ``number``: any other numeric
-    column), ``tolerance`` the largest change of one cell, in the column's own units (``0.01`` of a
-    currency unit; ``1`` second, ``0.001`` for milliseconds). Left out, the tolerance is ``0.01`` for an
-    amount, 1 second for a timestamp and 1 for a number."""
+    column), ``tolerance`` the largest change of one cell and ``grain`` the unit marks count in, both in
+    the column's own units (currency units; seconds, ``0.001`` for milliseconds). A tolerance of 3 grains
+    lets each marked cell carry two symbols, 7 grains three. Left out: an amount 0.01 and 0.01, a
+    timestamp 3 seconds in grains of 1 second, a number 1 and 1."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     kind: MarkKind
     tolerance: float | None = Field(default=None, gt=0, le=3600)
+    grain: float | None = Field(default=None, gt=0, le=3600)
+
+    @model_validator(mode="after")
+    def _grain_within_tolerance(self) -> MarkColumn:
+        if self.grain is not None and self.tolerance is not None and self.grain > self.tolerance:
+            raise PolicyProblem(("grain",), "the grain must not exceed the tolerance")
+        return self
 
 
 class Fingerprint(BaseModel):
@@ -70,8 +78,9 @@ class Fingerprint(BaseModel):
     kind read from its type and name, or a mapping to :class:`MarkColumn`); left out, the release picks
     the numeric and time columns the policy keeps as they are and that hold no personal data.
     ``immutable`` names columns that are never changed (settlement-critical fields; identifiers never are).
-    ``canaries`` is the number of canary records added to each release; ``strength`` the size of the
-    coalition the code is tuned against (low: a single leaker, normal: two, high: three or more)."""
+    ``canaries`` is the number of canary records added to each release; ``strength`` the bias cut-off of
+    the code (low: best against a single leaker; normal: one to three colluders; high: larger
+    coalitions, with longer leaks)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 

@@ -3,13 +3,14 @@
 ``python -m ringfence.policy.reference > docs/policy.md`` prints every declared action
 (:data:`ringfence.policy.rules.REGISTRY`) with its parameters (types, defaults, bounds, read from the rule
 models), what it guarantees (reversible, joinable, keyed and the key purpose, how reveal inverts it) and a
-YAML example. The output depends on the registry alone, so a test checks that the committed file is
-current.
+YAML example, then the ``fingerprint:`` section from its models. The output depends on the registry and
+the models alone, so a test checks that the committed file is current.
 """
 
 from __future__ import annotations
 
 import inspect
+import re
 import sys
 import types
 from typing import Any, Literal, Union, get_args, get_origin
@@ -20,6 +21,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from ringfence.policy.entities import ENTITY_TYPES
+from ringfence.policy.model import Fingerprint, MarkColumn
 from ringfence.policy.rules import REGISTRY, Action, RuleBase
 
 __all__ = ["render"]
@@ -108,10 +110,45 @@ def _parameters(action: Action) -> list[str]:
     fields = {n: f for n, f in action.rule.model_fields.items() if n not in _COMMON}
     if not fields:
         return ["No parameters besides `entity`."]
+    return _table(fields)
+
+
+def _table(fields: dict[str, FieldInfo]) -> list[str]:
     lines = ["| parameter | type | default | bounds |", "|---|---|---|---|"]
     for name, info in fields.items():
         lines.append(f"| `{name}` | {_type(info.annotation)} | {_default(info)} | {_bounds(info) or '—'} |")
     return lines
+
+
+def _doc(model: type[BaseModel]) -> str:
+    """A model's docstring as one Markdown paragraph (Sphinx roles and double backquotes made plain)."""
+    text = " ".join(inspect.cleandoc(model.__doc__ or "").split())
+    return re.sub(r":\w+:`~?([^`]+)`", r"`\1`", text).replace("``", "`")
+
+
+def _fingerprint() -> list[str]:
+    """The ``fingerprint:`` section, from its models (:class:`Fingerprint`, :class:`MarkColumn`)."""
+    return [
+        "",
+        "## fingerprint",
+        "",
+        _doc(Fingerprint),
+        "",
+        *_table(dict(Fingerprint.model_fields)),
+        "",
+        _doc(MarkColumn),
+        "",
+        *_table(dict(MarkColumn.model_fields)),
+        "",
+        "```yaml",
+        "fingerprint:",
+        "  enabled: true",
+        "  columns: {amount: {kind: amount, tolerance: 0.01}, ts: {kind: timestamp, tolerance: 3, grain: 1}}",
+        "  immutable: [settlement_amount]",
+        "  canaries: 3",
+        "  strength: normal",
+        "```",
+    ]
 
 
 def render() -> str:
@@ -155,6 +192,7 @@ def render() -> str:
         out += ["", f"## {action.name}", "", _prose(action), ""]
         out += [*_guarantees(action), "", *_parameters(action)]
         out += ["", "```yaml", "columns:", f"  {action.example}", "```"]
+    out += _fingerprint()
     return "\n".join(out) + "\n"
 
 

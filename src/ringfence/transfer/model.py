@@ -35,7 +35,7 @@ __all__ = [
 
 Jurisdiction = Literal["KR", "CN", "EU"]
 Category = Literal["identity", "contact", "financial_account", "transaction", "location", "device"]
-Role = Literal["processor", "third-party"]
+Role = Literal["processor", "third-party", "internal"]
 # provision: consent to the provision to this recipient for this purpose (PIPA Art. 17, PIPL Art. 23,
 # GDPR Art. 6(1)(a)); separate_sensitive: consent given apart from any other for sensitive data or unique
 # identifiers (PIPA Art. 23/24, PIPL Art. 29, GDPR Art. 9(2)(a)); cross_border: separate consent to the

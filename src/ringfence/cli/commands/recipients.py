@@ -61,7 +61,11 @@ def add(
         typer.Option("--purpose", help="A purpose it is registered for (repeat for several)."),
     ] = None,
     role: Annotated[
-        str, typer.Option("--role", help="processor (acts only for your purposes) or third-party.")
+        str,
+        typer.Option(
+            "--role",
+            help="processor (acts only for your purposes), third-party, or internal (your staff, a team).",
+        ),
     ] = "third-party",
     affiliate_of: Annotated[
         str | None, typer.Option("--affiliate-of", help="The group it belongs to, e.g. ant-group.")
