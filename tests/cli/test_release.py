@@ -24,7 +24,7 @@ import pytest
 from ringfence.ledger import Ledger
 from ringfence.synth import SynthConfig, generate_platform, write_platform
 from ringfence.workspace.workspace import open_workspace
-from tests.cli.helpers import key_encodings, run_cli
+from tests.cli.helpers import add_recipients, key_encodings, run_cli
 
 
 @dataclass
@@ -51,21 +51,7 @@ def platform_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def setup(platform_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Setup:
     ws = tmp_path / "ws"
     assert run_cli(capsys, "init", str(ws), "--jurisdiction", "KR")[0] == 0
-    recipients = pl.read_parquet(platform_data / "recipients.parquet")
-    for r in recipients.iter_rows(named=True):
-        argv = [
-            "-w",
-            str(ws),
-            "recipients",
-            "add",
-            r["recipient_id"],
-            "--country",
-            r["country"],
-            "--role",
-            r["role"],
-        ]
-        argv += [x for p in r["purposes"].split(",") for x in ("--purpose", p)]
-        assert run_cli(capsys, *argv)[0] == 0
+    add_recipients(capsys, ws, platform_data / "recipients.parquet")
     assert (
         run_cli(capsys, "-w", str(ws), "consent", "import", str(platform_data / "consents.parquet"))[0] == 0
     )

@@ -353,7 +353,8 @@ def test_tampered_ciphertext_exits_2_naming_the_column(
     assert code == 2 and out == ""
     assert "'email'" in err and "fail authentication" in err
     assert altered not in err and p.customers["email"][17] not in err
-    assert not output.exists() and _records(p.ws) == []
+    # It was on record before the first value was decrypted, and the record says it was aborted.
+    assert not output.exists() and [r.state for r in _records(p.ws)] == ["aborted"]
     assert not list(tmp_path.glob(".revealed*"))  # no temporary file left behind either
 
 
@@ -397,33 +398,44 @@ def test_the_record_comes_before_the_output_and_an_interrupt_leaves_neither(
     assert not output.exists() and _records(platform.ws) == []
     assert not list(tmp_path.glob(".revealed*"))  # the staged copy in clear is gone too
 
-    # The output appears only once its record is written, readable by its owner only.
-    def checked(store: object, record: ReversalRecord) -> str:
+    # The reversal is on record (started) before anything is staged; the output appears only once its
+    # record is complete, readable by its owner only.
+    completing = pipeline.complete_reversal
+
+    def started(store: object, record: ReversalRecord) -> str:
+        assert record.state == "started" and not list(tmp_path.glob(".revealed.parquet.reveal-*"))
+        return recording(store, record)  # type: ignore[arg-type]
+
+    def checked(store: object, record: ReversalRecord) -> None:
         seen.append(output.exists())
         staged = list(tmp_path.glob(".revealed.parquet.reveal-*/revealed.parquet"))
         assert len(staged) == 1 and staged[0].stat().st_mode & 0o777 == 0o600
         assert staged[0].parent.stat().st_mode & 0o777 == 0o700
-        return recording(store, record)  # type: ignore[arg-type]
+        assert [r.state for r in _records(platform.ws)] == ["started"]
+        completing(store, record)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(pipeline, "record_reversal", checked)
+    monkeypatch.setattr(pipeline, "record_reversal", started)
+    monkeypatch.setattr(pipeline, "complete_reversal", checked)
     code, out, err = platform.reveal_customers(
         capsys, output, "--reason", REASON, "--decrypt", "--columns", "email", "--json"
     )
     assert code == 0, err
-    assert seen == [False, False] and output.exists() and len(_records(platform.ws)) == 1
+    assert seen == [False, False] and output.exists()
+    assert [r.state for r in _records(platform.ws)] == ["revealed"]
 
     # Moving the recorded copy into place fails: the record is withdrawn, nothing is left.
     def full(*args: object, **kwargs: object) -> None:
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(pipeline, "record_reversal", recording)
+    monkeypatch.setattr(pipeline, "complete_reversal", completing)
     monkeypatch.setattr(commit, "place", full)
     again = tmp_path / "again.parquet"
     code, out, err = platform.reveal_customers(
         capsys, again, "--reason", REASON, "--decrypt", "--columns", "email"
     )
     assert code == 2 and "cannot write" in err and "withdrawn" in err
-    assert not again.exists() and len(_records(platform.ws)) == 1
+    assert not again.exists() and sorted(r.state for r in _records(platform.ws)) == ["aborted", "revealed"]
     assert not list(tmp_path.glob(".again*"))
 
 

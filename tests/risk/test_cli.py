@@ -78,3 +78,42 @@ def test_a_missed_k_shows_the_generalisation_that_reaches_it_and_writes_the_repo
     generalization = json.loads(out)["generalization"]
     assert generalization["suppressed"] <= 2 and len(generalization["columns"]) == 2
     assert "Generalisation that reaches the target" in page.read_text(encoding="utf-8")
+
+
+def _transactions(tmp_path: Path) -> tuple[Path, Path]:
+    """Synthetic transactions (several rows per customer) and a register of the same customers."""
+    from ringfence.synth import SynthConfig, generate_platform
+
+    platform = generate_platform(SynthConfig(customers=300, transactions=3000, seed=5))
+    rows = pl.concat(list(platform.transactions())).select("customer_id", "channel", "currency", "status")
+    path, register = tmp_path / "tx.parquet", tmp_path / "register.parquet"
+    rows.write_parquet(path)
+    pl.concat([rows, rows.with_columns(pl.col("customer_id") + "-twin")]).write_parquet(register)
+    return path, register
+
+
+def test_subject_measures_people_and_population_gives_journalist_risk(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path, register = _transactions(tmp_path)
+    argv = ["risk", str(path), "--qi", "channel,currency", "--sensitive", "status", "--json"]
+    code, out, _ = run_cli(capsys, *argv, "--subject", "customer_id", "--population", str(register))
+    assert code == 0
+    doc = json.loads(out)
+    people = pl.read_parquet(path)["customer_id"].n_unique()
+    assert doc["subject"] == "customer_id" and doc["records"] == people and doc["rows"] == 3000
+    assert sum(c["size"] * c["classes"] for c in doc["class_sizes"]) == people  # classes of people
+    # every person has a twin in the register with the same values: each class is twice as large there
+    assert doc["journalist_risk_max"] == pytest.approx(doc["prosecutor_risk_max"] / 2)
+    assert doc["journalist_risk_avg"] == pytest.approx(doc["prosecutor_risk_avg"] / 2)
+    code, out, _ = run_cli(capsys, *argv)
+    assert json.loads(out)["records"] == 3000  # without --subject: rows
+    code, _, err = run_cli(capsys, *argv, "--subject", "customer_id", "--population", str(customers_of(path)))
+    assert code == 2 and "subject column customer_id" in err and "Traceback" not in err
+
+
+def customers_of(path: Path) -> Path:
+    """The register without its person column."""
+    out = path.with_name("no-person.parquet")
+    pl.read_parquet(path).drop("customer_id").write_parquet(out)
+    return out

@@ -4,6 +4,7 @@ time) and against pycanon on the same tables where pycanon is installed."""
 from __future__ import annotations
 
 import math
+from collections import Counter
 
 import numpy as np
 import polars as pl
@@ -11,7 +12,8 @@ import pytest
 
 from ringfence.errors import UsageError
 from ringfence.risk import measure
-from ringfence.risk.measures import people
+from ringfence.risk.measures import RiskResult, people
+from ringfence.synth import SynthConfig, generate_platform
 
 
 def _table(seed: int, n: int = 400) -> pl.DataFrame:
@@ -28,38 +30,57 @@ def _table(seed: int, n: int = 400) -> pl.DataFrame:
     )
 
 
-def _classes(frame: pl.DataFrame, qi: list[str]) -> list[pl.DataFrame]:
-    return list(frame.partition_by(qi, maintain_order=True))
+def _key(value: object) -> object:
+    return "NaN" if isinstance(value, float) and math.isnan(value) else value
 
 
-def _reference(frame: pl.DataFrame, qi: list[str], sa: str) -> dict[str, float]:
-    """Each measure from its definition, class by class (the slow, obvious way)."""
-    classes = _classes(frame, qi)
-    sizes = [c.height for c in classes]
-    whole = frame[sa].value_counts().sort(sa)
-    values = whole[sa].to_list()
-    q = (whole["count"] / frame.height).to_numpy()
+def _reference(frame: pl.DataFrame, qi: list[str], sa: str, subject: str | None = None) -> dict[str, float]:
+    """Each measure from its definition, class by class in plain Python (the slow, obvious way): a class
+    is the records with equal quasi-identifiers (a person's are the sets of their rows' values), its
+    sensitive values those of all its rows; ordered values sort with a missing value last."""
+    rows = frame.to_dicts()
+    if subject is None:
+        keys = [tuple(_key(r[q]) for q in qi) for r in rows]
+        units = list(range(len(rows)))
+    else:
+        sets: dict[object, list[set[object]]] = {}
+        for r in rows:
+            for i, v in enumerate(sets.setdefault(r[subject], [set() for _ in qi])):
+                v.add(_key(r[qi[i]]))
+        person = {p: tuple(frozenset(v) for v in held) for p, held in sets.items()}
+        keys = [person[r[subject]] for r in rows]
+        units = [r[subject] for r in rows]
+    members: dict[object, set[object]] = {}
+    values: dict[object, list[object]] = {}
+    for i, (key, r) in enumerate(zip(keys, rows, strict=True)):
+        members.setdefault(key, set()).add(units[i])
+        values.setdefault(key, []).append(r[sa])
+    sizes = [len(m) for m in members.values()]
+    dtype = frame[sa].dtype
+    ordered = dtype.is_numeric() or dtype.is_temporal()
+    whole = Counter(r[sa] for r in rows)
+    domain = sorted(whole, key=lambda v: (v is None, v if v is not None else 0)) if ordered else list(whole)
+    q = np.array([whole[v] for v in domain]) / len(rows)
     ls, hs, cs, ts = [], [], [], []
-    for c in classes:
-        counts = c[sa].value_counts()
-        r = sorted(counts["count"].to_list(), reverse=True)
+    for held in values.values():
+        counts = Counter(held)
+        r = sorted(counts.values(), reverse=True)
         ls.append(len(r))
         p = np.array(r) / sum(r)
         hs.append(-(p * np.log(p)).sum())
-        by_value = dict(zip(counts[sa].to_list(), counts["count"].to_list(), strict=True))
-        share = np.array([by_value.get(v, 0) for v in values]) / c.height
-        if frame[sa].dtype.is_numeric():
-            ts.append(np.abs(np.cumsum(share - q)).sum() / (len(values) - 1))
+        share = np.array([counts.get(v, 0) for v in domain]) / len(held)
+        if ordered:
+            ts.append(np.abs(np.cumsum(share - q)).sum() / (len(domain) - 1) if len(domain) > 1 else 0.0)
         else:
             ts.append(np.abs(share - q).sum() / 2)
         cs.append(r)
     l_min = min(ls)
-    c_needed = max(math.floor(r[0] / sum(r[l_min - 1 :])) + 1 for r in cs) if l_min > 1 else None
+    c_needed = max(r[0] // sum(r[l_min - 1 :]) + 1 for r in cs) if l_min > 1 else None
     return {
         "k": min(sizes),
         "classes": len(sizes),
         "unique": sum(s == 1 for s in sizes),
-        "avg": len(sizes) / frame.height,
+        "avg": len(sizes) / len(set(units)),
         "l": l_min,
         "entropy": math.exp(min(hs)),
         "c": c_needed,
@@ -67,13 +88,7 @@ def _reference(frame: pl.DataFrame, qi: list[str], sa: str) -> dict[str, float]:
     }
 
 
-@pytest.mark.parametrize("seed", range(6))
-@pytest.mark.parametrize("qi", [["age"], ["age", "sex"], ["age", "sex", "zip"]])
-@pytest.mark.parametrize("sa", ["amount", "status"])
-def test_measures_match_their_definitions(seed: int, qi: list[str], sa: str) -> None:
-    frame = _table(seed)
-    ref = _reference(frame, qi, sa)
-    got = measure(frame, qi, sensitive=[sa])
+def _assert_matches(got: RiskResult, ref: dict[str, float], sa: str) -> None:
     s = got.sensitive[sa]
     assert got.k_anonymity == ref["k"]
     assert got.equivalence_classes == ref["classes"]
@@ -84,7 +99,81 @@ def test_measures_match_their_definitions(seed: int, qi: list[str], sa: str) -> 
     assert s.l_entropy == pytest.approx(ref["entropy"])
     assert s.recursive_c == ref["c"]
     assert s.t_closeness == pytest.approx(ref["t"])
-    assert s.distance == ("ordered" if sa == "amount" else "equal")
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("qi", [["age"], ["age", "sex"], ["age", "sex", "zip"]])
+@pytest.mark.parametrize("sa", ["amount", "status"])
+def test_measures_match_their_definitions(seed: int, qi: list[str], sa: str) -> None:
+    frame = _table(seed)
+    ref = _reference(frame, qi, sa)
+    got = measure(frame, qi, sensitive=[sa])
+    _assert_matches(got, ref, sa)
+    assert got.sensitive[sa].distance == ("ordered" if sa == "amount" else "equal")
+
+
+def _customers(seed: int) -> pl.DataFrame:
+    """Synthetic customers with every kind of column a quasi-identifier or sensitive column takes: dates,
+    timestamps to the microsecond (a span beyond 32 bits), coordinates (floats, with NaN and missing
+    values), booleans, categoricals, decimals."""
+    platform = generate_platform(SynthConfig(customers=400, transactions=100, seed=seed))
+    rng = np.random.default_rng(seed)
+    frame = platform.customers
+    lat = frame["home_lat"].round(0).to_numpy().copy()
+    lat[rng.random(frame.height) < 0.05] = np.nan
+    return frame.with_columns(
+        pl.col("birth_date").dt.year().alias("birth_year"),
+        pl.Series("lat", lat).fill_nan(None).fill_null(np.nan).alias("lat"),
+        pl.when(pl.Series(rng.random(frame.height) < 0.05))
+        .then(None)
+        .otherwise(pl.col("home_lon").round(0))
+        .alias("lon"),
+        (pl.col("registered_at").dt.truncate("1y")).alias("registered_year"),
+        pl.Series("verified", rng.random(frame.height) < 0.8),
+        pl.col("city").cast(pl.Categorical).alias("city_cat"),
+        pl.Series("score", rng.integers(0, 6, frame.height)).cast(pl.Decimal(10, 2)),
+        pl.Series("band", rng.choice(["a", "b", "c", None], frame.height)),
+        pl.Series("big", rng.choice([-(10**15), 0, 3 * 10**15], frame.height)),
+    )
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize(
+    "qi",
+    [
+        ["gender", "birth_year"],
+        ["gender", "lat", "lon"],
+        ["registered_year", "verified", "city_cat"],
+        ["big", "gender", "band"],
+        ["birth_date"],
+    ],
+)
+@pytest.mark.parametrize("sa", ["birth_year", "band", "lon", "score", "registered_year", "verified"])
+def test_every_column_type_matches_the_definitions(seed: int, qi: list[str], sa: str) -> None:
+    frame = _customers(seed)
+    _assert_matches(measure(frame, qi, sensitive=[sa]), _reference(frame, qi, sa), sa)
+
+
+def test_many_wide_quasi_identifiers_overflowing_64_bits_still_match() -> None:
+    rng = np.random.default_rng(5)
+    frame = pl.DataFrame({f"q{i}": rng.integers(0, 600, 500) // 3 for i in range(9)}).with_columns(
+        pl.Series("s", rng.choice(["x", "y", "z"], 500))
+    )
+    qi = [f"q{i}" for i in range(9)]  # 200^9 > 2^64: the key is renumbered on the way
+    _assert_matches(measure(frame, qi, sensitive=["s"]), _reference(frame, qi, "s"), "s")
+    wide = frame.with_columns((pl.col(q) * 10**12) for q in qi)  # spans beyond 32 bits: sorted dictionaries
+    _assert_matches(measure(wide, qi, sensitive=["s"]), _reference(wide, qi, "s"), "s")
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("sa", ["amount", "status", "zip"])
+def test_subject_measures_match_the_definitions_over_people(seed: int, sa: str) -> None:
+    frame = _table(seed, n=300)
+    for qi in (["age"], ["sex", "zip"], ["age", "sex"]):
+        qi = [q for q in qi if q != sa]
+        got = measure(frame, qi, sensitive=[sa], subject="person")
+        _assert_matches(got, _reference(frame, qi, sa, subject="person"), sa)
+        assert got.records == frame["person"].n_unique()
 
 
 def test_sizes_histogram_and_json_carry_no_values() -> None:
@@ -151,3 +240,16 @@ def test_k_l_and_classes_agree_with_pycanon(seed: int) -> None:
     from pycanon.anonymity.utils.aux_anonymity import get_equiv_class
 
     assert got.equivalence_classes == len(get_equiv_class(pdf, qi))
+
+
+def test_population_over_people_groups_the_register_by_person_too() -> None:
+    sample = pl.DataFrame({"person": [1, 1, 2, 2, 3], "city": ["a", "b", "a", "b", "a"]})
+    # the register: 3 people seen in both a and b, 10 seen only in a
+    register = pl.DataFrame(
+        {"person": [*range(3), *range(3), *range(3, 13)], "city": ["a"] * 3 + ["b"] * 3 + ["a"] * 10}
+    )
+    got = measure(sample, ["city"], subject="person", population=register)
+    assert got.journalist_risk_max == pytest.approx(1 / 3)
+    assert got.journalist_risk_avg == pytest.approx((2 / 3 + 1 / 10) / 3)
+    with pytest.raises(UsageError, match="subject column person"):
+        measure(sample, ["city"], subject="person", population=register.drop("person"))

@@ -54,3 +54,26 @@ def test_a_folder_the_writer_may_not_write_in_is_an_output_error(tmp_path: Path)
     for name in ("o.csv", "o.parquet"):
         with pytest.raises(OutputError, match="no permission"):
             write_table(frame, _NO_WRITE / name)
+
+
+@pytest.mark.skipif(not _refused(), reason="needs a folder that refuses new files")
+def test_protect_into_a_folder_it_may_not_write_in_says_so_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.cli.helpers import run_cli
+
+    ws = tmp_path / "ws"
+    assert run_cli(capsys, "init", str(ws))[0] == 0
+    data = tmp_path / "in.csv"
+    pl.DataFrame({"a": ["1"]}).write_csv(data)
+    policy = tmp_path / "p.yaml"
+    policy.write_text("ringfence_policy: 1\nname: p\nunlisted: keep\n", encoding="utf-8")
+    for name in ("o.csv", "o.parquet"):
+        code, out, err = run_cli(
+            capsys, "-w", str(ws), "protect", str(data), "--policy", str(policy), "-o", str(_NO_WRITE / name)
+        )
+        assert code == 2 and out == ""
+        assert (
+            err.strip()
+            == f"ringfence: error: cannot write {_NO_WRITE / name}: no permission to write in {_NO_WRITE}"
+        )

@@ -4,14 +4,21 @@ Exit codes: 0 ok; 1 a check the user asked for failed (:class:`~ringfence.errors
 or usage, with one line on stderr; a panic of the Rust engines (Polars' ``PanicException`` is a
 ``BaseException``, not an ``Exception``) is bad input too. A traceback is shown only with
 ``RINGFENCE_DEBUG=1``.
+
+What native code writes to the process's stderr itself (a Rust panic message, which can quote the value it
+stopped on, and its backtrace; an allocator's failure) never reaches the user: the console entry point
+(:func:`main`) points file descriptor 2 at the null device and gives Python's ``sys.stderr`` its own copy
+of the real stderr (:func:`native_stderr_silenced`); ``RINGFENCE_DEBUG=1`` keeps it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import sys
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -126,6 +133,37 @@ def run(argv: list[str] | None = None) -> int:
     return result if isinstance(result, int) else 0
 
 
+@contextlib.contextmanager
+def native_stderr_silenced() -> Iterator[None]:
+    """Within the block, writes to file descriptor 2 by native code are discarded while ``sys.stderr``
+    (every message of ours) still reaches the real stderr; nothing changes with ``RINGFENCE_DEBUG=1`` or
+    when stderr is not a file descriptor."""
+    if _debug():
+        yield
+        return
+    try:
+        sys.stderr.flush()
+        real = os.dup(2)
+    except (OSError, ValueError):
+        yield
+        return
+    previous = sys.stderr
+    own = os.fdopen(real, "w", encoding=previous.encoding, errors="backslashreplace", buffering=1)
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 2)
+    os.close(null)
+    sys.stderr = own
+    try:
+        yield
+    finally:
+        own.flush()
+        sys.stderr = previous
+        os.dup2(real, 2)
+        own.close()
+
+
 def main() -> None:
     """Console-script entry point."""
-    sys.exit(run(sys.argv[1:]))
+    with native_stderr_silenced():
+        code = run(sys.argv[1:])
+    sys.exit(code)

@@ -1,4 +1,5 @@
-"""Options commands share: ``--json``, ``--workspace`` (before or after the command name), ``--force``."""
+"""Options commands share: ``--json``, ``--workspace`` (before or after the command name), ``--force``,
+``--encoding`` (a CSV/TSV output's text encoding)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Annotated, TypeVar
 import typer
 
 from ringfence.cli.output import Mode
-from ringfence.errors import WorkspaceError
+from ringfence.errors import UsageError, WorkspaceError
 from ringfence.state.store import StateStore
 from ringfence.workspace import Workspace, check_output, find_workspace
 
@@ -17,10 +18,47 @@ T = TypeVar("T")
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine output on stdout, nothing else.")]
 ForceOption = Annotated[bool, typer.Option("--force", help="Replace OUTPUT if it exists.")]
+EncodingOption = Annotated[
+    str | None,
+    typer.Option(
+        "--encoding",
+        help="Text encoding of a CSV/TSV output: utf-8, utf-8-sig (with a byte-order mark, for Excel), "
+        "gb18030 or euc-kr. Default: the input's.",
+    ),
+]
+EngineOption = Annotated[
+    str,
+    typer.Option(
+        "--engine",
+        help="local (Polars, this machine) or spark (the same plan on Apache Spark; needs the spark extra).",
+    ),
+]
+SparkMasterOption = Annotated[
+    str, typer.Option("--spark-master", help="The Spark master URL for --engine spark.")
+]
 WorkspaceOption = Annotated[
     Path | None,
     typer.Option("--workspace", "-w", help="Workspace folder (else RINGFENCE_HOME, else cwd and parents)."),
 ]
+
+
+def encoding_of(name: str | None) -> str | None:
+    """``--encoding`` checked against the encodings an output may be asked for."""
+    from ringfence.io.write import OUTPUT_ENCODINGS
+
+    if name is None:
+        return None
+    wanted = name.strip().lower().replace("_", "-")
+    if wanted not in OUTPUT_ENCODINGS:
+        raise UsageError(f"--encoding is one of {', '.join(OUTPUT_ENCODINGS)}, not {name!r}")
+    return wanted
+
+
+def engine_of(engine: str) -> str:
+    """The ``--engine`` asked for, or a usage error naming the two there are."""
+    if engine not in ("local", "spark"):
+        raise UsageError(f"unknown engine {engine!r}; use local or spark")
+    return engine
 
 
 def mode_of(ctx: typer.Context, json_out: bool, workspace: Path | None) -> Mode:

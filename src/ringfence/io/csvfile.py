@@ -16,6 +16,9 @@ and read through the same decoding path with each CR turned into a newline, so i
 long header. A first line whose cells look like data (an e-mail address, a run of nine or more digits, or
 mostly dates and numbers: a headerless export) is refused without quoting it, since a header cell is
 shown in messages, policies and reports.
+
+Cells and header cells that a spreadsheet-safe writer prefixed with an apostrophe (``'=x``, ``'-AB12345``)
+read back as the values that were written (:func:`ringfence.io.formulas.restore_formulas`).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ import pyarrow.csv as pacsv
 
 from ringfence.errors import SURELY_A_VALUE, InputError, UsageError, shown_column
 from ringfence.io.encoding import UTF8_FAMILY, iter_decoded, read_sample
+from ringfence.io.formulas import restore_formulas, restored_name
 
 DELIMITERS = (",", "\t", ";", "|")
 QUOTE = '"'
@@ -98,8 +102,9 @@ def sniff_delimiter(text: str, *, prefer_tab: bool = False) -> str:
 
 
 def _column_names(names: list[str]) -> list[str]:
-    """Header names as read, with a blank name replaced by ``column_<position>`` (1-based)."""
-    return [name if name.strip() else f"column_{i}" for i, name in enumerate(names, start=1)]
+    """Header names as read, with a blank name replaced by ``column_<position>`` (1-based) and the
+    apostrophe our writer puts before a formula-like name removed (:mod:`ringfence.io.formulas`)."""
+    return [restored_name(name) if name.strip() else f"column_{i}" for i, name in enumerate(names, start=1)]
 
 
 def header_looks_like_data(names: list[str]) -> int | None:
@@ -229,7 +234,7 @@ class CsvTable:
                     batch = frame.slice(offset, batch_rows)
                     self._check_nul(batch, rows_before)
                     rows_before += batch.height
-                    yield batch
+                    yield restore_formulas(batch)
         except (pl.exceptions.PolarsError, pa.ArrowException) as exc:
             raise self.explain(exc) from None
         if rows_before == 0:

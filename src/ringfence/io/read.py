@@ -36,7 +36,7 @@ from polars.io.plugins import register_io_source
 from ringfence.errors import InputError, RingfenceError, UsageError
 from ringfence.io import BATCH_ROWS
 from ringfence.io.atomic import TMP_MARK
-from ringfence.io.csvfile import open_csv
+from ringfence.io.csvfile import CsvTable, open_csv
 from ringfence.io.db import SCHEMES, open_table
 from ringfence.io.encoding import UTF8_FAMILY, detect_encoding
 from ringfence.io.excelfile import ExcelTable
@@ -54,8 +54,10 @@ from ringfence.io.location import Location
 __all__ = [
     "DEFAULT_BATCH_ROWS",
     "JSON_SCHEMA_ROWS",
+    "PARQUET_BATCH_BYTES",
     "PARQUET_RANGE_ROWS",
     "PARQUET_SAMPLE_WINDOWS",
+    "PARQUET_STREAM_BYTES",
     "PARQUET_WINDOWED_SAMPLE_ROWS",
     "Backend",
     "ExcelTable",
@@ -80,6 +82,11 @@ PARQUET_WINDOWED_SAMPLE_ROWS = 2_000_000
 # streamed by Polars' batch reader instead, so memory stays bounded whatever wrote the file.
 PARQUET_RANGE_ROWS = 2_097_152
 
+# A row group declaring more than this many bytes of data is not decoded whole: it is streamed page by page
+# (PyArrow's buffered reader) in batches of about PARQUET_BATCH_BYTES, so a small file whose pages expand
+# a thousandfold (one repeated long text, compressed by zstd) needs a few batches' memory, not the group's.
+PARQUET_STREAM_BYTES = 256 << 20
+PARQUET_BATCH_BYTES = 64 << 20
 _PARQUET_MAGIC = b"PAR1"
 # A Parquet footer may declare at most this many times the file's size (plus 64 MiB) as its data's
 # uncompressed size: more is a damaged or crafted file that would ask for memory it never fills.
@@ -191,6 +198,11 @@ class Source:
         return drawn if drawn is not None else pl.DataFrame(schema=self.schema())
 
     @property
+    def text_encoding(self) -> str | None:
+        """The text encoding a CSV/TSV input was read in (a Python codec name); None for other kinds."""
+        return self._backend.encoding if isinstance(self._backend, CsvTable) else None
+
+    @property
     def is_table(self) -> bool:
         """True for a database table, False for a file (``location`` is then a URI, not a path)."""
         return self.kind in SCHEMES.values()
@@ -299,20 +311,52 @@ class ParquetTable:
     def batches(self, batch_rows: int, columns: list[str] | None) -> Iterator[pl.DataFrame]:
         """Whole row groups (joined up to ``batch_rows`` rows) each read by one Polars collect, re-cut to
         ``batch_rows``: one range in memory at a time, decoded on all cores. A file with a row group too
-        large to hold (over :data:`PARQUET_RANGE_ROWS`) is streamed by Polars' batch reader instead."""
+        large to hold (over :data:`PARQUET_RANGE_ROWS` rows) is streamed by Polars' batch reader instead,
+        and one whose row groups declare over :data:`PARQUET_STREAM_BYTES` is streamed page by page in
+        batches of about :data:`PARQUET_BATCH_BYTES` (:meth:`_streamed`)."""
         scan = pl.scan_parquet(self.path, glob=False)
         if columns is not None:
             scan = scan.select(columns)
         ranges = _row_group_ranges(self._metadata, batch_rows)
-        frames: Iterator[pl.DataFrame] = (
-            (scan.slice(start, rows).collect() for start, rows in ranges)
-            if ranges is not None
-            else iter(scan.collect_batches(chunk_size=batch_rows))
-        )
+        frames: Iterator[pl.DataFrame]
+        if self._largest_group_bytes() > PARQUET_STREAM_BYTES:
+            frames = self._streamed(batch_rows, columns, scan.collect_schema())
+        elif ranges is not None:
+            frames = (scan.slice(start, rows).collect() for start, rows in ranges)
+        else:
+            frames = iter(scan.collect_batches(chunk_size=batch_rows))
         try:
             yield from non_empty_batches(frames, batch_rows, lambda: scan.head(0).collect())
-        except _PARQUET_FAILURES:
+        except (*_PARQUET_FAILURES, MemoryError):
             raise InputError(f"{self.display}: a part of the Parquet file is damaged") from None
+
+    def _largest_group_bytes(self) -> int:
+        meta = self._metadata
+        return max((meta.row_group(i).total_byte_size for i in range(meta.num_row_groups)), default=0)
+
+    def _streamed(
+        self, batch_rows: int, columns: list[str] | None, schema: pl.Schema
+    ) -> Iterator[pl.DataFrame]:
+        """Batches decoded a page at a time from a buffered stream (nothing read ahead), their row count
+        chosen so the widest row group's declared bytes per row fill about :data:`PARQUET_BATCH_BYTES`;
+        each converted to the types Polars' own scan gives."""
+        meta = self._metadata
+        per_row = max(
+            (
+                meta.row_group(i).total_byte_size / max(1, meta.row_group(i).num_rows)
+                for i in range(meta.num_row_groups)
+            ),
+            default=1.0,
+        )
+        rows = max(1, min(batch_rows, int(PARQUET_BATCH_BYTES / max(per_row, 1.0))))
+        reader = pq.ParquetFile(self.path, buffer_size=1 << 20, pre_buffer=False)
+        try:
+            for record_batch in reader.iter_batches(batch_size=rows, columns=columns, use_threads=False):
+                frame = pl.from_arrow(record_batch)
+                assert isinstance(frame, pl.DataFrame)
+                yield frame if frame.schema == schema else frame.cast(schema)
+        finally:
+            reader.close()
 
     def count_rows(self) -> int:
         return int(self._metadata.num_rows)

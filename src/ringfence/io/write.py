@@ -7,13 +7,23 @@ temporary file that becomes the output only when everything was written and sync
 CSV cells that a spreadsheet would run as a formula (text beginning with ``= + - @``, a tab or a carriage
 return) are neutralised by a leading apostrophe, as OWASP recommends; text that is only a signed number or
 a phone-like run of digits (``-12.50``, ``+86 138 1234 5678``) cannot be a formula and is left as it is.
-The same care covers the header cells and every text-like column: Categorical and Enum columns are written
-as text and checked like ``pl.String`` ones. Columns are selected by position, never by a name that Polars
-could read as a regular expression (``^a$``).
+The neutralisation is reversible, and our CSV reader reverses it (:mod:`ringfence.io.formulas`): a value
+that already begins with apostrophes before such a character gets one more, and the reader removes exactly
+one, so protect → CSV → reveal gives back ``-AB12345``, not ``'-AB12345``. The same care covers the header
+cells and every text-like column: Categorical and Enum columns are written as text and checked like
+``pl.String`` ones. Columns are selected by position, never by a name that Polars could read as a regular
+expression (``^a$``).
+
+CSV and TSV are written in UTF-8 unless ``encoding`` names another: one of :data:`OUTPUT_ENCODINGS`
+(what ``--encoding`` offers), or any codec an input was read in (an output keeps its input's encoding by
+default, so a GB18030 export comes back GB18030). ``utf-8-sig`` starts the file with a byte-order mark (what
+Excel needs to open UTF-8). A value the encoding cannot hold is an :class:`OutputError` that names the
+encoding, never the value. JSON lines are always UTF-8 (RFC 8259) and Parquet has no text encoding.
 """
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -28,10 +38,12 @@ from ringfence.errors import OutputError
 from ringfence.io.atomic import atomic_path
 from ringfence.io.db.write import write_db_table
 from ringfence.io.formats import WRITABLE, Format, WriteResult, format_of
+from ringfence.io.formulas import neutralise_formulas, neutralised
 from ringfence.io.location import Location
 
 __all__ = [
     "DICTIONARY_SHARE",
+    "OUTPUT_ENCODINGS",
     "Frames",
     "WriteResult",
     "neutralise_formulas",
@@ -44,42 +56,31 @@ Frames = pl.DataFrame | pl.LazyFrame | Iterable[pl.DataFrame]
 # Footer entries, or a function of the data pages' SHA-256 that returns them (see write_table).
 Metadata = Mapping[str, str] | Callable[[str], Mapping[str, str]]
 
-_FORMULA_START = r"^[=+\-@\t\r]"
-_PLAIN_NUMBER = r"^[+-]?[0-9][0-9 ().\-]*$"
+
+# The text encodings a CSV/TSV output may be asked for (the input's own is the default).
+OUTPUT_ENCODINGS = ("utf-8", "utf-8-sig", "gb18030", "euc-kr")
+# Input encodings written as a superset: an ASCII input's revealed values may not be ASCII.
+_WRITE_AS = {"ascii": "utf-8"}
 
 
-def _neutralised(column: pl.Expr) -> pl.Expr:
-    return (
-        pl.when(column.str.contains(_FORMULA_START) & ~column.str.contains(_PLAIN_NUMBER))
-        .then(pl.lit("'") + column)
-        .otherwise(column)
-    )
-
-
-def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
-    """Prefixes an apostrophe to every text cell a spreadsheet would evaluate as a formula.
-
-    Categorical and Enum columns become text first, so their cells are checked too.
-    """
-    text = [
-        i
-        for i, dtype in enumerate(frame.dtypes)
-        if dtype == pl.String or isinstance(dtype, (pl.Categorical, pl.Enum))
-    ]
-    if not text:
-        return frame
-    names = frame.columns
-    return frame.with_columns(_neutralised(pl.nth(i).cast(pl.String)).alias(names[i]) for i in text)
+def output_encoding(name: str | None) -> str:
+    """The Python codec a CSV/TSV output is written in for ``name`` (None: UTF-8)."""
+    if name is None:
+        return "utf-8"
+    try:
+        codec = codecs.lookup(name).name
+    except LookupError:
+        raise OutputError(
+            f"unknown text encoding {name!r}; use one of {', '.join(OUTPUT_ENCODINGS)}"
+        ) from None
+    return _WRITE_AS.get(codec, codec)
 
 
 def neutralise_header(columns: list[str]) -> list[str]:
     """The column names as a spreadsheet-safe header row (a name like ``=HYPERLINK(...)`` gets the
-    apostrophe a value would)."""
+    apostrophe a value would; distinct names stay distinct, since the neutralisation is reversible)."""
     header = pl.DataFrame({"name": columns}, schema={"name": pl.String})
-    safe = header.select(_neutralised(pl.col("name"))).to_series().to_list()
-    if len(set(safe)) != len(safe):
-        raise OutputError("two column names become one when made spreadsheet-safe; rename one")
-    return [str(name) for name in safe]
+    return [str(name) for name in header.select(neutralised(pl.col("name"))).to_series().to_list()]
 
 
 def _batches(data: Frames) -> Iterator[pl.DataFrame]:
@@ -212,11 +213,18 @@ def _write_parquet(
     return rows, list(schema.names())
 
 
-def _write_text(batches: Iterator[pl.DataFrame], tmp: Path, fmt: Format) -> tuple[int, list[str]]:
+def _write_text(
+    batches: Iterator[pl.DataFrame], tmp: Path, fmt: Format, encoding: str | None = None
+) -> tuple[int, list[str]]:
     schema: pl.Schema | None = None
     rows = 0
+    codec = "utf-8" if fmt == "jsonl" else output_encoding(encoding)
+    # One encoder for the file: a codec with a byte-order mark (UTF-16) writes it once, not per batch.
+    encoder = codecs.getincrementalencoder(codec)()
     fh: IO[bytes]
     with open(tmp, "wb") as fh:
+        if codec == "utf-8-sig":
+            fh.write(codecs.BOM_UTF8)
         for batch in batches:
             first = schema is None
             if schema is None:
@@ -227,7 +235,18 @@ def _write_text(batches: Iterator[pl.DataFrame], tmp: Path, fmt: Format) -> tupl
             else:
                 batch = neutralise_formulas(batch).clone()
                 batch.columns = neutralise_header(batch.columns)
-                batch.write_csv(fh, include_header=first, separator="\t" if fmt == "tsv" else ",")
+                separator = "\t" if fmt == "tsv" else ","
+                if codec in ("utf-8", "utf-8-sig"):
+                    batch.write_csv(fh, include_header=first, separator=separator)
+                else:
+                    text = batch.write_csv(None, include_header=first, separator=separator)
+                    try:
+                        fh.write(encoder.encode(text))
+                    except UnicodeEncodeError:
+                        raise OutputError(
+                            f"a value cannot be written in {codec}; write the output with --encoding utf-8 "
+                            "or gb18030 (which hold every character)"
+                        ) from None
             rows += batch.height
         if schema is None:
             raise OutputError("nothing to write: the input produced no batches")
@@ -241,6 +260,7 @@ def write_table(
     format: str | None = None,
     overwrite: bool = True,
     metadata: Metadata | None = None,
+    encoding: str | None = None,
 ) -> WriteResult:
     """Writes ``data`` (a frame, a lazy frame or batches) to ``dest`` atomically in the format it names.
 
@@ -251,7 +271,8 @@ def write_table(
 
     ``dest`` may also be a database table (a URI: ``postgresql://``, ``mysql://``, ``sqlite:///``, or a
     parsed :class:`~ringfence.io.location.Location`), written through a temporary table by
-    :func:`ringfence.io.db.write_db_table`.
+    :func:`ringfence.io.db.write_db_table`. ``encoding`` is a CSV/TSV output's text encoding (see the
+    module docstring; None: UTF-8).
     """
     where = Location.parse(dest)
     if where.table is not None:
@@ -265,7 +286,7 @@ def write_table(
         if fmt == "parquet":
             rows, cols = _write_parquet(_batches(data), tmp, metadata)
         else:
-            rows, cols = _write_text(_batches(data), tmp, fmt)
+            rows, cols = _write_text(_batches(data), tmp, fmt, encoding)
     return WriteResult(path=path, format=fmt, rows=rows, columns=cols)
 
 

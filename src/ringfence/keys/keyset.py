@@ -75,13 +75,13 @@ class Keyset(KeyHolder):
     __slots__ = ("_infos", "_material", "_sealed_with")
     refusal = "pass key ids and load the keyset where it is needed"
 
-    def __init__(self, infos: list[KeyInfo], material: dict[str, bytes]) -> None:
+    def __init__(self, infos: list[KeyInfo], material: dict[str, bytes], *, partial: bool = False) -> None:
         self._infos = {info.key_id: info for info in infos}
         self._material = dict(material)
         self._sealed_with: str | None = None  # how the file it was loaded from was sealed
         for purpose in PURPOSES:
             primaries = [i for i in infos if i.purpose == purpose and i.status == "primary"]
-            if len(primaries) != 1:
+            if len(primaries) > 1 or (not primaries and not partial):
                 raise KeyAccessError(f"the keyset must have exactly one primary {purpose} key")
 
     # ------------------------------------------------------------------ making, loading, saving
@@ -109,25 +109,25 @@ class Keyset(KeyHolder):
             raise KeyAccessError(f"keyset file {file} cannot be read or is damaged") from None
         if not isinstance(envelope, dict):
             raise KeyAccessError(f"keyset file {file} is damaged")
-        doc = wrap.unseal(envelope)
+        keyset = cls._from_document(wrap.unseal(envelope), f"keyset file {file}")
+        keyset._sealed_with = str(envelope.get("sealed"))
+        return keyset
+
+    @classmethod
+    def _from_document(cls, doc: dict[str, Any], what: str, *, partial: bool = False) -> Keyset:
         if doc.get("version") != FORMAT_VERSION:
-            raise KeyAccessError(f"keyset file {file} has an unknown format version")
+            raise KeyAccessError(f"{what} has an unknown format version")
         try:
             infos = [KeyInfo(k["id"], k["purpose"], k["status"], k["created_at"]) for k in doc["keys"]]
             material = {k["id"]: base64.b64decode(k["material"], validate=True) for k in doc["keys"]}
         except (KeyError, TypeError, ValueError):
-            raise KeyAccessError(f"keyset file {file} is damaged") from None
-        keyset = cls(infos, material)
-        keyset._sealed_with = str(envelope.get("sealed"))
-        return keyset
+            raise KeyAccessError(f"{what} is damaged") from None
+        return cls(infos, material, partial=partial)
 
-    def save(self, path: str | os.PathLike[str]) -> None:
-        """Writes the keyset atomically with file mode 0600, sealed per the environment.
-
-        A keyset loaded from a passphrase- or KEK-sealed file is sealed the same way again (never silently
-        moved from a passphrase to ``RINGFENCE_KEK`` or back); a plain one takes the environment's seal.
-        """
-        doc: dict[str, Any] = {
+    def _document(self, key_ids: list[str] | None = None) -> dict[str, Any]:
+        """The keyset's document (bytes included: only for sealing), of ``key_ids`` when given."""
+        chosen = [self.info(k) for k in key_ids] if key_ids is not None else list(self._infos.values())
+        return {
             "version": FORMAT_VERSION,
             "keys": [
                 {
@@ -137,9 +137,17 @@ class Keyset(KeyHolder):
                     "created_at": i.created_at,
                     "material": base64.b64encode(self._material[i.key_id]).decode("ascii"),
                 }
-                for i in self._infos.values()
+                for i in chosen
             ],
         }
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Writes the keyset atomically with file mode 0600, sealed per the environment.
+
+        A keyset loaded from a passphrase- or KEK-sealed file is sealed the same way again (never silently
+        moved from a passphrase to ``RINGFENCE_KEK`` or back); a plain one takes the environment's seal.
+        """
+        doc = self._document()
         keep = self._sealed_with if self._sealed_with in wrap.SEALS else None
         data = json.dumps(wrap.seal(doc, method=keep), indent=1, sort_keys=True).encode("utf-8")
         write_bytes_atomic(path, data, mode=0o600)
@@ -158,7 +166,10 @@ class Keyset(KeyHolder):
 
     def primary_id(self, purpose: KeyPurpose) -> str:
         """The id of the key used for new work of ``purpose``."""
-        return next(i.key_id for i in self._infos.values() if i.purpose == purpose and i.status == "primary")
+        for info in self._infos.values():
+            if info.purpose == purpose and info.status == "primary":
+                return info.key_id
+        raise KeyAccessError(f"these keys hold no primary {purpose} key")
 
     # ------------------------------------------------------------------ rotation
 

@@ -37,10 +37,20 @@ from typing import Protocol
 import polars as pl
 
 from ringfence.errors import CheckFailed, OutputError, RingfenceError
+from ringfence.io.formats import WRITABLE, format_of
 from ringfence.io.location import Location
-from ringfence.io.write import Metadata, WriteResult, sha256_file, write_table
+from ringfence.io.write import Metadata, WriteResult, output_encoding, sha256_file, write_table
 
-__all__ = ["Commit", "Gate", "Publication", "Refused", "Staged", "sha256_file"]
+__all__ = [
+    "Commit",
+    "Gate",
+    "Publication",
+    "Refused",
+    "Staged",
+    "alive",
+    "remove_stale_stages",
+    "sha256_file",
+]
 
 
 class Refused(CheckFailed):
@@ -85,7 +95,8 @@ class Publication(Protocol):
         ...
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """Whether a process ``pid`` runs on this host (this process counts)."""
     if pid == os.getpid():
         return True
     try:
@@ -97,6 +108,20 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def remove_stale_stages(out_path: Path, label: str) -> int:
+    """Removes the staging folders a killed run (a process that no longer runs) left for ``out_path``,
+    and only that output's; returns how many."""
+    prefix = f".{out_path.name}.{label}-"
+    removed = 0
+    with contextlib.suppress(OSError):
+        for stale in out_path.parent.glob(glob.escape(prefix) + "*"):
+            pid = stale.name[len(prefix) :].split("-", 1)[0]
+            if pid.isdigit() and not alive(int(pid)):
+                shutil.rmtree(stale, ignore_errors=True)
+                removed += 1
+    return removed
+
+
 def staging_dir(out_path: Path, label: str) -> Path:
     """A folder beside ``out_path`` readable by its owner only (0700), where the output is written before
     it is published; stale ones a killed run left for the same output are removed first."""
@@ -105,15 +130,14 @@ def staging_dir(out_path: Path, label: str) -> Path:
         raise OutputError(f"cannot write {out_path}: folder {parent} does not exist")
     if out_path.is_dir():
         raise OutputError(f"cannot write {out_path}: it is a folder")
+    remove_stale_stages(out_path, label)
     prefix = f".{out_path.name}.{label}-"
-    for stale in parent.glob(glob.escape(prefix) + "*"):
-        pid = stale.name[len(prefix) :].split("-", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
-            shutil.rmtree(stale, ignore_errors=True)
     try:
         return Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", dir=parent))
+    except PermissionError:
+        raise OutputError(f"cannot write {out_path}: no permission to write in {parent}") from None
     except OSError as exc:
-        raise OutputError(f"cannot write {out_path} ({type(exc).__name__})") from None
+        raise OutputError(f"cannot write {out_path} ({exc.strerror or type(exc).__name__})") from None
 
 
 def place(staged: Path, out_path: Path, *, overwrite: bool) -> None:
@@ -152,6 +176,7 @@ class Commit:
     label: str = "stage"
     private: bool = False
     metadata: Metadata | None = None
+    encoding: str | None = None  # a CSV/TSV output's text encoding (ringfence.io.write)
     gates: Sequence[Gate] = ()
     publication: Publication | None = None
     _ended: bool = field(default=False, init=False, repr=False)
@@ -179,6 +204,9 @@ class Commit:
             raise OutputError(f"cannot write {path}: folder {path.parent} does not exist")
         if path.is_dir():
             raise OutputError(f"cannot write {path}: it is a folder")
+        if format_of(path) not in WRITABLE:
+            raise OutputError(f"cannot write {path}: use one of {', '.join(WRITABLE)}")
+        output_encoding(self.encoding)
         if path.exists() and not self.overwrite:
             raise OutputError(f"{path} exists; pass --force to replace it")
 
@@ -203,7 +231,9 @@ class Commit:
             # creates meanwhile are too: the read-ahead threads create none).
             mask = os.umask(0o077) if self.private else None
             try:
-                written = write_table(frames, staged, overwrite=True, metadata=self.metadata)
+                written = write_table(
+                    frames, staged, overwrite=True, metadata=self.metadata, encoding=self.encoding
+                )
             except RingfenceError as exc:
                 raise type(exc)(_first_line(exc).replace(str(staging), str(out_path.parent))) from None
             finally:

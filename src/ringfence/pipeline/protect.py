@@ -38,7 +38,7 @@ from ringfence.risk.gate import stage_for
 from ringfence.transform.base import TransformContext
 from ringfence.transform.plan import Plan, build_plan
 
-__all__ = ["PlanStep", "ProtectSummary", "column_entities", "plan_for", "protect"]
+__all__ = ["PlanStep", "ProtectSummary", "column_entities", "entities_of", "plan_for", "protect"]
 
 
 @dataclass(frozen=True)
@@ -73,12 +73,21 @@ def _needs_scan(policy: Policy, columns: list[str]) -> bool:
 def column_entities(policy: Policy, source: Source, *, sample_rows: int = 10_000) -> dict[str, str | None]:
     """The entity of each column: the one its column rule names, else (when the policy needs it) the
     one a scan of a sample of the source finds."""
-    columns = list(source.schema().names())
-    found: dict[str, str | None] = {}
-    if _needs_scan(policy, columns):
+
+    def scanned() -> dict[str, str | None]:
         from ringfence.detect.scan import scan_source  # imported here: detection is only needed here
 
-        found = {f.name: f.entity for f in scan_source(source, sample_rows=sample_rows).columns}
+        return {f.name: f.entity for f in scan_source(source, sample_rows=sample_rows).columns}
+
+    return entities_of(policy, list(source.schema().names()), scanned)
+
+
+def entities_of(
+    policy: Policy, columns: list[str], scanned: Callable[[], dict[str, str | None]]
+) -> dict[str, str | None]:
+    """The entity of each of ``columns``: its column rule's, else (only when the policy needs it) the one
+    ``scanned()`` finds in a sample (any engine's)."""
+    found: dict[str, str | None] = scanned() if _needs_scan(policy, columns) else {}
     for name, rule in policy.columns.items():
         if rule.entity is not None:
             found[name] = rule.entity
@@ -130,11 +139,13 @@ def protect(
     overwrite: bool = True,
     entities: dict[str, str | None] | None = None,
     on_rows: Callable[[int], None] | None = None,
+    encoding: str | None = None,
 ) -> ProtectSummary:
     """De-identify ``source`` by ``policy`` into ``output`` (see the module docstring).
 
     ``on_rows`` is called with the number of rows of each batch once it is transformed (from a worker
-    thread), for a progress display.
+    thread), for a progress display. ``encoding`` is a CSV/TSV output's text encoding (default: the
+    input's, so a GB18030 export comes back GB18030; UTF-8 for inputs that are not text).
 
     Raises a :class:`~ringfence.errors.RingfenceError` with a one-line message (no data values, no key
     bytes) on a bad policy, input or output; nothing is left at ``output`` then.
@@ -161,7 +172,14 @@ def protect(
     runner = Runner(
         src,
         steps,
-        Commit(output, overwrite=overwrite, label="protect", metadata=footer, gates=gates),
+        Commit(
+            output,
+            overwrite=overwrite,
+            label="protect",
+            metadata=footer,
+            encoding=encoding or src.text_encoding,
+            gates=gates,
+        ),
         taps=taps,
         batch_rows=batch_rows,
         verb="protect",

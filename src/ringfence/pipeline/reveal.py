@@ -4,15 +4,21 @@ runner (:mod:`ringfence.pipeline.runner`).
 :func:`reveal` checks everything it can before reading data (a reason is given, a reversal flag is given,
 the output is a new file, the state store opens, the plan of :func:`ringfence.transform.reverse.plan_reversal`
 reverses something), then runs one step (the reversal), no tap and no gate, and a private commit
-(:mod:`ringfence.pipeline.commit`) whose ``before_publish`` hook records the reversal in the state store
-(:mod:`ringfence.state.reversals`):
+(:mod:`ringfence.pipeline.commit`). The reversal is in the state store (:mod:`ringfence.state.reversals`)
+before the first value is resolved or decrypted for the output, as ``started`` (who, why, what, from
+which process); the commit's ``before_publish`` hook completes it (``revealed``, with its counts and its
+ledger entry) before the output appears:
 
-- if reading, reversing or writing fails, there is no output and no record;
-- if recording fails, the output never appears; if moving it into place fails, the record is withdrawn;
-- a run killed at any point leaves no output, or a record whose output never appeared, never a revealed
-  file without its record (a killed run's staging folder is removed by the next reveal to that output);
-- the revealed file holds personal data in clear, so it is readable by its owner only (0600) before it
-  appears, written in a staging folder only its owner can open (0700).
+- if reading, reversing or writing fails, there is no output and the record says ``aborted``; if the
+  record cannot be written, nothing is decrypted;
+- if completing the record fails, the output never appears; if moving it into place fails, the record is
+  marked ``aborted`` and an ``aborted`` entry follows it in the ledger;
+- a run killed at any point leaves no output, or a ``started`` record whose output never appeared, never
+  revealed data without its record; every reveal starts by sweeping: the staged plaintext of killed
+  reveals (processes on this host that no longer run) is removed, whatever their output, and their
+  records are marked ``aborted`` (:func:`sweep_stale_reveals`);
+- the revealed file holds personal data in clear, so it is readable by its owner only (0600) from its
+  first byte, written in a staging folder only its owner can open (0700).
 
 A Parquet file written by ``protect`` carries its plan record in its footer, sealed under the workspace's
 key (:class:`ringfence.transform.record.PlanRecord`); a footer that does not open (altered, or from
@@ -32,11 +38,12 @@ issue) lands, reversals are recorded there instead of in the ``reversals`` table
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import getpass
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -49,15 +56,18 @@ from ringfence.io.read import Source, open_source
 from ringfence.io.write import data_sha256
 from ringfence.keys import Keyset
 from ringfence.ledger import Entry, Ledger
-from ringfence.pipeline.commit import Commit, Staged, sha256_file
+from ringfence.pipeline.commit import Commit, Staged, alive, remove_stale_stages, sha256_file
 from ringfence.pipeline.runner import Runner
 from ringfence.policy import Policy, load_policy, policy_hash
 from ringfence.state.reversals import (
     ColumnReversal,
     ReversalRecord,
+    abort_reversal,
     check_reason,
+    complete_reversal,
+    process_label,
     record_reversal,
-    withdraw_reversal,
+    stale_reversals,
 )
 from ringfence.state.store import StateStore
 from ringfence.transform.record import PLAN_METADATA_KEY, PlanRecord
@@ -74,6 +84,8 @@ from ringfence.workspace import Workspace
 
 __all__ = ["RevealResult", "reveal"]
 
+# The commit's label: a reveal's staged output is ``.<output>.reveal-<pid>-<random>/`` beside it.
+_STAGE_LABEL = "reveal"
 # An fpe column is flagged when the share of its decrypted values that are invalid exceeds the sample's
 # by more than this.
 _MORE_INVALID = 0.1
@@ -255,8 +267,10 @@ class _RevealStep:
 
 @dataclass
 class _Recording:
-    """The commit's hook: the reversal is recorded before its output appears, and withdrawn if the output
-    cannot be placed. Holds names, hashes, ids and counts; never a value."""
+    """The reversal's record: written ``started`` before the first value is decrypted or resolved for
+    the output (:meth:`start`), completed with its counts and its ledger entry before the output appears
+    (the commit's ``before_publish``), and marked ``aborted`` if the reveal fails or its output cannot be
+    placed. Holds names, hashes, ids and counts; never a value."""
 
     store: StateStore
     plan: ReversePlan
@@ -267,9 +281,13 @@ class _Recording:
     record: ReversalRecord | None = None
     entry: int | None = None
 
-    def before_publish(self, staged: Staged) -> None:
-        self.record = ReversalRecord(
-            created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    def _record(self, state: str, started: ReversalRecord | None = None) -> ReversalRecord:
+        return ReversalRecord(
+            created_at=(
+                started.created_at
+                if started is not None
+                else dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+            ),
             actor=_actor(),
             policy_name=self.plan.policy_name,
             policy_hash=self.plan.policy_hash,
@@ -285,33 +303,74 @@ class _Recording:
                 for c in self.plan.reversing
             },
             rows=self.tally.rows,
+            state=state,
+            process=process_label(),
+            **({"id": started.id} if started is not None else {}),
             **self.fields,
         )
+
+    def _failed(self, exc: Exception) -> WorkspaceError:
+        return WorkspaceError(
+            f"the reversal could not be recorded in the state store ({type(exc).__name__}); "
+            f"nothing was written to {self.output}"
+        )
+
+    def start(self) -> None:
+        """Records the reversal as ``started``: from here on, whatever happens, it is on record."""
+        started = self._record("started")
+        try:
+            record_reversal(self.store, started)
+        except Exception as exc:
+            raise self._failed(exc) from None
+        self.record = started
+
+    def before_publish(self, staged: Staged) -> None:
+        assert self.record is not None
+        done = self._record("revealed", self.record)
         try:
             with self.store.transaction():  # the reversal's record and its ledger entry, together
-                record_reversal(self.store, self.record)
-                self.entry = self.ledger.append(Entry("reveal", self._ledger_fields(staged))).index
+                complete_reversal(self.store, done)
+                self.entry = self.ledger.append(Entry("reveal", self._ledger_fields(done, staged))).index
         except Exception as exc:
-            self.record = None
-            raise WorkspaceError(
-                f"the reversal could not be recorded in the state store ({type(exc).__name__}); "
-                f"nothing was written to {self.output}"
-            ) from None
+            raise self._failed(exc) from None
+        self.record = done
 
-    def _ledger_fields(self, staged: Staged) -> dict[str, Any]:
+    @staticmethod
+    def _ledger_fields(record: ReversalRecord, staged: Staged) -> dict[str, Any]:
         """The reversal's record as the ledger keeps it, with the digest of the output it vouches for."""
-        assert self.record is not None
-        return {**self.record.to_json(), "reversal_id": self.record.id, "output_sha256": staged.sha256()}
+        return {**record.to_json(), "reversal_id": record.id, "output_sha256": staged.sha256()}
 
     def withdraw(self) -> str:
         if self.record is None:
             return ""
         try:
-            withdraw_reversal(self.store, self.record.id)
+            abort_reversal(self.store, self.record.id)
             self.ledger.append(Entry("aborted", {"reversal_id": self.record.id, "entry": self.entry}))
         except Exception:
             return f"reversal {self.record.id} is recorded"
-        return "the reversal record was withdrawn (an aborted entry follows it in the ledger)"
+        self.record = replace(self.record, state="aborted")
+        return "the reversal record was withdrawn: it is marked aborted (an aborted ledger entry follows it)"
+
+    def abort(self) -> None:
+        """After a failure: a ``started`` record becomes ``aborted`` (best effort; the failure is what the
+        user is told, and a record left ``started`` is swept by the next reveal)."""
+        if self.record is None or self.record.state != "started":
+            return
+        with contextlib.suppress(Exception):
+            abort_reversal(self.store, self.record.id)
+            self.record = replace(self.record, state="aborted")
+
+
+def sweep_stale_reveals(store: StateStore, root: Path) -> int:
+    """Marks ``aborted`` the ``started`` reversals of reveals that were killed on this host, and removes
+    the staged plaintext they left beside their outputs; returns how many. Runs at the start of every
+    reveal, whatever its output."""
+    stale = stale_reversals(store, alive)
+    for record in stale:
+        output = Path(record.output)
+        remove_stale_stages(output if output.is_absolute() else root / output, _STAGE_LABEL)
+        abort_reversal(store, record.id)
+    return len(stale)
 
 
 def reveal(
@@ -330,9 +389,11 @@ def reveal(
     overwrite: bool = False,
     batch_rows: int = BATCH_ROWS,
     without_record: bool = False,
+    encoding: str | None = None,
 ) -> RevealResult:
     """Reverses ``source`` (protected by ``policy``) into the file ``output`` and records it (see the
     module docstring and :func:`ringfence.transform.reverse.plan_reversal` for the options).
+    ``encoding`` is a CSV/TSV output's text encoding (default: the input's; UTF-8 for other inputs).
 
     Raises a :class:`~ringfence.errors.RingfenceError` with a one-line message naming files and columns,
     never values or keys; nothing is left at ``output`` and nothing is recorded then.
@@ -342,15 +403,22 @@ def reveal(
     if Location.parse(output).is_table:
         raise UsageError("reveal writes a file (Parquet, CSV, TSV or JSON lines), not a database table")
     out_path = Path(output)
-    commit = Commit(output, overwrite=overwrite, label="reveal", private=True)
-    commit.check()
     src = source if isinstance(source, Source) else open_source(source)
+    commit = Commit(
+        output,
+        overwrite=overwrite,
+        label=_STAGE_LABEL,
+        private=True,
+        encoding=encoding or src.text_encoding,
+    )
+    commit.check()
     if not src.is_table and Path(src.location).resolve() == out_path.resolve():
         raise UsageError(f"the output {output} is the input; write the revealed copy elsewhere")
     rules = policy if isinstance(policy, Policy) else load_policy(policy)
     keyset = workspace.keyset()
     store = workspace.state()  # opened (and migrated) before any work: a broken store fails first
     try:
+        sweep_stale_reveals(store, workspace.root)
         record = _recorded_plan(src, keyset, without_record=without_record)
         if record is not None:
             recipient = _follow_record(src, record, rules, recipient, fpe_key_ids)
@@ -390,24 +458,41 @@ def reveal(
             str(output),
             workspace.ledger(store, keyset),
         )
-        resolved = [c.column for c in plan.reversing if c.action == "tokenize"]
-        if resolved:  # one pass over the table's tokens, then one over the reference, before writing
-            try:
-                plan.prepare(src.batches(batch_rows, resolved))
-            except pl.exceptions.PolarsError as exc:
-                raise UsageError(
-                    f"reveal {src.name}: reading the tokens or the reference failed ({type(exc).__name__})"
-                ) from None
-        commit.publication = recording
-        Runner(
-            src,
-            [_RevealStep(plan, tally)],
-            commit,
-            batch_rows=batch_rows,
-            verb="reveal",
-            failure="reading or writing failed",
-        ).run()
+        recording.start()  # on record before any value is resolved or decrypted for the output
+        try:
+            _run(src, plan, tally, recording, commit, batch_rows)
+        except BaseException:
+            recording.abort()
+            raise
     finally:
         store.close()
     assert recording.record is not None
     return RevealResult(recording.record, plan)
+
+
+def _run(
+    src: Source,
+    plan: ReversePlan,
+    tally: ReversalTally,
+    recording: _Recording,
+    commit: Commit,
+    batch_rows: int,
+) -> None:
+    """Resolves the tokens (when asked), then runs the reversal into the commit."""
+    resolved = [c.column for c in plan.reversing if c.action == "tokenize"]
+    if resolved:  # one pass over the table's tokens, then one over the reference, before writing
+        try:
+            plan.prepare(src.batches(batch_rows, resolved))
+        except pl.exceptions.PolarsError as exc:
+            raise UsageError(
+                f"reveal {src.name}: reading the tokens or the reference failed ({type(exc).__name__})"
+            ) from None
+    commit.publication = recording
+    Runner(
+        src,
+        [_RevealStep(plan, tally)],
+        commit,
+        batch_rows=batch_rows,
+        verb="reveal",
+        failure="reading or writing failed",
+    ).run()

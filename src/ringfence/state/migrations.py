@@ -132,6 +132,39 @@ MIGRATIONS: tuple[Migration, ...] = (
             "PRIMARY KEY (name, kind))",
         ),
     ),
+    Migration(
+        6,
+        "reversals: recorded before the first value is decrypted (started, revealed, aborted)",
+        (
+            "ALTER TABLE reversals ADD COLUMN state TEXT NOT NULL DEFAULT 'revealed'",
+            "ALTER TABLE reversals ADD COLUMN process TEXT",
+        ),
+    ),
+    Migration(
+        7,
+        "inventory of personal data found by scan, and planted canary identifiers (keyed digests only)",
+        (
+            "CREATE TABLE inventory ("
+            "source TEXT NOT NULL, "
+            "table_name TEXT NOT NULL, "
+            "column_name TEXT NOT NULL, "
+            "entity TEXT, "
+            "confidence DOUBLE PRECISION NOT NULL, "
+            "table_rows BIGINT NOT NULL, "
+            "scanned_at TEXT NOT NULL, "
+            "PRIMARY KEY (source, column_name))",
+            "CREATE INDEX inventory_table ON inventory (table_name)",
+            "CREATE TABLE canaries ("
+            "key_id TEXT NOT NULL, "
+            "digest TEXT NOT NULL, "
+            "label TEXT NOT NULL, "
+            "planted_at TEXT NOT NULL, "
+            "PRIMARY KEY (key_id, digest))",
+        ),
+    ),
 )
+# Versions are applied in order, each once; a version may arrive after a later one was applied (5 was being
+# added on another branch when 6 and 7 were written) and is applied whenever it arrives (SqlStore.migrate).
+MIGRATIONS = tuple(sorted(MIGRATIONS, key=lambda m: m.version))
 
-LATEST = MIGRATIONS[-1].version
+LATEST = max(m.version for m in MIGRATIONS)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -34,6 +35,9 @@ from ringfence.errors import UsageError
 from ringfence.keys import Kernel, KeyResolver, Prf
 from ringfence.keys.columns import default_threads
 from ringfence.policy.rules import ACTION_SPECS, KEY_PURPOSES, Action, RuleBase, RuleProblem
+
+# A recipient id in a keyed domain: no '|' (the domain's separator), no control character, no edge spaces.
+_RECIPIENT = re.compile(r"(?!\s)[^|\x00-\x1f\x7f]{1,256}(?<!\s)")
 
 Scope = Literal["global", "recipient"]
 
@@ -56,6 +60,11 @@ class TransformContext:
     def __post_init__(self) -> None:
         if self.threads < 1:
             raise UsageError(f"a transform needs at least one thread, not {self.threads}")
+        if self.recipient is not None and not _RECIPIENT.fullmatch(self.recipient):
+            raise UsageError(
+                "a recipient id may not hold '|' (it separates the parts of a key's domain), a control "
+                "character or leading or trailing spaces, and is 1-256 characters"
+            )
         object.__setattr__(self, "keys", self.keys if self.keys is not None else self.keyset)
         object.__setattr__(self, "keyset", self.keys)
 
@@ -75,7 +84,13 @@ class TransformContext:
             raise UsageError(f"column {column!r} is not in the input table") from None
 
     def scope_label(self, scope: Scope, action: str) -> str:
-        """``global`` or ``recipient:<id>``: the part of a keyed domain that separates recipients."""
+        """``global`` or ``recipient:<id>``: the part of a keyed domain that separates recipients.
+
+        Every keyed domain is this label, then ``|``, then parts of which only the last is free (a column
+        name): ``<label>|tokenize|column:<name>``, ``<label>|<column>`` (FPE), ``<label>|<action>``. A
+        label never holds ``|`` (a recipient id may not), so a domain splits back into its parts one way
+        only, and recipient ``acme|x`` with column ``phone`` cannot share keys with recipient ``acme`` and
+        column ``x|phone``: the domains of rt1 tokens and FPE stay as they are (no new token version)."""
         if scope == "global":
             return "global"
         if not self.recipient:

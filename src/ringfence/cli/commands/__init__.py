@@ -18,6 +18,7 @@ from ringfence.cli.commands import (
     scan,
     synth,
     trace,
+    watch,
 )
 
 
@@ -31,6 +32,9 @@ def register(app: typer.Typer) -> None:
     app.command("release")(release.release)
     app.command("trace")(trace.trace)
     app.command("demo")(demo.demo)
+    app.command("watch")(watch.watch)
+    app.command("inventory")(watch.inventory)
+    app.add_typer(watch.canary_app, name="canary")
     app.add_typer(keys.app, name="keys")
     app.add_typer(recipients.app, name="recipients")
     app.add_typer(consent.app, name="consent")

@@ -13,7 +13,15 @@ from typing import Annotated
 
 import typer
 
-from ringfence.cli.options import ForceOption, JsonOption, WorkspaceOption, mode_of, workspace_of
+from ringfence.cli.options import (
+    EncodingOption,
+    ForceOption,
+    JsonOption,
+    WorkspaceOption,
+    encoding_of,
+    mode_of,
+    workspace_of,
+)
 from ringfence.cli.output import emit_json, err, out, table
 from ringfence.errors import OutputError, UsageError
 
@@ -75,6 +83,7 @@ def reveal(
             "its columns and keys from a sample, without the record's checks.",
         ),
     ] = False,
+    encoding: EncodingOption = None,
     force: ForceOption = False,
     workspace: WorkspaceOption = None,
     json_out: JsonOption = False,
@@ -87,6 +96,7 @@ def reveal(
     from ringfence.workspace import check_output
 
     mode = mode_of(ctx, json_out, workspace)
+    encoding_of(encoding)
     check_flags(decrypt, detokenize_with is not None)
     check_reason(reason)
     if detokenize_with is None and ref_column:
@@ -114,6 +124,7 @@ def reveal(
             fpe_key_ids=_pairs(fpe_key_id, "--fpe-key-id"),
             overwrite=force,
             without_record=without_record,
+            encoding=encoding_of(encoding),
         )
     doc = result.to_json()
     if mode.json:

@@ -7,9 +7,16 @@ from typing import Annotated, Any
 
 import typer
 
-from ringfence.cli.options import JsonOption, check_side_outputs, mode_of
+from ringfence.cli.options import (
+    EngineOption,
+    JsonOption,
+    SparkMasterOption,
+    check_side_outputs,
+    engine_of,
+    mode_of,
+)
 from ringfence.cli.output import emit_json, err, out, table
-from ringfence.errors import CheckFailed
+from ringfence.errors import CheckFailed, UsageError
 
 
 def _names(value: str | None) -> list[str]:
@@ -61,16 +68,31 @@ def risk(
     report: Annotated[
         Path | None, typer.Option("--report", help="Write a self-contained HTML risk page here.")
     ] = None,
+    engine: EngineOption = "local",
+    spark_master: SparkMasterOption = "local[*]",
     json_out: JsonOption = False,
 ) -> None:
-    """Measure k-anonymity, l-diversity, t-closeness and re-identification risk."""
+    """Measure k-anonymity, l-diversity, t-closeness and re-identification risk.
+
+    With --engine spark, INPUT is a path Spark reads; the rows are grouped on the cluster and the same
+    measures derived from the counts (--population and the --k search run on the local engine only)."""
     from ringfence.risk.table import assess
 
     mode = mode_of(ctx, json_out, None)
+    engine = engine_of(engine)
     check_side_outputs(mode, [report], [input, population])
-    found = assess(
-        input, _names(qi) or None, sensitive=_names(sensitive), subject=subject, population=population
-    )
+    if engine == "spark":
+        if population is not None or k is not None:
+            raise UsageError("--population and --k run on the local engine only; run without --engine spark")
+        from ringfence.spark.risk import assess as spark_assess
+
+        found = spark_assess(
+            input, _names(qi) or None, sensitive=_names(sensitive), subject=subject, master=spark_master
+        )
+    else:
+        found = assess(
+            input, _names(qi) or None, sensitive=_names(sensitive), subject=subject, population=population
+        )
     result = found.result
     search = None
     if k is not None and result.k_anonymity < k:

@@ -8,7 +8,16 @@ from typing import Annotated, Any
 
 import typer
 
-from ringfence.cli.options import JsonOption, check_side_outputs, mode_of
+from ringfence.cli.options import (
+    EngineOption,
+    JsonOption,
+    SparkMasterOption,
+    WorkspaceOption,
+    check_side_outputs,
+    engine_of,
+    mode_of,
+    workspace_of,
+)
 from ringfence.cli.output import emit_json, err, out, table
 from ringfence.errors import OutputError
 
@@ -34,13 +43,19 @@ def scan(
     force: Annotated[
         bool, typer.Option("--force", help="Replace an existing --draft-policy file (a reviewed policy?).")
     ] = False,
+    engine: EngineOption = "local",
+    spark_master: SparkMasterOption = "local[*]",
+    workspace: WorkspaceOption = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Find personal data: per table and column, the entity type, confidence, hit rate and evidence."""
+    """Find personal data: per table and column, the entity type, confidence, hit rate and evidence.
+
+    With --engine spark, each INPUT is a path Spark reads and the sample is drawn on the cluster."""
     from ringfence.detect.scan import TableFinding
     from ringfence.detect.scan import scan as run_scan
 
-    mode = mode_of(ctx, json_out, None)
+    mode = mode_of(ctx, json_out, workspace)
+    engine = engine_of(engine)
     check_side_outputs(mode, [report, draft], list(inputs))
     for output in (report, draft):  # checked before the scan, not after it
         if output is not None and not output.parent.is_dir():
@@ -54,7 +69,13 @@ def scan(
             err.print(f"scanned {found.source}: {found.rows:,} rows", markup=False)
 
     with status:
-        result = run_scan(inputs, sample_rows=sample_rows, full=full, on_table=show)
+        if engine == "spark":
+            from ringfence.spark.scan import scan as spark_scan
+
+            result = spark_scan(list(inputs), sample_rows=sample_rows, full=full, master=spark_master)
+        else:
+            result = run_scan(inputs, sample_rows=sample_rows, full=full, on_table=show)
+    _record(mode, result)
     if report is not None:
         from ringfence.report import write_scan_report
 
@@ -82,6 +103,25 @@ def scan(
         out.print(f"Report: {report}", markup=False)
     if draft is not None:
         out.print(f"Draft policy: {draft} (review every rule before use)", markup=False)
+
+
+def _record(mode: Any, result: Any) -> None:
+    """Records the findings in the inventory of the workspace in reach (``watch`` reads it); a scan
+    outside any workspace records nothing (a --workspace that is not one is an error)."""
+    from ringfence.errors import WorkspaceError
+    from ringfence.watch.inventory import record_scan
+
+    try:
+        ws = workspace_of(mode)
+    except WorkspaceError:
+        if mode.workspace:
+            raise
+        return
+    store = ws.state()
+    try:
+        record_scan(store, result)
+    finally:
+        store.close()
 
 
 def _how_sure(found: Any) -> str:
