@@ -27,6 +27,7 @@ import polars as pl
 
 from ringfence.consent import add_recipient, import_consents, list_recipients
 from ringfence.detect.scan import ScanReport, scan
+from ringfence.fingerprint import MarkRecord, canary_hits
 from ringfence.io.atomic import write_bytes_atomic
 from ringfence.io.read import open_sources
 from ringfence.ledger.export import record_of_processing, transparency_report
@@ -279,10 +280,17 @@ def run_demo(
             for name, c in columns.items()
             if c.get("status") == "reversed"
         }
-        return {"tokens resolved": resolved, "recorded as reversal": done.reversal_id}, [
+        canaries = _canaries_in(ws(), report, outcomes["fraud"])
+        planted = (
+            f"; {canaries} of the rows it sent are canary records planted in its copy, no customer of ours"
+            if canaries
+            else ""
+        )
+        summary = {"tokens resolved": resolved, "canaries in the report": canaries}
+        return summary | {"recorded as reversal": done.reversal_id}, [
             f"The fraud partner sent back {done.record.rows} customers by their tokens; the key holder "
             f"resolved them against the company's own customer table ({', '.join(resolved)}), with a "
-            f"stated reason, recorded as reversal {done.reversal_id} before the file appeared."
+            f"stated reason, recorded as reversal {done.reversal_id} before the file appeared{planted}."
         ]
 
     def account_for_it() -> tuple[dict[str, Any], list[str]]:
@@ -335,6 +343,21 @@ def run_demo(
     write_bytes_atomic(result.report, json.dumps(doc, indent=2, ensure_ascii=False).encode("utf-8"))
     result.pages["figures (JSON)"] = result.report
     return result
+
+
+def _canaries_in(workspace: Workspace, path: Path, release: ReleaseResult) -> int:
+    """How many of the release's canary records the file holds (read by the release's mark record)."""
+    store = workspace.state()
+    try:
+        ledger = workspace.ledger(store)
+        entry = next(ledger.entries(since=release.ledger_entry or 0))
+        found = entry.fields.get("fingerprint")
+        if found is None:
+            return 0
+        record = MarkRecord.model_validate(found)
+        return canary_hits(pl.read_parquet(path), [record], workspace.keyset()).get(record.recipient, 0)
+    finally:
+        store.close()
 
 
 def _trace_a_leak(

@@ -119,7 +119,10 @@ def test_demo_runs_the_story_and_reports_figures_only(
     assert check == {"phone": 0, "national_id": 0, "email": 0, "name": 0}
     # The partner's report resolved by the key holder, every token of it, and recorded.
     revealed = by_name["reveal a partner's report"]
-    assert revealed["tokens resolved"]["phone"] == "20 of 20 resolved"
+    # every customer of it; the rows left are the canary records planted in the partner's copy
+    canaries = revealed["canaries in the report"]
+    assert revealed["tokens resolved"]["phone"] == f"{20 - canaries} of 20 resolved"
+    assert canaries <= fraud["fingerprint"]["canaries"]
     (record,) = list_reversals(open_workspace(tmp_path / "demo" / "workspace").state())
     assert record.id == revealed["recorded as reversal"] and record.rows == 20
     # The ledger holds the three outcomes and the reveal, verifies, and answers one customer's question.
