@@ -27,6 +27,7 @@ import polars as pl
 
 from ringfence.consent import add_recipient, import_consents, list_recipients
 from ringfence.detect.scan import ScanReport, scan
+from ringfence.fingerprint import MarkRecord, canary_hits
 from ringfence.io.atomic import write_bytes_atomic
 from ringfence.io.read import open_sources
 from ringfence.ledger.export import record_of_processing, transparency_report
@@ -35,8 +36,11 @@ from ringfence.pipeline.reveal import reveal
 from ringfence.policy.draft import draft_policy
 from ringfence.report import write_scan_report
 from ringfence.report.ledger_page import write_transparency_report
+from ringfence.report.trace_page import write_trace_report
 from ringfence.risk.propose import propose_quasi_identifiers
 from ringfence.synth import SynthConfig, generate_platform, write_platform
+from ringfence.trace import add_reference, trace
+from ringfence.trace.verdict import bound_text
 from ringfence.workspace import init_workspace
 from ringfence.workspace.workspace import Workspace, open_workspace
 
@@ -281,10 +285,17 @@ def run_demo(
             for name, c in columns.items()
             if c.get("status") == "reversed"
         }
-        return {"tokens resolved": resolved, "recorded as reversal": done.reversal_id}, [
+        canaries = _canaries_in(ws(), report, outcomes["fraud"])
+        planted = (
+            f"; {canaries} of the rows it sent are canary records planted in its copy, no customer of ours"
+            if canaries
+            else ""
+        )
+        summary = {"tokens resolved": resolved, "canaries in the report": canaries}
+        return summary | {"recorded as reversal": done.reversal_id}, [
             f"The fraud partner sent back {done.record.rows} customers by their tokens; the key holder "
             f"resolved them against the company's own customer table ({', '.join(resolved)}), with a "
-            f"stated reason, recorded as reversal {done.reversal_id} before the file appeared."
+            f"stated reason, recorded as reversal {done.reversal_id} before the file appeared{planted}."
         ]
 
     def account_for_it() -> tuple[dict[str, Any], list[str]]:
@@ -332,12 +343,86 @@ def run_demo(
     step("check the release", check_release)
     step("reveal a partner's report", resolve_partner_report)
     step("account for every release", account_for_it)
+    step("trace a leak", lambda: _trace_a_leak(ws(), data_dir, out, outcomes["fraud"], result.pages))
     result.report.parent.mkdir(parents=True, exist_ok=True)
     doc = result.to_json()
     doc["scan"] = inventory.to_json()
     write_bytes_atomic(result.report, json.dumps(doc, indent=2, ensure_ascii=False).encode("utf-8"))
     result.pages["figures (JSON)"] = result.report
     return result
+
+
+def _canaries_in(workspace: Workspace, path: Path, release: ReleaseResult) -> int:
+    """How many of the release's canary records the file holds (read by the release's mark record)."""
+    store = workspace.state()
+    try:
+        ledger = workspace.ledger(store)
+        entry = next(ledger.entries(since=release.ledger_entry or 0))
+        found = entry.fields.get("fingerprint")
+        if found is None:
+            return 0
+        record = MarkRecord.model_validate(found)
+        return canary_hits(pl.read_parquet(path), [record], workspace.keyset()).get(record.recipient, 0)
+    finally:
+        store.close()
+
+
+def _trace_a_leak(
+    workspace: Workspace, data_dir: Path, released: Path, fraud: ReleaseResult, pages: dict[str, Path]
+) -> tuple[dict[str, Any], list[str]]:
+    """The fraud partner's copy turns up for sale: a subset of its rows, its identifiers dropped but for
+    the phone tokens it joins on, shuffled, renamed in Chinese and reformatted. The company registers its
+    customer table as a reference, and traces the offer."""
+    copy = pl.read_parquet(released / f"{fraud.recipient}-customers.parquet")
+    offered = copy.sample(min(600, copy.height), seed=5, shuffle=True).select(
+        pl.col("phone").alias("联系电话"),
+        pl.col("city").alias("城市"),
+        pl.col("registered_at").dt.strftime("%Y年%m月%d日 %H:%M:%S").alias("注册时间"),
+        pl.col("gender").alias("性别"),
+    )
+    leak = workspace.root / "investigations" / "offered-for-sale.csv"
+    leak.parent.mkdir(parents=True, exist_ok=True)
+    offered.write_csv(leak)
+    keys = workspace.keyset()
+    store = workspace.state()
+    try:
+        reference = add_reference(store, keys, data_dir / "customers.parquet")
+        found = trace(
+            [leak],
+            keys=keys,
+            store=store,
+            ledger=workspace.ledger(store, keys),
+            sources=[data_dir / "customers.parquet"],
+        )
+    finally:
+        store.close()
+    page = write_trace_report(found, workspace.root / "reports" / "trace.html")
+    pages["trace report"] = page
+    low, high = found.interval
+    named = (
+        "; ".join(
+            f"{s.recipient} (release {s.release_id[:8]}, by {' and '.join(s.evidence)}, false-accusation "
+            f"bound {bound_text(s.false_accusation_bound)})"
+            for s in found.suspects
+        )
+        or "no one"
+    )
+    renamed = ", ".join(f"{m.leak} → {m.target}" for m in found.alignment.matches)
+    return {
+        "reference": reference.to_json(),
+        "trace": found.to_json(),
+        "ledger entry": found.ledger_entry,
+        "trace report": str(page),
+    }, [
+        f"Registered the customer table as a reference: keyed digests of "
+        f"{_count(sum(reference.digests.values()))} identifiers, no values.",
+        f"A file of {_count(found.rows)} customer rows was offered for sale, its columns renamed in Chinese "
+        f"and reformatted; trace paired them with the released columns ({renamed}).",
+        f"{_count(found.matched_rows)} of its rows are ours ({found.match_rate:.0%}, 99% interval "
+        f"{low:.0%} to {high:.0%}); verdict {found.verdict}: the copy came from {named}. The trace is "
+        f"ledger entry {found.ledger_entry}.",
+        f"The trace report: {page}",
+    ]
 
 
 def _consenting_customer(data_dir: Path, fraud: ReleaseResult) -> str:

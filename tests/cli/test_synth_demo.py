@@ -95,6 +95,7 @@ def test_demo_runs_the_story_and_reports_figures_only(
         "check the release",
         "reveal a partner's report",
         "account for every release",
+        "trace a leak",
     ]
     by_name = {s["step"]: s for s in doc["steps"]}
     scan = by_name["scan"]
@@ -119,7 +120,10 @@ def test_demo_runs_the_story_and_reports_figures_only(
     assert check == {"phone": 0, "national_id": 0, "email": 0, "name": 0}
     # The partner's report resolved by the key holder, every token of it, and recorded.
     revealed = by_name["reveal a partner's report"]
-    assert revealed["tokens resolved"]["phone"] == "20 of 20 resolved"
+    # every customer of it; the rows left are the canary records planted in the partner's copy
+    canaries = revealed["canaries in the report"]
+    assert revealed["tokens resolved"]["phone"] == f"{20 - canaries} of 20 resolved"
+    assert canaries <= fraud["fingerprint"]["canaries"]
     (record,) = list_reversals(open_workspace(tmp_path / "demo" / "workspace").state())
     assert record.id == revealed["recorded as reversal"] and record.rows == 20
     # The ledger holds the three outcomes and the reveal, verifies, and answers one customer's question.
@@ -131,6 +135,16 @@ def test_demo_runs_the_story_and_reports_figures_only(
     ]
     assert Path(account["transparency report"]).read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert Path(account["checkpoint"]).read_text(encoding="utf-8").count("\n") >= 4
+    # The fraud partner's copy, offered for sale renamed and reformatted, is ours and names the partner.
+    traced = by_name["trace a leak"]
+    assert traced["trace"]["verdict"] == "attributed"
+    # the whole copy was offered (under 600 rows): every customer of it is found ours; the rest are the
+    # release's canary rows, which are no customer of the company
+    assert traced["trace"]["matched_rows"] == fraud["rows_out"]
+    assert traced["trace"]["rows"] == fraud["rows_out"] + fraud["fingerprint"]["canaries"]
+    assert [s["recipient"] for s in traced["trace"]["suspects"]] == ["seoul-fraudnet"]
+    assert traced["trace"]["suspects"][0]["release_id"] == fraud["release_id"]
+    assert Path(traced["trace report"]).read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     # No personal value reaches the terminal: check a few phone numbers of the generated customers.
     phones = pl.read_parquet(tmp_path / "demo" / "data" / "customers.parquet")["phone"].head(50).to_list()
     assert not any(p in captured.out or p in captured.err for p in phones)
@@ -148,6 +162,8 @@ def test_demo_tells_the_story_in_sentences_and_ends_with_the_reports(
     assert last[0].startswith("Workspace: ") and any(
         line.startswith("Transparency report: ") for line in last
     )
+    assert any(line.startswith("Trace report: ") for line in last)
+    assert "verdict attributed: the copy came from seoul-fraudnet" in " ".join(captured.err.split())
     assert all(Path(line.split(": ", 1)[1]).exists() for line in last)
 
 

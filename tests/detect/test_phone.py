@@ -314,3 +314,34 @@ def test_an_order_number_column_starting_10_is_not_typed_phone() -> None:
     assert [f.entity for f in classify_frame(orders)] == [None]
     assert [f.entity for f in classify_frame(numbers)] == [None]
     assert [f.entity for f in classify_frame(phones)] == ["PHONE_NUMBER"]
+
+
+def test_e164_expr_agrees_with_phonenumbers_in_the_numbers_country() -> None:
+    """The column version's E.164 is phonenumbers' format of the number read in region_expr's country,
+    for synthetic customers' numbers and for every written form the module accepts."""
+    from ringfence.synth import SynthConfig, generate_platform
+
+    written = [
+        "+86 138-1234-5678",
+        "0086 13812345678",
+        "8613812345678",
+        "010-1234-5678",
+        "+82 10 1234 5678",
+        "+82 010-1234-5678",
+        "02-123-4567",
+        "010-12345678",
+        "4001234567",
+        "1012345678",
+        "+44 20 7946 0958",
+        "090-1234-5678",
+        "+81 90-1234-5678",
+        "03-1234-5678",
+    ]
+    values = [*generate_platform(SynthConfig(customers=2000, transactions=10, seed=5)).customers["phone"]]
+    values += written
+    regions = column(m, values, "region_expr")
+    for value, got, region in zip(values, column(m, values, "e164_expr"), regions, strict=True):
+        number = m.compact(value)
+        parsed = phonenumbers.parse(number, "CN" if number.startswith(("+", "00")) else region)
+        assert got == phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164), value
+    assert literal(m, ["12345", "ext 12", None], "e164_expr") == [None, None, None]

@@ -47,6 +47,7 @@ __all__ = [
     "Frames",
     "WriteResult",
     "neutralise_formulas",
+    "sha256_file",
     "write_table",
 ]
 
@@ -269,3 +270,12 @@ def write_table(
         else:
             rows, cols = _write_text(_batches(data), tmp, fmt, encoding)
     return WriteResult(path=path, format=fmt, rows=rows, columns=cols)
+
+
+def sha256_file(path: str | os.PathLike[str]) -> str:
+    """The SHA-256 of a file's bytes, read in 1 MiB chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()

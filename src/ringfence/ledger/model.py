@@ -23,8 +23,8 @@ __all__ = [
     "canonical",
 ]
 
-EntryKind = Literal["release", "denied", "reveal", "aborted"]
-KINDS: tuple[EntryKind, ...] = ("release", "denied", "reveal", "aborted")
+EntryKind = Literal["release", "denied", "reveal", "aborted", "trace"]
+KINDS: tuple[EntryKind, ...] = ("release", "denied", "reveal", "aborted", "trace")
 GENESIS = "0" * 64  # the "previous leaf hash" of entry 0
 
 

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import contextlib
 import glob
-import hashlib
 import os
 import shutil
 import tempfile
@@ -40,7 +39,7 @@ import polars as pl
 from ringfence.errors import CheckFailed, OutputError, RingfenceError
 from ringfence.io.formats import WRITABLE, format_of
 from ringfence.io.location import Location
-from ringfence.io.write import Metadata, WriteResult, output_encoding, write_table
+from ringfence.io.write import Metadata, WriteResult, output_encoding, sha256_file, write_table
 
 __all__ = [
     "Commit",
@@ -52,8 +51,6 @@ __all__ = [
     "remove_stale_stages",
     "sha256_file",
 ]
-
-_HASH_CHUNK = 1 << 20
 
 
 class Refused(CheckFailed):
@@ -96,15 +93,6 @@ class Publication(Protocol):
         """Undoes what :meth:`before_publish` wrote, after the output could not be placed; returns what
         to tell the user (e.g. "the record was withdrawn" or "record X stays")."""
         ...
-
-
-def sha256_file(path: Path) -> str:
-    """The SHA-256 of a file's bytes, read in 1 MiB chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(_HASH_CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def alive(pid: int) -> bool:

@@ -114,6 +114,25 @@ MIGRATIONS: tuple[Migration, ...] = (
         ),
     ),
     Migration(
+        5,
+        "references: keyed digests of the identifiers of the company's own records, for trace",
+        (
+            "CREATE TABLE reference_sets ("
+            "name TEXT PRIMARY KEY, "
+            "created_at TEXT NOT NULL, "
+            "input TEXT NOT NULL, "
+            "rows BIGINT NOT NULL, "
+            "key_id TEXT NOT NULL, "
+            "columns TEXT NOT NULL)",
+            "CREATE TABLE reference_digests ("
+            "name TEXT NOT NULL, "
+            "kind TEXT NOT NULL, "
+            "n BIGINT NOT NULL, "
+            "digests BYTEA NOT NULL, "
+            "PRIMARY KEY (name, kind))",
+        ),
+    ),
+    Migration(
         6,
         "reversals: recorded before the first value is decrypted (started, revealed, aborted)",
         (

@@ -17,6 +17,7 @@ from ringfence.cli.commands import (
     risk,
     scan,
     synth,
+    trace,
     watch,
 )
 
@@ -29,6 +30,7 @@ def register(app: typer.Typer) -> None:
     app.command("reveal")(reveal.reveal)
     app.command("risk")(risk.risk)
     app.command("release")(release.release)
+    app.command("trace")(trace.trace)
     app.command("demo")(demo.demo)
     app.command("watch")(watch.watch)
     app.command("inventory")(watch.inventory)
@@ -37,3 +39,4 @@ def register(app: typer.Typer) -> None:
     app.add_typer(recipients.app, name="recipients")
     app.add_typer(consent.app, name="consent")
     app.add_typer(ledger.app, name="ledger")
+    app.add_typer(trace.reference_app, name="reference")

@@ -412,9 +412,8 @@ def _calling_code_regions() -> tuple[dict[str, str], ...]:
 _CODE_REGIONS = _calling_code_regions()
 
 
-def region_expr(col: pl.Expr) -> pl.Expr:
-    """Polars: the ISO 3166 country of every valid number (CN before KR; other countries by calling
-    code), null for invalid ones."""
+def _region_of() -> pl.Expr:
+    """Over a :func:`_checks` frame: the ISO 3166 country of every valid number, null for invalid ones."""
     digits = pl.col("number").str.strip_prefix("+").str.strip_prefix("00")
     by_code = pl.coalesce(
         [
@@ -423,7 +422,7 @@ def region_expr(col: pl.Expr) -> pl.Expr:
         ]
     )
     kr_grouped = pl.col("kr_grouped")
-    region_of = (
+    return (
         pl.when(~pl.col("valid"))
         .then(pl.lit(None, dtype=pl.String))
         .when(kr_grouped & pl.col("kr"))
@@ -438,4 +437,56 @@ def region_expr(col: pl.Expr) -> pl.Expr:
         .then(pl.lit("KR"))
         .otherwise(by_code)
     )
-    return _text.staged(col, _checks, region_of, pl.String())
+
+
+def region_expr(col: pl.Expr) -> pl.Expr:
+    """Polars: the ISO 3166 country of every valid number (CN before KR; other countries by calling
+    code), null for invalid ones."""
+    return _text.staged(col, _checks, _region_of(), pl.String())
+
+
+def _region_codes() -> dict[str, str]:
+    """Each region's calling code (phonenumbers' table, read the other way)."""
+    return {
+        region: str(code)
+        for code, regions in COUNTRY_CODE_TO_REGION_CODE.items()
+        for region in regions
+        if region != "001"
+    }
+
+
+_REGION_CODES = _region_codes()
+_KEEP_TRUNK_ZERO = ("IT", "SM", "VA")  # Italian-plan numbers keep their leading 0 after the country code
+
+
+def _e164(frame: pl.DataFrame) -> pl.DataFrame:
+    number = pl.col("number")
+    frame = frame.with_columns(region=_region_of())
+    code = pl.col("region").replace_strict(_REGION_CODES, default=None, return_dtype=pl.String)
+    intl = number.str.starts_with("+") | number.str.starts_with("00")
+    digits = number.str.strip_prefix("+").str.strip_prefix("00")
+    # A number written at home: its national significant number is what follows the trunk 0 (kept by
+    # Italian-plan numbers), behind its country's code; a Chinese or Korean mobile may also be written
+    # with 86/82 and no +. A number written with + or 00 keeps its digits.
+    with_code = intl | ((~intl) & number.str.starts_with(code) & pl.col("region").is_in(["CN", "KR"]))
+    national = pl.when(with_code).then(digits.str.slice(code.str.len_chars())).otherwise(number)
+    keep_zero = pl.col("region").is_in(list(_KEEP_TRUNK_ZERO))
+    national = pl.when(keep_zero).then(national).otherwise(national.str.strip_prefix("0"))
+    return frame.with_columns(
+        e164=pl.when(pl.col("region").is_null())
+        .then(pl.lit(None, dtype=pl.String))
+        .when(code.is_not_null())
+        .then(pl.lit("+") + code + national)
+        .otherwise(pl.lit("+") + digits)
+    )
+
+
+def e164_expr(col: pl.Expr) -> pl.Expr:
+    """Polars: every valid number in E.164 form (``+8613812345678``), null for invalid ones.
+
+    The country is :func:`region_expr`'s (a number valid in both China and Korea is Chinese unless written
+    in the Korean mobile grouping), so it agrees with ``phonenumbers``' E.164 of the number parsed in that
+    country (``tests/detect/test_phone.py``); other countries' numbers are written with their code
+    already and keep their digits.
+    """
+    return _text.staged(col, lambda s: _e164(_checks(s)), pl.col("e164"), pl.String())
