@@ -165,6 +165,9 @@ def test_demo_tells_the_story_in_sentences_and_ends_with_the_reports(
     assert any(line.startswith("Trace report: ") for line in last)
     assert "verdict attributed: the copy came from seoul-fraudnet" in " ".join(captured.err.split())
     assert all(Path(line.split(": ", 1)[1]).exists() for line in last)
+    # where its files went and how much room they take, said once the story is told
+    told = " ".join(captured.err.split())
+    assert f"MiB: synthetic data, workspace, releases, reports) is in {tmp_path / 'demo'}" in told
 
 
 def test_the_demo_exits_1_when_raw_values_reach_a_release(

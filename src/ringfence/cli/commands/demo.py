@@ -38,6 +38,14 @@ def demo(
     if mode.json:
         emit_json(result.to_json())
     else:
+        root = result.workspace.parent
+        size = sum(p.stat().st_size for p in root.rglob("*") if p.is_file())
+        err.print(
+            f"Everything the demo made ({size / 2**20:,.0f} MiB: synthetic data, workspace, releases, "
+            f"reports) is in {root}, and nothing outside it; delete that folder when you are done.",
+            markup=False,
+            highlight=False,
+        )
         out.print(f"Workspace: {result.workspace}", markup=False)
         for name, path in result.pages.items():
             out.print(f"{name[0].upper()}{name[1:]}: {path}", markup=False)
