@@ -115,9 +115,3 @@ def test_proposed_quasi_identifiers_give_a_risk_section_with_k_10() -> None:
     assert (policy.risk.k, policy.risk.suppression, policy.risk.on_violation) == (10, 0.01, "generalize")
     assert "# found as DATE_OF_BIRTH" in text
     assert parse_policy(draft_policy([("gender", None)])).risk is None
-    # A table with a person key (several rows each, as transactions) is measured over people.
-    over_people = parse_policy(
-        draft_policy([("customer_id", "INTERNAL_ID"), ("gender", None)], quasi_identifiers=[("gender", "g")])
-    )
-    assert over_people.subject == "customer_id"
-    assert over_people.risk is not None and over_people.risk.subject == "customer_id"

@@ -91,19 +91,14 @@ def _rule(column: str, entities: list[str | None], unchecked: bool = False) -> t
     return f"{entity}: {why}", f"{key}: {_flow({**rule, 'entity': entity})}"
 
 
-def _risk(quasi_identifiers: Sequence[tuple[str, str]], person: str | None) -> list[str]:
-    """The ``risk:`` section; with the table's person key, measured over people (a person's rows share
-    their class: several transactions of one customer must not count as several records)."""
+def _risk(quasi_identifiers: Sequence[tuple[str, str]]) -> list[str]:
     lines = [
         "# Re-identification risk: every combination of these quasi-identifiers must be shared by at least",
-        f"# k = {DRAFT_K} {'people' if person else 'records'}; the release generalises them (least "
-        "information loss) and withholds",
-        "# at most 1% of them to get there, or is refused. Check with `ringfence risk`.",
+        f"# k = {DRAFT_K} records; the release generalises them (least information loss) and",
+        "# withholds at most 1% of the records to get there, or is refused. Check with `ringfence risk`.",
         "risk:",
+        "  quasi_identifiers:",
     ]
-    if person is not None:
-        lines.append(f"  subject: {_key(person)}")
-    lines.append("  quasi_identifiers:")
     for column, reason in quasi_identifiers:
         lines.append(f"    - {_key(column)}  # {reason}")
     lines += [f"  k: {DRAFT_K}", "  suppression: 0.01", "  on_violation: generalize"]
@@ -158,7 +153,7 @@ def draft_policy(
         "fingerprint: {enabled: true, strength: normal}",
     ]
     if quasi_identifiers:
-        lines += _risk(quasi_identifiers, person)
+        lines += _risk(quasi_identifiers)
     text = "\n".join(lines) + "\n"
     parse_policy(text, "<drafted policy>")
     return text
