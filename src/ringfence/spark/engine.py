@@ -91,8 +91,11 @@ def session(master: str = "local[*]") -> SparkSession:
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.ui.showConsoleProgress", "false")
     )
-    if master.startswith("local"):  # one machine: a few shuffle partitions, not a cluster's 200
+    if master.startswith("local"):  # one machine: a few shuffle partitions, not a cluster's 200, and
+        # room for what reaches the driver (a sample, a risk count table), unless the user set it
         builder = builder.config("spark.sql.shuffle.partitions", str(4 * (os.cpu_count() or 1)))
+        if "spark.driver.memory" not in os.environ.get("PYSPARK_SUBMIT_ARGS", ""):
+            builder = builder.config("spark.driver.memory", "4g")
     return builder.getOrCreate()
 
 
