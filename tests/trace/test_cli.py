@@ -79,6 +79,8 @@ def test_reference_add_and_list(company: Company, capsys: pytest.CaptureFixture[
         (["trace", "{junk}"], ""),
         (["reference", "add", "{plain}"], "no column holds an identifier"),
         (["reference", "add", "missing.parquet"], "no such file"),
+        # a report folder that does not exist is found before the trace runs (and records nothing)
+        (["trace", "{plain}", "--report", "missing/trace.html"], "does not exist"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(

@@ -50,6 +50,10 @@ class Reference:
     columns: dict[str, list[str]]  # column -> kinds
     digests: dict[str, int]  # kind -> distinct digests
 
+    def digests_text(self) -> str:
+        """``EMAIL_ADDRESS 1,200, PHONE_NUMBER 1,198``: the distinct digests per kind, for people."""
+        return ", ".join(f"{kind} {n:,}" for kind, n in sorted(self.digests.items()))
+
     def to_json(self) -> dict[str, Any]:
         return {
             "name": self.name,

@@ -7,7 +7,14 @@ from typing import Annotated, Any
 
 import typer
 
-from ringfence.cli.options import JsonOption, WorkspaceOption, mode_of, with_state, workspace_of
+from ringfence.cli.options import (
+    JsonOption,
+    WorkspaceOption,
+    check_side_outputs,
+    mode_of,
+    with_state,
+    workspace_of,
+)
 from ringfence.cli.output import emit_json, out, table
 
 reference_app = typer.Typer(
@@ -36,10 +43,9 @@ def reference_add(
     if mode.json:
         emit_json(added.to_json())
         return
-    kinds = ", ".join(f"{kind} {n:,}" for kind, n in sorted(added.digests.items()))
     out.print(
-        f"Reference {added.name}: {added.rows:,} rows of {added.input}; distinct keyed digests: {kinds} "
-        f"(key {added.key_id}).",
+        f"Reference {added.name}: {added.rows:,} rows of {added.input}; distinct keyed digests: "
+        f"{added.digests_text()} (key {added.key_id}).",
         markup=False,
     )
 
@@ -56,16 +62,7 @@ def reference_list(
     if mode.json:
         emit_json({"references": [r.to_json() for r in found]})
         return
-    rows: list[list[Any]] = [
-        [
-            r.name,
-            r.input,
-            f"{r.rows:,}",
-            ", ".join(f"{k} {n:,}" for k, n in sorted(r.digests.items())),
-            r.key_id,
-        ]
-        for r in found
-    ]
+    rows: list[list[Any]] = [[r.name, r.input, f"{r.rows:,}", r.digests_text(), r.key_id] for r in found]
     out.print(table("References", ["name", "input", "rows", "digests", "key"], rows))
 
 
@@ -91,20 +88,17 @@ def trace(
     """Is this leaked data ours, how much of it, and whose copy did it come from? Recorded in the ledger."""
     from ringfence.trace import trace as run_trace
     from ringfence.trace.verdict import bound_text
-    from ringfence.workspace import check_output
 
     mode = mode_of(ctx, json_out, workspace)
+    check_side_outputs(mode, [report], [*leaks, *(source or [])])  # before the work, not after it
     ws = workspace_of(mode)
-    if report is not None:
-        check_output(report, workspace=ws, inputs=[*leaks, *(source or [])])
     keyset = ws.keyset()
-    store = ws.state()
-    try:
-        result = run_trace(
+    result = with_state(
+        mode,
+        lambda store: run_trace(
             leaks, keys=keyset, store=store, ledger=ws.ledger(store, keyset), sources=source or []
-        )
-    finally:
-        store.close()
+        ),
+    )
     if report is not None:
         from ringfence.report.trace_page import write_trace_report
 
