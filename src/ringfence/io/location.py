@@ -19,6 +19,10 @@ from urllib.parse import unquote, urlsplit
 
 from ringfence.io.db.uri import DbKind, DbTarget, db_scheme, parse_db_uri
 
+# Object storage and HDFS: paths only the Spark engine reads and writes (its committer publishes an output
+# there); Location refuses them, as their scheme is no database's.
+OBJECT_STORE_SCHEMES = ("s3a://", "s3://", "gs://", "abfss://", "wasbs://", "hdfs://")
+
 
 @dataclass(frozen=True)
 class Location:

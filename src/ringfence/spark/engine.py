@@ -44,6 +44,7 @@ import pyarrow.parquet as pq
 
 from ringfence import errors
 from ringfence.errors import InputError, OutputError, RingfenceError, UsageError
+from ringfence.io.location import OBJECT_STORE_SCHEMES
 from ringfence.keys import Keyset
 from ringfence.keys.handle import SealedKeys
 from ringfence.pipeline.protect import entities_of
@@ -65,7 +66,6 @@ __all__ = [
     "session",
 ]
 
-REMOTE_SCHEMES = ("s3a://", "s3://", "gs://", "abfss://", "wasbs://", "hdfs://")
 # An executor's failure reaches the driver as text; ringfence's own errors carry data-free one-line messages.
 _OWN_ERROR = re.compile(r"ringfence\.errors\.(\w+): ([^\n]{1,300})")
 SAMPLE_ROWS = 10_000
@@ -273,9 +273,9 @@ def protect(
     """De-identify ``input_spec`` (Parquet, CSV or JSON lines; a path Spark reads: local or object storage)
     by ``policy`` into the Parquet folder ``output``, on Spark (see the module docstring)."""
     rules = policy if isinstance(policy, Policy) else load_policy(policy)
-    remote = output.startswith(REMOTE_SCHEMES)
+    remote = output.startswith(OBJECT_STORE_SCHEMES)
     target = None if remote else Path(output).resolve()
-    if target is not None and not remote and not input_spec.startswith(REMOTE_SCHEMES):
+    if target is not None and not remote and not input_spec.startswith(OBJECT_STORE_SCHEMES):
         if Path(input_spec).resolve() == target:
             raise UsageError(f"the output {output} is the input; write the protected copy elsewhere")
         if target.exists() and not overwrite:

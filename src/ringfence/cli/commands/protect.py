@@ -25,6 +25,7 @@ from ringfence.cli.options import (
 from ringfence.cli.output import Mode, emit_json, err, note, out, rows_progress, table
 from ringfence.errors import OutputError, UsageError
 from ringfence.io import BATCH_ROWS
+from ringfence.io.location import OBJECT_STORE_SCHEMES
 
 if TYPE_CHECKING:
     from ringfence.cli.jobs import Job
@@ -34,8 +35,6 @@ if TYPE_CHECKING:
 
 # The recipient a plan is explained for when none is named (the plan is shown, never run).
 _ANY_RECIPIENT = "(any recipient)"
-# Object storage and HDFS: only Spark reads and writes them (its committer publishes the output).
-REMOTE_SCHEMES = ("s3a://", "s3://", "gs://", "abfss://", "wasbs://", "hdfs://")
 
 
 def protect(
@@ -70,7 +69,7 @@ def protect(
     mode = mode_of(ctx, json_out, workspace)
     encoding = encoding_of(encoding)
     engine = engine_of(engine)
-    if engine == "spark" and (output.startswith(REMOTE_SCHEMES) or not explain):
+    if engine == "spark" and (output.startswith(OBJECT_STORE_SCHEMES) or not explain):
         _spark(mode, inputs, policy, output, recipient, spark_master, force)
         return
     ws = workspace_of(mode)
@@ -181,7 +180,7 @@ def _spark(
     if len(inputs) != 1:
         raise UsageError("--engine spark protects one input at a time")
     rules = load_policy(policy)
-    if not output.startswith(REMOTE_SCHEMES):
+    if not output.startswith(OBJECT_STORE_SCHEMES):
         if not force and Location.parse(output).exists():
             raise OutputError(f"{output} exists; pass --force to replace it")
         check_output(output, workspace=workspace_of(mode), inputs=[inputs[0], policy])
